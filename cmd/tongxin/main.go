@@ -1,0 +1,259 @@
+// Command tongxin runs the Tongxin platform. It only wires: every rule
+// lives under internal/.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"tongxin/internal/auth"
+	"tongxin/internal/config"
+	"tongxin/internal/db"
+	"tongxin/internal/demo"
+	"tongxin/internal/secret"
+	"tongxin/internal/server"
+	"tongxin/web"
+)
+
+const usage = `tongxin — 同心 party-building and service platform
+
+usage:
+  tongxin serve [--addr HOST:PORT] [--db DSN] [--demo]   run the platform
+  tongxin migrate [--db DSN]                             apply database migrations and exit
+  tongxin demo [--db DSN]                                load the demo zone into a database
+  tongxin user add USERNAME [--display-name NAME] [--zone ZONE_ID] [--db DSN]
+  tongxin user passwd USERNAME [--db DSN]
+  tongxin user grant USERNAME ROLE SCOPE_ID [--db DSN]
+  tongxin version
+
+user add and user passwd read the password from the first line of stdin.
+Every setting is also read from TONGXIN_* environment variables; see README.md.
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "tongxin:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("missing command")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(rest, stderr)
+	case "migrate":
+		_, d, err := open("migrate", rest, stderr)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		fmt.Fprintln(stdout, "migrations applied")
+		return nil
+	case "demo":
+		cfg, d, err := open("demo", rest, stderr)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		return loadDemo(cfg, d, stderr)
+	case "user":
+		return user(rest, stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "tongxin", server.Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// open loads the configuration, connects, migrates and runs first start.
+func open(name string, args []string, stderr io.Writer) (*config.Config, *db.DB, error) {
+	cfg, err := config.Load(name, args, os.Getenv, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	zoneName := cfg.ZoneName
+	if cfg.Demo && os.Getenv("TONGXIN_ZONE_NAME") == "" {
+		zoneName = demo.ZoneName
+	}
+	zoneID, generated, err := server.Bootstrap(ctx, d, zoneName, cfg.AdminPassword)
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	if zoneID != "" {
+		fmt.Fprintf(stderr, "tongxin: first start: created zone %q (%s) and user admin\n", zoneName, zoneID)
+	}
+	if generated != "" {
+		fmt.Fprintf(stderr, "tongxin: the password of user admin is %s — it is shown only this once\n", generated)
+	}
+	return cfg, d, nil
+}
+
+func loadDemo(cfg *config.Config, d *db.DB, stderr io.Writer) error {
+	ctx := context.Background()
+	var zoneID string
+	if err := d.R.QueryRowContext(ctx, `SELECT zone_id FROM users WHERE username = 'admin'`).Scan(&zoneID); err != nil {
+		return fmt.Errorf("demo: no admin user to find the zone by: %w", err)
+	}
+	pw := cfg.AdminPassword
+	if pw == "" {
+		pw = auth.RandomPassword()
+	}
+	loaded, err := demo.Load(ctx, d, zoneID, pw)
+	if err != nil {
+		return err
+	}
+	if loaded {
+		fmt.Fprintf(stderr, "tongxin: demo data loaded; park administrator andong has password %s\n", pw)
+	}
+	return nil
+}
+
+func serve(args []string, stderr io.Writer) error {
+	cfg, d, err := open("serve", args, stderr)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	log := newLogger(cfg, stderr)
+	s, _, err := secret.Resolve(cfg.SecretKey, d.Path)
+	if err != nil {
+		return err
+	}
+	keys, err := secret.Derive(s)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := loadDemo(cfg, d, stderr); err != nil {
+			return err
+		}
+	}
+	app, err := server.New(cfg, d, keys, log, web.Dist())
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	go app.RunJobs(ctx, time.Hour)
+	return app.Serve(ctx, nil)
+}
+
+func user(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		return errors.New("usage: tongxin user add|passwd|grant USERNAME …")
+	}
+	sub, username := args[0], args[1]
+	rest := args[2:]
+	var role, scopeID string
+	if sub == "grant" {
+		if len(rest) < 2 {
+			return errors.New("usage: tongxin user grant USERNAME ROLE SCOPE_ID")
+		}
+		role, scopeID, rest = rest[0], rest[1], rest[2:]
+	}
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	displayName := fs.String("display-name", "", "display name (user add)")
+	zone := fs.String("zone", "", "zone id (user add; default: the zone of user admin)")
+	var cfgArgs []string
+	// Pass --db and friends through to the configuration.
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if strings.HasPrefix(a, "--display-name") || strings.HasPrefix(a, "--zone") {
+			if !strings.Contains(a, "=") && i+1 < len(rest) {
+				a += "=" + rest[i+1]
+				i++
+			}
+			if err := fs.Parse([]string{a}); err != nil {
+				return err
+			}
+			continue
+		}
+		cfgArgs = append(cfgArgs, a)
+	}
+	_, d, err := open("user", cfgArgs, stderr)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ctx := context.Background()
+	readPassword := func() (string, error) {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", err
+		}
+		return strings.TrimRight(line, "\r\n"), nil
+	}
+	switch sub {
+	case "add":
+		pw, err := readPassword()
+		if err != nil {
+			return err
+		}
+		if *zone == "" {
+			if _, *zone, err = auth.UserID(ctx, d.R, "admin"); err != nil {
+				return fmt.Errorf("--zone is required: %w", err)
+			}
+		}
+		if *displayName == "" {
+			*displayName = username
+		}
+		return d.Tx(ctx, func(tx *db.Tx) error {
+			id, err := auth.AddUser(ctx, tx, *zone, username, *displayName, pw)
+			if err == nil {
+				fmt.Fprintln(stdout, id)
+			}
+			return err
+		})
+	case "passwd":
+		pw, err := readPassword()
+		if err != nil {
+			return err
+		}
+		return d.Tx(ctx, func(tx *db.Tx) error { return auth.SetPassword(ctx, tx, username, pw) })
+	case "grant":
+		return d.Tx(ctx, func(tx *db.Tx) error { return auth.Grant(ctx, tx, username, role, scopeID) })
+	}
+	return fmt.Errorf("unknown user command %q", sub)
+}

@@ -1,0 +1,76 @@
+package auth
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"tongxin/internal/access"
+	"tongxin/internal/apperr"
+	"tongxin/internal/httpx"
+)
+
+// CookieName is the session cookie.
+const CookieName = "tongxin_session"
+
+// Middleware resolves the caller from "Authorization: Bearer <token>" or
+// the session cookie and puts the principal in the request context.
+//   - A bearer token that does not resolve is 401 at once.
+//   - A cookie that does not resolve leaves the request anonymous.
+//   - A cookie session on an unsafe method must send X-CSRF-Token equal to
+//     the session's token (from GET /api/v1/auth/session), else 403.
+func (s *Service) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				httpx.Error(w, r, apperr.New(apperr.Unauthorized, "problem.bad_authorization"))
+				return
+			}
+			p, err := s.Authenticate(r.Context(), strings.TrimSpace(token))
+			if err != nil {
+				httpx.Error(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(access.With(r.Context(), p)))
+			return
+		}
+		c, err := r.Cookie(CookieName)
+		if err != nil || c.Value == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		p, err := s.Authenticate(r.Context(), c.Value)
+		if apperr.Is(err, apperr.Unauthorized) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if err != nil {
+			httpx.Error(w, r, err)
+			return
+		}
+		p.ViaCookie = true
+		if !safeMethod(r.Method) {
+			got := r.Header.Get("X-CSRF-Token")
+			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRFToken)) != 1 {
+				httpx.Log(r.Context()).Warn("access refused: CSRF token missing or wrong", "user", p.Username, "path", r.URL.Path)
+				httpx.Error(w, r, apperr.New(apperr.Forbidden, "problem.csrf"))
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(access.With(r.Context(), p)))
+	})
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// Need returns the caller or writes 401 and returns nil.
+func Need(w http.ResponseWriter, r *http.Request) *access.Principal {
+	p := access.From(r.Context())
+	if p == nil {
+		httpx.Error(w, r, apperr.New(apperr.Unauthorized, ""))
+	}
+	return p
+}

@@ -1,0 +1,174 @@
+// Package config reads the platform's settings from flags and TONGXIN_*
+// environment variables. Every option is one row of the table in options();
+// a secret option also accepts <NAME>_FILE naming a file that holds it.
+// Precedence: flag, then environment, then the _FILE variant, then default.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of the serve command.
+type Config struct {
+	Addr             string
+	DB               string
+	SecretKey        string
+	ZoneName         string
+	AdminPassword    string
+	SessionTTL       time.Duration
+	AuditRetention   time.Duration
+	LogLevel         string
+	LogFormat        string
+	CookieSecure     bool
+	TrustProxy       bool
+	ShutdownTimeout  time.Duration
+	Demo             bool
+	LoginMaxFailures int
+}
+
+// Option is one row of the configuration table.
+type Option struct {
+	Env     string // TONGXIN_…
+	Flag    string // without dashes; "" when env only
+	Default string
+	Secret  bool // also read from <Env>_FILE; never printed
+	Usage   string
+	set     func(*Config, string) error
+}
+
+func str(p func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func dur(p func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		*p(c) = d
+		return err
+	}
+}
+
+func boolean(p func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		*p(c) = b
+		return err
+	}
+}
+
+// parseDuration accepts Go durations and a "d" suffix for days ("90d").
+func parseDuration(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 {
+			return 0, fmt.Errorf("invalid duration %q", v)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
+}
+
+// Options is the configuration table, in the order the README lists it.
+func Options() []Option {
+	return []Option{
+		{Env: "TONGXIN_ADDR", Flag: "addr", Default: "127.0.0.1:8080", Usage: "HTTP listen address (HOST:PORT)",
+			set: str(func(c *Config) *string { return &c.Addr })},
+		{Env: "TONGXIN_DB", Flag: "db", Default: "sqlite:./tongxin.db", Usage: "database: sqlite:PATH or postgres://user@host:port/db",
+			set: str(func(c *Config) *string { return &c.DB })},
+		{Env: "TONGXIN_SECRET_KEY", Default: "", Secret: true, Usage: "secret of at least 32 characters; signing and personal-data keys are derived from it (HKDF). SQLite without it: generated once into <db>.key (0600). Required with PostgreSQL",
+			set: str(func(c *Config) *string { return &c.SecretKey })},
+		{Env: "TONGXIN_ZONE_NAME", Default: "示例开发区", Usage: "name of the zone created on first start of an empty database",
+			set: str(func(c *Config) *string { return &c.ZoneName })},
+		{Env: "TONGXIN_ADMIN_PASSWORD", Default: "", Secret: true, Usage: "password of the first user `admin`; unset: a random one is printed once on stderr",
+			set: str(func(c *Config) *string { return &c.AdminPassword })},
+		{Env: "TONGXIN_SESSION_TTL", Flag: "session-ttl", Default: "12h", Usage: "idle lifetime of a session or token; each use slides it forward",
+			set: dur(func(c *Config) *time.Duration { return &c.SessionTTL })},
+		{Env: "TONGXIN_AUDIT_RETENTION", Flag: "audit-retention", Default: "1095d", Usage: "how long audit entries are kept before the pruning job deletes them (e.g. 1095d, 2160h)",
+			set: dur(func(c *Config) *time.Duration { return &c.AuditRetention })},
+		{Env: "TONGXIN_LOGIN_MAX_FAILURES", Default: "10", Usage: "failed sign-ins allowed per username in 15 minutes before 429 (per client address: 5×)",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err == nil && n < 1 {
+					err = fmt.Errorf("must be at least 1")
+				}
+				c.LoginMaxFailures = n
+				return err
+			}},
+		{Env: "TONGXIN_LOG_LEVEL", Flag: "log-level", Default: "info", Usage: "debug, info, warn or error",
+			set: str(func(c *Config) *string { return &c.LogLevel })},
+		{Env: "TONGXIN_LOG_FORMAT", Default: "json", Usage: "json or text",
+			set: str(func(c *Config) *string { return &c.LogFormat })},
+		{Env: "TONGXIN_COOKIE_SECURE", Default: "false", Usage: "mark the session cookie Secure (set true behind HTTPS)",
+			set: boolean(func(c *Config) *bool { return &c.CookieSecure })},
+		{Env: "TONGXIN_TRUST_PROXY", Default: "false", Usage: "take the client address from X-Forwarded-For (only behind your own proxy)",
+			set: boolean(func(c *Config) *bool { return &c.TrustProxy })},
+		{Env: "TONGXIN_SHUTDOWN_TIMEOUT", Default: "30s", Usage: "how long SIGTERM waits for in-flight requests",
+			set: dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{Env: "TONGXIN_DEMO", Flag: "demo", Default: "false", Usage: "load the article's demo zone into an empty database",
+			set: boolean(func(c *Config) *bool { return &c.Demo })},
+	}
+}
+
+// Load parses args (the flags after the subcommand) and the environment.
+func Load(name string, args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+	c := &Config{}
+	opts := Options()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flags := map[string]*string{}
+	for _, o := range opts {
+		if o.Flag == "" {
+			continue
+		}
+		flags[o.Env] = new(string)
+		if o.Flag == "demo" {
+			fs.BoolFunc("demo", o.Usage+" (env "+o.Env+")", func(v string) error { *flags[o.Env] = v; return nil })
+			continue
+		}
+		fs.StringVar(flags[o.Env], o.Flag, "", fmt.Sprintf("%s (env %s, default %q)", o.Usage, o.Env, o.Default))
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, o := range opts {
+		v, from := o.Default, "default"
+		if p, ok := flags[o.Env]; ok && *p != "" {
+			v, from = *p, "flag --"+o.Flag
+		} else if e := getenv(o.Env); e != "" {
+			v, from = e, o.Env
+		} else if f := getenv(o.Env + "_FILE"); o.Secret && f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, fmt.Errorf("%s_FILE: %w", o.Env, err)
+			}
+			v, from = strings.TrimRight(string(b), "\r\n"), o.Env+"_FILE"
+		}
+		if err := o.set(c, v); err != nil {
+			return nil, fmt.Errorf("%s (from %s): %w", o.Env, from, err)
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return nil, fmt.Errorf("TONGXIN_LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return nil, fmt.Errorf("TONGXIN_LOG_FORMAT: want json or text, got %q", c.LogFormat)
+	}
+	if c.SessionTTL < time.Minute {
+		return nil, fmt.Errorf("TONGXIN_SESSION_TTL: must be at least 1m")
+	}
+	if c.AuditRetention < 24*time.Hour {
+		return nil, fmt.Errorf("TONGXIN_AUDIT_RETENTION: must be at least 1d")
+	}
+	return c, nil
+}

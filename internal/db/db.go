@@ -1,0 +1,204 @@
+// Package db opens the platform's database — embedded SQLite (modernc, no
+// cgo) or PostgreSQL (pgx) — and runs the same plain SQL with $N
+// placeholders on both. Writes go through Tx, which retries when the engine
+// reports a transient lock conflict.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB holds a write pool and a read pool. On SQLite the write pool has one
+// connection (SQLite has one writer; queueing in Go beats spinning on
+// SQLITE_BUSY) and the read pool is query-only. On PostgreSQL both are the
+// same pool.
+type DB struct {
+	Dialect Dialect
+	W       *sql.DB
+	R       *sql.DB
+	// Path is the SQLite file (empty on PostgreSQL).
+	Path string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Open connects to dsn: "sqlite:PATH" or "postgres://…" / "postgresql://…".
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	d := &DB{Now: time.Now}
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		d.Dialect = SQLite
+		d.Path = strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
+		if d.Path == "" {
+			return nil, errors.New("db: sqlite DSN needs a path, e.g. sqlite:./tongxin.db")
+		}
+		// Order matters: busy_timeout must be set before journal_mode(WAL),
+		// which itself may need to wait for a lock.
+		base := "file:" + (&url.URL{Path: d.Path}).EscapedPath() +
+			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		if err != nil {
+			return nil, err
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		n := max(4, runtime.NumCPU()*2)
+		r.SetMaxOpenConns(n)
+		r.SetMaxIdleConns(n)
+		d.W, d.R = w, r
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		d.Dialect = Postgres
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		p.SetMaxOpenConns(32)
+		p.SetMaxIdleConns(16)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		d.W, d.R = p, p
+	default:
+		return nil, fmt.Errorf("db: unsupported DSN %q (want sqlite:PATH or postgres://…)", redact(dsn))
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.W.PingContext(pingCtx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("db: connect %s: %w", d.Dialect, err)
+	}
+	return d, nil
+}
+
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		u.User = url.User(u.User.Username())
+		return u.String()
+	}
+	return dsn
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.W.Close()
+	if d.R != d.W {
+		err = errors.Join(err, d.R.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers (readiness).
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a write transaction. Now is read once when it begins so every row
+// it writes carries the same time.
+type Tx struct {
+	*sql.Tx
+	Dialect Dialect
+	Now     time.Time
+}
+
+// Tx runs fn in a write transaction and commits when fn returns nil. It
+// retries the whole function when the engine reports a transient conflict
+// (SQLITE_BUSY, PostgreSQL serialization failure or deadlock), so fn must
+// not have effects outside the transaction.
+func (d *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt*attempt*10+rand.IntN(20)) * time.Millisecond)
+		}
+		err = d.tx(ctx, fn)
+		if err == nil || !transient(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+func (d *DB) tx(ctx context.Context, fn func(*Tx) error) error {
+	stx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{Tx: stx, Dialect: d.Dialect, Now: d.Now().UTC().Truncate(time.Microsecond)}
+	if err := fn(tx); err != nil {
+		stx.Rollback()
+		return err
+	}
+	return stx.Commit()
+}
+
+func transient(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	return false
+}
+
+// IsUnique reports whether err is a unique-constraint violation.
+func IsUnique(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+// IsForeignKey reports whether err is a foreign-key violation.
+func IsForeignKey(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23503"
+	}
+	return false
+}

@@ -1,0 +1,72 @@
+// Package demo loads the zone of the source article (Jinjiang Economic
+// Development Zone, Jinjiang Economic Daily 2022-11-15, page 8) so the
+// platform can be tried with recognisable data. Facts the article gives are
+// used as given; everything else is generated and marked as sample data.
+package demo
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"tongxin/internal/access"
+	"tongxin/internal/audit"
+	"tongxin/internal/auth"
+	"tongxin/internal/db"
+)
+
+// ZoneName is the article's zone.
+const ZoneName = "晋江经济开发区"
+
+// Parks named in the article (五里园, 安东园, 食品园).
+var Parks = []struct{ Name, Code string }{
+	{"五里园", "wuli"},
+	{"安东园", "andong"},
+	{"食品园", "food"},
+}
+
+// Load fills zoneID with the demo records unless it already has parks. It
+// creates the park administrator "andong" (安东园) with password, to show
+// scoping. Returns whether anything was loaded.
+func Load(ctx context.Context, d *db.DB, zoneID, password string) (bool, error) {
+	loaded := false
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM parks WHERE zone_id = $1", zoneID).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		zone, err := access.GetNode(ctx, tx, zoneID)
+		if err != nil {
+			return err
+		}
+		var andong string
+		for _, p := range Parks {
+			id := uuid.Must(uuid.NewV7()).String()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO parks (id, zone_id, name, code, version, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, 1, $5, $5)`, id, zoneID, p.Name, p.Code, db.Micros(tx.Now)); err != nil {
+				return err
+			}
+			if err := access.InsertNode(ctx, tx, access.Node{ID: id, ZoneID: zoneID, Kind: access.KindPark, ParentID: zoneID,
+				Path: access.PathOf(zone.Path, id), Name: p.Name}); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, tx, audit.Event{ZoneID: zoneID, ParkID: id, Entity: "park", EntityID: id, Action: "create",
+				Summary: map[string]any{"name": p.Name, "code": p.Code, "source": "demo"}}); err != nil {
+				return err
+			}
+			if p.Code == "andong" {
+				andong = id
+			}
+		}
+		// Sample data: the article names no park administrator.
+		if _, err := auth.AddUser(ctx, tx, zoneID, "andong", "安东园管理员（示例）", password); err != nil {
+			return err
+		}
+		if err := auth.Grant(ctx, tx, "andong", access.ParkAdmin, andong); err != nil {
+			return err
+		}
+		loaded = true
+		return nil
+	})
+	return loaded, err
+}

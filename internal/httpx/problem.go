@@ -1,0 +1,172 @@
+// Package httpx is the HTTP plumbing every handler shares: problem+json
+// errors, strict JSON decoding, pagination, ETags, request ids and logging.
+package httpx
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"tongxin/internal/apperr"
+	"tongxin/internal/i18n"
+)
+
+// statusOf is the one table from error codes to HTTP status codes.
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:            http.StatusBadRequest,
+	apperr.Unauthorized:       http.StatusUnauthorized,
+	apperr.Forbidden:          http.StatusForbidden,
+	apperr.NotFound:           http.StatusNotFound,
+	apperr.Conflict:           http.StatusConflict,
+	apperr.PreconditionFailed: http.StatusPreconditionFailed,
+	apperr.TooLarge:           http.StatusRequestEntityTooLarge,
+	apperr.Validation:         http.StatusUnprocessableEntity,
+	apperr.RateLimited:        http.StatusTooManyRequests,
+	apperr.Unavailable:        http.StatusServiceUnavailable,
+	apperr.Internal:           http.StatusInternalServerError,
+}
+
+// StatusOf returns the HTTP status for err.
+func StatusOf(err error) int {
+	if s, ok := statusOf[apperr.CodeOf(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type   string         `json:"type"`
+	Title  string         `json:"title"`
+	Status int            `json:"status"`
+	Detail string         `json:"detail"`
+	Errors []ProblemField `json:"errors"`
+}
+
+// ProblemField is one entry of errors[].
+type ProblemField struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Lang returns the localizer for the request's Accept-Language.
+func Lang(r *http.Request) *i18n.Localizer { return i18n.For(r.Header.Get("Accept-Language")) }
+
+// NewProblem renders err in the request's language. Internal errors get a
+// generic text; their cause goes to the log only.
+func NewProblem(r *http.Request, err error) Problem {
+	l := Lang(r)
+	var e *apperr.Error
+	if !errors.As(err, &e) {
+		e = &apperr.Error{Code: apperr.Internal, Err: err}
+	}
+	code := e.Code
+	if _, ok := statusOf[code]; !ok {
+		code = apperr.Internal
+	}
+	p := Problem{
+		Type:   "urn:tongxin:problem:" + string(code),
+		Title:  l.T("problem."+string(code)+".title", nil),
+		Status: statusOf[code],
+		Errors: []ProblemField{},
+	}
+	detailID := e.MessageID
+	if detailID == "" || code == apperr.Internal {
+		detailID = "problem." + string(code) + ".detail"
+	}
+	data := map[string]any{}
+	for k, v := range e.Params {
+		data[k] = v
+	}
+	if e.RetryAfter > 0 {
+		data["Seconds"] = retrySeconds(e)
+	}
+	p.Detail = l.T(detailID, data)
+	for _, f := range e.Fields {
+		fd := map[string]any{"Label": l.Label(f.Field)}
+		for k, v := range f.Params {
+			fd[k] = v
+		}
+		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Code: f.Code, Message: l.T("field_error."+f.Code, fd)})
+	}
+	if len(p.Errors) > 0 && e.MessageID == "" {
+		p.Detail = p.Errors[0].Message
+		if len(p.Errors) > 1 {
+			p.Detail = l.T("problem.fields", map[string]any{"First": p.Errors[0].Message, "More": len(p.Errors) - 1})
+		}
+	}
+	return p
+}
+
+func retrySeconds(e *apperr.Error) int {
+	s := int(e.RetryAfter.Seconds())
+	if float64(s) < e.RetryAfter.Seconds() {
+		s++
+	}
+	return max(s, 1)
+}
+
+// Error writes err as problem+json and logs it: 5xx at error level with the
+// cause, everything else at debug.
+func Error(w http.ResponseWriter, r *http.Request, err error) {
+	p := NewProblem(r, err)
+	var e *apperr.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(e)))
+	}
+	if p.Status >= 500 {
+		Log(r.Context()).Error("request failed", "err", err.Error(), "status", p.Status)
+	} else {
+		Log(r.Context()).Debug("request refused", "err", err.Error(), "status", p.Status)
+	}
+	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
+	w.Header().Set("Content-Language", Lang(r).Lang())
+	w.WriteHeader(p.Status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(p)
+}
+
+// JSON writes v with status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// NoContent writes 204.
+func NoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyLogger
+	keyClientAddr
+)
+
+// Log returns the request's logger (carrying its request id).
+func Log(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(keyLogger).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
+// RequestID returns the request id, or "".
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(keyRequestID).(string)
+	return s
+}
+
+// ClientAddr returns the client's address as the server sees it.
+func ClientAddr(ctx context.Context) string {
+	s, _ := ctx.Value(keyClientAddr).(string)
+	return s
+}

@@ -1,0 +1,170 @@
+// Package idem makes creating requests safe to retry: a POST carrying
+// Idempotency-Key is answered once; the same key from the same user within
+// 24 hours gets the first response again and does nothing again. The same
+// key with a different request is 422; a key whose first request is still
+// running is 409.
+package idem
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"tongxin/internal/access"
+	"tongxin/internal/apperr"
+	"tongxin/internal/db"
+	"tongxin/internal/httpx"
+)
+
+// TTL is how long a key is remembered.
+const TTL = 24 * time.Hour
+
+// abandoned is when a reservation whose request never finished (the
+// process died) may be taken over.
+const abandoned = 2 * time.Minute
+
+// Store keeps keys in the idempotency_keys table, shared by replicas.
+type Store struct{ DB *db.DB }
+
+type capture struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (c *capture) Header() http.Header         { return c.header }
+func (c *capture) WriteHeader(s int)           { c.status = s }
+func (c *capture) Write(b []byte) (int, error) { return c.body.Write(b) }
+
+// Wrap returns h guarded by Idempotency-Key.
+func (s *Store) Wrap(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		p := access.From(r.Context())
+		if key == "" || p == nil {
+			h(w, r)
+			return
+		}
+		if len(key) > 255 {
+			httpx.Error(w, r, &apperr.Error{Code: apperr.Invalid, Fields: []apperr.FieldError{{Field: "Idempotency-Key", Code: "too_long", Params: map[string]any{"Max": 255}}}})
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
+		if err != nil {
+			httpx.Error(w, r, apperr.New(apperr.TooLarge, "problem.too_large.detail", "Limit", "1 MiB"))
+			return
+		}
+		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
+		hash := hex.EncodeToString(sum[:])
+		ctx := r.Context()
+		replay, err := s.reserve(ctx, p.UserID, key, hash)
+		if err != nil {
+			httpx.Error(w, r, err)
+			return
+		}
+		if replay != nil {
+			for k, v := range replay.header {
+				w.Header()[k] = v
+			}
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(replay.status)
+			w.Write(replay.body.Bytes())
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		c := &capture{header: http.Header{}}
+		h(c, r)
+		if c.status == 0 {
+			c.status = http.StatusOK
+		}
+		if c.status >= 500 || c.status == http.StatusTooManyRequests {
+			s.release(context.WithoutCancel(ctx), p.UserID, key)
+		} else if err := s.complete(context.WithoutCancel(ctx), p.UserID, key, c); err != nil {
+			httpx.Log(ctx).Error("idempotency: storing response", "err", err)
+		}
+		for k, v := range c.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(c.status)
+		w.Write(c.body.Bytes())
+	})
+}
+
+// reserve claims key for this request, or returns the stored response to
+// replay, or an error (422 different request, 409 still running).
+func (s *Store) reserve(ctx context.Context, userID, key, hash string) (*capture, error) {
+	var replay *capture
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		var (
+			oldHash, ct string
+			status      int
+			body        []byte
+			createdAt   int64
+		)
+		err := tx.QueryRowContext(ctx, `SELECT request_hash, status, content_type, body, created_at FROM idempotency_keys
+			WHERE user_id = $1 AND key = $2`, userID, key).Scan(&oldHash, &status, &ct, &body, &createdAt)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			age := tx.Now.Sub(db.FromMicros(createdAt))
+			expired := age > TTL || (status == 0 && age > abandoned)
+			if !expired {
+				if oldHash != hash {
+					return apperr.New(apperr.Validation, "problem.idempotency_mismatch")
+				}
+				if status == 0 {
+					return apperr.New(apperr.Conflict, "problem.idempotency_in_progress")
+				}
+				replay = &capture{header: http.Header{"Content-Type": {ct}}, status: status}
+				replay.body.Write(body)
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status, content_type, body, created_at)
+			VALUES ($1, $2, $3, 0, '', $4, $5)`, userID, key, hash, []byte{}, db.Micros(tx.Now))
+		if db.IsUnique(err) {
+			return apperr.New(apperr.Conflict, "problem.idempotency_in_progress")
+		}
+		return err
+	})
+	return replay, err
+}
+
+func (s *Store) complete(ctx context.Context, userID, key string, c *capture) error {
+	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, content_type = $2, body = $3 WHERE user_id = $4 AND key = $5`,
+			c.status, c.header.Get("Content-Type"), c.body.Bytes(), userID, key)
+		return err
+	})
+}
+
+func (s *Store) release(ctx context.Context, userID, key string) {
+	s.DB.Tx(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key)
+		return err
+	})
+}
+
+// Prune forgets keys older than TTL.
+func (s *Store) Prune(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, db.Micros(tx.Now.Add(-TTL)))
+		if err == nil {
+			n, _ = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
+}
