@@ -13,7 +13,7 @@ import (
 type Handler struct{ DB *db.DB }
 
 // Routes registers the audit endpoints.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Handler) Routes(mux httpx.Router) {
 	mux.HandleFunc("GET /api/v1/audit", h.list)
 }
 

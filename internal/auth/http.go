@@ -17,7 +17,7 @@ type Handler struct {
 }
 
 // Routes registers the endpoints.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Handler) Routes(mux httpx.Router) {
 	mux.HandleFunc("POST /api/v1/auth/login", h.login)
 	mux.HandleFunc("GET /api/v1/auth/session", h.session)
 	mux.HandleFunc("POST /api/v1/auth/logout", h.logout)

@@ -14,7 +14,7 @@ type Handler struct{ Svc *Service }
 
 // Routes registers the endpoints. create wraps handlers that create (for
 // Idempotency-Key).
-func (h *Handler) Routes(mux *http.ServeMux, create func(http.HandlerFunc) http.Handler) {
+func (h *Handler) Routes(mux httpx.Router, create func(http.HandlerFunc) http.Handler) {
 	mux.HandleFunc("GET /api/v1/zones", h.listZones)
 	mux.HandleFunc("GET /api/v1/zones/{id}", h.getZone)
 	mux.HandleFunc("GET /api/v1/scopes", h.scopes)

@@ -46,7 +46,7 @@ type App struct {
 	Idem    *idem.Store
 	Handler http.Handler
 	// Mux is the route table; tests walk it to check the OpenAPI document.
-	Mux *http.ServeMux
+	Mux *httpx.Mux
 }
 
 // New builds the handler over an open, migrated database.
@@ -68,7 +68,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
+	mux := httpx.NewMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok", "version": Version})
 	})

@@ -1,0 +1,217 @@
+// Package client is a typed Go client of the Tongxin API. The integration
+// tests drive the server through it; scripts may too.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"tongxin/internal/access"
+	"tongxin/internal/audit"
+	"tongxin/internal/auth"
+	"tongxin/internal/httpx"
+	"tongxin/internal/org"
+)
+
+// Client talks to one server as one caller.
+type Client struct {
+	Base  string
+	HTTP  *http.Client
+	Token string
+	Lang  string // Accept-Language; "" sends none
+	// Check, when set, sees every exchange (tests validate responses
+	// against the OpenAPI document here).
+	Check func(req *http.Request, resp *http.Response, body []byte)
+}
+
+// New returns a client of base.
+func New(base string) *Client { return &Client{Base: base, HTTP: http.DefaultClient} }
+
+// Error is a non-2xx answer.
+type Error struct {
+	Status  int
+	Header  http.Header
+	Problem httpx.Problem
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("HTTP %d: %s: %s", e.Status, e.Problem.Title, e.Problem.Detail)
+}
+
+// StatusOf returns the HTTP status of an error from this client (0 for
+// nil, -1 for transport errors).
+func StatusOf(err error) int {
+	if err == nil {
+		return 0
+	}
+	if e, ok := err.(*Error); ok {
+		return e.Status
+	}
+	return -1
+}
+
+// Do sends a request with a JSON body (in, unless nil) and decodes a 2xx
+// JSON answer into out (unless nil). Extra headers go in hdr.
+func (c *Client) Do(ctx context.Context, method, path string, in, out any, hdr http.Header) (*http.Response, error) {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, body)
+	if err != nil {
+		return nil, err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if c.Lang != "" {
+		req.Header.Set("Accept-Language", c.Lang)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp, err
+	}
+	if c.Check != nil {
+		c.Check(req, resp, b)
+	}
+	if resp.StatusCode >= 300 {
+		e := &Error{Status: resp.StatusCode, Header: resp.Header}
+		json.Unmarshal(b, &e.Problem)
+		return resp, e
+	}
+	if out != nil && len(b) > 0 {
+		if err := json.Unmarshal(b, out); err != nil {
+			return resp, fmt.Errorf("decoding %s %s: %w", method, path, err)
+		}
+	}
+	return resp, nil
+}
+
+// LoginResponse is the answer of POST /api/v1/auth/login.
+type LoginResponse struct {
+	Token     string `json:"token"`
+	ExpiresAt string `json:"expires_at"`
+	User      struct {
+		ID          string         `json:"id"`
+		Username    string         `json:"username"`
+		DisplayName string         `json:"display_name"`
+		Grants      []access.Grant `json:"grants"`
+	} `json:"user"`
+}
+
+// Login signs in and keeps the token for later calls.
+func (c *Client) Login(ctx context.Context, username, password string) (LoginResponse, error) {
+	var out LoginResponse
+	_, err := c.Do(ctx, "POST", "/api/v1/auth/login", map[string]string{"username": username, "password": password}, &out, nil)
+	if err == nil {
+		c.Token = out.Token
+	}
+	return out, err
+}
+
+// As returns a copy of c signed in as username.
+func (c *Client) As(ctx context.Context, username, password string) (*Client, error) {
+	cc := *c
+	cc.Token = ""
+	_, err := cc.Login(ctx, username, password)
+	return &cc, err
+}
+
+// Logout ends the session.
+func (c *Client) Logout(ctx context.Context) error {
+	_, err := c.Do(ctx, "POST", "/api/v1/auth/logout", nil, nil, nil)
+	return err
+}
+
+// ListParks lists parks with query parameters q.
+func (c *Client) ListParks(ctx context.Context, q url.Values) (httpx.List[org.Park], error) {
+	var out httpx.List[org.Park]
+	_, err := c.Do(ctx, "GET", "/api/v1/parks?"+q.Encode(), nil, &out, nil)
+	return out, err
+}
+
+// CreatePark creates a park; body is sent as given.
+func (c *Client) CreatePark(ctx context.Context, body any) (org.Park, error) {
+	var out org.Park
+	_, err := c.Do(ctx, "POST", "/api/v1/parks", body, &out, nil)
+	return out, err
+}
+
+// GetPark reads a park.
+func (c *Client) GetPark(ctx context.Context, id string) (org.Park, error) {
+	var out org.Park
+	_, err := c.Do(ctx, "GET", "/api/v1/parks/"+url.PathEscape(id), nil, &out, nil)
+	return out, err
+}
+
+// UpdatePark patches a park; version, when not 0, is sent as If-Match.
+func (c *Client) UpdatePark(ctx context.Context, id string, patch any, version int) (org.Park, error) {
+	var out org.Park
+	h := http.Header{}
+	if version != 0 {
+		h.Set("If-Match", `"`+strconv.Itoa(version)+`"`)
+	}
+	_, err := c.Do(ctx, "PATCH", "/api/v1/parks/"+url.PathEscape(id), patch, &out, h)
+	return out, err
+}
+
+// DeletePark deletes a park.
+func (c *Client) DeletePark(ctx context.Context, id string) error {
+	_, err := c.Do(ctx, "DELETE", "/api/v1/parks/"+url.PathEscape(id), nil, nil, nil)
+	return err
+}
+
+// CreateUser creates a user.
+func (c *Client) CreateUser(ctx context.Context, body any) (auth.User, error) {
+	var out auth.User
+	_, err := c.Do(ctx, "POST", "/api/v1/users", body, &out, nil)
+	return out, err
+}
+
+// Grant gives a user role on scopeID.
+func (c *Client) Grant(ctx context.Context, userID, role, scopeID string) (access.Grant, error) {
+	var out access.Grant
+	_, err := c.Do(ctx, "POST", "/api/v1/users/"+url.PathEscape(userID)+"/grants", map[string]string{"role": role, "scope_id": scopeID}, &out, nil)
+	return out, err
+}
+
+// Revoke removes a grant.
+func (c *Client) Revoke(ctx context.Context, userID, grantID string) error {
+	_, err := c.Do(ctx, "DELETE", "/api/v1/users/"+url.PathEscape(userID)+"/grants/"+url.PathEscape(grantID), nil, nil, nil)
+	return err
+}
+
+// ListUsers lists users.
+func (c *Client) ListUsers(ctx context.Context, q url.Values) (httpx.List[auth.User], error) {
+	var out httpx.List[auth.User]
+	_, err := c.Do(ctx, "GET", "/api/v1/users?"+q.Encode(), nil, &out, nil)
+	return out, err
+}
+
+// Audit lists audit entries.
+func (c *Client) Audit(ctx context.Context, q url.Values) (httpx.List[audit.Entry], error) {
+	var out httpx.List[audit.Entry]
+	_, err := c.Do(ctx, "GET", "/api/v1/audit?"+q.Encode(), nil, &out, nil)
+	return out, err
+}
