@@ -123,6 +123,7 @@ type LoginResponse struct {
 // Login signs in and keeps the token for later calls.
 func (c *Client) Login(ctx context.Context, username, password string) (LoginResponse, error) {
 	var out LoginResponse
+	c.Token = ""
 	_, err := c.Do(ctx, "POST", "/api/v1/auth/login", map[string]string{"username": username, "password": password}, &out, nil)
 	if err == nil {
 		c.Token = out.Token
