@@ -17,15 +17,15 @@ type Handler struct {
 }
 
 // Routes registers the endpoints.
-func (h *Handler) Routes(mux httpx.Router) {
+func (h *Handler) Routes(mux httpx.Router, create func(http.HandlerFunc) http.Handler) {
 	mux.HandleFunc("POST /api/v1/auth/login", h.login)
 	mux.HandleFunc("GET /api/v1/auth/session", h.session)
 	mux.HandleFunc("POST /api/v1/auth/logout", h.logout)
 	mux.HandleFunc("POST /api/v1/auth/password", h.changePassword)
 	mux.HandleFunc("GET /api/v1/users", h.listUsers)
-	mux.HandleFunc("POST /api/v1/users", h.createUser)
+	mux.Handle("POST /api/v1/users", create(h.createUser))
 	mux.HandleFunc("GET /api/v1/users/{id}", h.getUser)
-	mux.HandleFunc("POST /api/v1/users/{id}/grants", h.addGrant)
+	mux.Handle("POST /api/v1/users/{id}/grants", create(h.addGrant))
 	mux.HandleFunc("DELETE /api/v1/users/{id}/grants/{grant_id}", h.revokeGrant)
 	mux.HandleFunc("POST /api/v1/users/{id}/password", h.resetPassword)
 }

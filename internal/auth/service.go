@@ -403,6 +403,9 @@ func (s *Service) RevokeGrant(ctx context.Context, userID, grantID string) error
 // ResetPassword sets another user's password and signs that user out
 // everywhere. Callers need user.manage over the user's zone.
 func (s *Service) ResetPassword(ctx context.Context, userID, password string) error {
+	if _, err := s.GetUser(ctx, userID); err != nil {
+		return err
+	}
 	var fs apperr.Fields
 	validatePassword(&fs, "password", password)
 	if err := fs.Err(); err != nil {

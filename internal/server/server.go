@@ -86,7 +86,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(doc)
 	})
-	(&auth.Handler{Svc: a.Auth, CookieSecure: cfg.CookieSecure}).Routes(mux)
+	(&auth.Handler{Svc: a.Auth, CookieSecure: cfg.CookieSecure}).Routes(mux, a.Idem.Wrap)
 	(&org.Handler{Svc: a.Org}).Routes(mux, a.Idem.Wrap)
 	(&audit.Handler{DB: d}).Routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
