@@ -1,0 +1,58 @@
+import { computed, reactive } from 'vue'
+import { ApiError, api, setCsrfToken } from '../api/client'
+import { i18n } from '../i18n'
+
+// The signed-in user, as GET /auth/session describes them. The session itself lives in an
+// HttpOnly cookie; the CSRF token that unsafe calls must carry is kept in memory only.
+export const session = reactive({ user: null, loaded: false })
+
+const ADMIN_ROLES = ['platform_admin', 'zone_admin']
+const AUDIT_ROLES = [...ADMIN_ROLES, 'auditor']
+
+function hasRole(roles) {
+  return (session.user?.grants || []).some((g) => roles.includes(g.role))
+}
+
+export const canManageUsers = computed(() => hasRole(ADMIN_ROLES))
+export const canReadAudit = computed(() => hasRole(AUDIT_ROLES))
+
+function signedOut() {
+  session.user = null
+  setCsrfToken('')
+}
+
+// loadSession asks the server who is signed in. A 401 means nobody; any other failure (server
+// down) is thrown after treating the visitor as signed out.
+export async function loadSession() {
+  try {
+    const s = await api.get('/auth/session', { expectUnauthorized: true })
+    session.user = s.user
+    setCsrfToken(s.csrf_token)
+  } catch (err) {
+    signedOut()
+    if (err.status !== 401) throw err
+  } finally {
+    session.loaded = true
+  }
+}
+
+export async function login(username, password) {
+  await api.post('/auth/login', { username, password }, { expectUnauthorized: true })
+  await loadSession()
+  // Signed in, yet the next call is not: the browser refused the cookie (e.g. a Secure cookie
+  // over plain http). Say so rather than silently showing the sign-in page again.
+  if (!session.user) throw new ApiError(401, { title: i18n.global.t('errors.cookie') })
+}
+
+export async function logout() {
+  try {
+    await api.post('/auth/logout', undefined, { expectUnauthorized: true })
+  } finally {
+    signedOut()
+  }
+}
+
+// forgetSession is called when any call answers 401: the session has ended on the server.
+export function forgetSession() {
+  signedOut()
+}

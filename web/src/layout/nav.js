@@ -1,0 +1,49 @@
+import { canManageUsers, canReadAudit } from '../auth/session'
+
+// The navigation follows PRODUCT.md: the 3.14π spine, the three pillars, and the system pages.
+// An item without `page` is not built yet: its route shows a plain "not available" sentence.
+// `allowed` hides the item (and guards its route) for users without the role.
+export const navGroups = [
+  {
+    key: 'dashboard',
+    items: [{ key: 'matrix', path: '/dashboard' }],
+  },
+  {
+    key: 'pillar1',
+    items: [
+      { key: 'parks', path: '/parks', page: () => import('../parks/ParksPage.vue') },
+      { key: 'enterprises', path: '/enterprises' },
+      { key: 'orgs', path: '/orgs' },
+      { key: 'people', path: '/people' },
+      { key: 'stations', path: '/stations' },
+      { key: 'alliances', path: '/alliances' },
+      { key: 'activities', path: '/activities' },
+    ],
+  },
+  {
+    key: 'pillar2',
+    items: [
+      { key: 'listings', path: '/listings' },
+      { key: 'matching', path: '/matching' },
+      { key: 'cooperations', path: '/cooperations' },
+      { key: 'chains', path: '/chains' },
+    ],
+  },
+  {
+    key: 'pillar3',
+    items: [
+      { key: 'servicePoints', path: '/service-points' },
+      { key: 'serviceRequests', path: '/service-requests' },
+      { key: 'mediation', path: '/mediation' },
+      { key: 'livingCircle', path: '/living-circle' },
+    ],
+  },
+  {
+    key: 'system',
+    items: [
+      { key: 'users', path: '/users', page: () => import('../users/UsersPage.vue'), allowed: () => canManageUsers.value },
+      { key: 'audit', path: '/audit', page: () => import('../audit/AuditPage.vue'), allowed: () => canReadAudit.value },
+      { key: 'password', path: '/password', page: () => import('../auth/PasswordPage.vue') },
+    ],
+  },
+]

@@ -1,0 +1,46 @@
+import { reactive } from 'vue'
+import { ElMessage } from 'element-plus'
+import { ApiError } from '../api/client'
+import { i18n } from '../i18n'
+
+// showError tells the user why a call failed: the server's translated detail (or title) in a
+// message. A 401 is not shown: the client has already sent the user to the sign-in page.
+export function showError(err, extra = []) {
+  if (err instanceof ApiError) {
+    if (err.redirected) return
+    const text = [err.userMessage, ...extra].filter(Boolean).join(' ')
+    ElMessage({ type: 'error', message: text, grouping: true, showClose: true, duration: err.status === 429 ? 8000 : 4000 })
+    return
+  }
+  console.error(err)
+  ElMessage({ type: 'error', message: i18n.global.t('errors.unexpected'), grouping: true })
+}
+
+// useFormErrors keeps one error text per form field, bound to el-form-item's :error. report()
+// puts each problem+json errors[].message under the field whose prop equals errors[].field and
+// shows the problem's detail; messages for fields the form does not have (or does not show now:
+// shown(field) is false) go into that message.
+export function useFormErrors(fields, shown = () => true) {
+  const errors = reactive(Object.fromEntries(fields.map((f) => [f, ''])))
+
+  function clear() {
+    for (const f of fields) errors[f] = ''
+  }
+
+  function report(err) {
+    clear()
+    const unplaced = []
+    if (err instanceof ApiError) {
+      for (const e of err.fieldErrors) {
+        if (fields.includes(e.field) && shown(e.field)) {
+          errors[e.field] = errors[e.field] ? `${errors[e.field]} ${e.message}` : e.message
+        } else if (e.message) {
+          unplaced.push(e.message)
+        }
+      }
+    }
+    showError(err, unplaced)
+  }
+
+  return { errors, clear, report }
+}
