@@ -59,7 +59,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "serve":
 		return serve(rest, stderr)
 	case "migrate":
-		_, d, err := open("migrate", rest, stderr)
+		_, d, err := open("migrate", rest, stderr, nil)
 		if err != nil {
 			return err
 		}
@@ -67,7 +67,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "migrations applied")
 		return nil
 	case "demo":
-		cfg, d, err := open("demo", rest, stderr)
+		cfg, d, err := open("demo", rest, stderr, nil)
 		if err != nil {
 			return err
 		}
@@ -97,7 +97,9 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 }
 
 // open loads the configuration, connects, migrates and runs first start.
-func open(name string, args []string, stderr io.Writer) (*config.Config, *db.DB, error) {
+// keys, when not nil, receives the secret keys, resolved before anything is
+// written: a server that cannot start must not change the database.
+func open(name string, args []string, stderr io.Writer, keys **secret.Keys) (*config.Config, *db.DB, error) {
 	cfg, err := config.Load(name, args, os.Getenv, stderr)
 	if err != nil {
 		return nil, nil, err
@@ -106,6 +108,16 @@ func open(name string, args []string, stderr io.Writer) (*config.Config, *db.DB,
 	d, err := db.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, nil, err
+	}
+	if keys != nil {
+		s, _, err := secret.Resolve(cfg.SecretKey, d.Path)
+		if err == nil {
+			*keys, err = secret.Derive(s)
+		}
+		if err != nil {
+			d.Close()
+			return nil, nil, err
+		}
 	}
 	if _, err := d.Migrate(ctx); err != nil {
 		d.Close()
@@ -150,20 +162,13 @@ func loadDemo(cfg *config.Config, d *db.DB, stderr io.Writer) error {
 }
 
 func serve(args []string, stderr io.Writer) error {
-	cfg, d, err := open("serve", args, stderr)
+	var keys *secret.Keys
+	cfg, d, err := open("serve", args, stderr, &keys)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	log := newLogger(cfg, stderr)
-	s, _, err := secret.Resolve(cfg.SecretKey, d.Path)
-	if err != nil {
-		return err
-	}
-	keys, err := secret.Derive(s)
-	if err != nil {
-		return err
-	}
 	if cfg.Demo {
 		if err := loadDemo(cfg, d, stderr); err != nil {
 			return err
@@ -212,7 +217,7 @@ func user(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		cfgArgs = append(cfgArgs, a)
 	}
-	_, d, err := open("user", cfgArgs, stderr)
+	_, d, err := open("user", cfgArgs, stderr, nil)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
@@ -124,6 +125,13 @@ type Server struct {
 // (AdminPassword) as platform and zone administrator of a new zone.
 func Start(t testing.TB, dsn string) *Server {
 	t.Helper()
+	return StartWithUI(t, dsn, nil)
+}
+
+// StartWithUI is Start serving ui (web.Dist() in a -tags ui build) as the
+// console.
+func StartWithUI(t testing.TB, dsn string, ui fs.FS) *Server {
+	t.Helper()
 	d := OpenDB(t, dsn)
 	cfg := Config(dsn)
 	zoneID, _, err := server.Bootstrap(context.Background(), d, "测试开发区", AdminPassword)
@@ -136,7 +144,7 @@ func Start(t testing.TB, dsn string) *Server {
 	}
 	logs := &strings.Builder{}
 	log := slog.New(slog.NewJSONHandler(&syncWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	app, err := server.New(cfg, d, keys, log, nil)
+	app, err := server.New(cfg, d, keys, log, ui)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,37 @@
+# make run    build the console and the binary, serve the demo zone on
+#             http://127.0.0.1:8080 (SQLite ./tongxin.db; TONGXIN_* pass through)
+# make test   build the console, run every test with the browser test required
+#             (SQLite; PostgreSQL as well when TONGXIN_TEST_POSTGRES holds a DSN)
+# make bench  load benchmarks of the real server over loopback HTTP
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO  ?= go
+NPM ?= npm
+
+.PHONY: run test bench ui
+
+# npm ci only when node_modules is missing or package-lock.json is newer than
+# the last install (npm writes node_modules/.package-lock.json on every install).
+ui:
+	@if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
+		echo "npm ci (web)"; cd web && $(NPM) ci --no-audit --no-fund; \
+	fi
+	cd web && $(NPM) run build
+
+tongxin: ui
+	$(GO) build -tags ui -o tongxin ./cmd/tongxin
+
+run: tongxin
+	exec ./tongxin serve --demo
+
+# go test's own ok/FAIL lines are the last thing printed.
+test: ui
+	export TONGXIN_TEST_BROWSER=1; $(GO) test -tags ui -count=1 -timeout 20m ./...
+
+bench:
+	@mkdir -p bench-output
+	$(GO) test -run '^$$' -bench . -benchtime 3s -timeout 20m ./internal/e2e/ | tee bench-output/bench.txt
+	@awk '/^Benchmark/ { for (i = 1; i < NF; i++) if ($$(i+1) == "req/s") { name = $$1; sub(/-[0-9]+$$/, "", name); rps[name] = $$i; printf "%-32s %10.0f req/s\n", name, $$i } } \
+		END { for (n in rps) if (n ~ /^BenchmarkParksList\//) { e = substr(n, index(n, "/")); h = rps["BenchmarkHealthz" e]; \
+			if (h > 0) printf "parks-list / healthz (%s): %.3f\n", substr(e, 2), rps[n] / h } }' bench-output/bench.txt

@@ -1,0 +1,225 @@
+//go:build ui
+
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"tongxin/internal/client"
+	"tongxin/internal/testenv"
+	"tongxin/web"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// needBrowser skips, or with TONGXIN_TEST_BROWSER=1 (make test, CI)
+// fails, when chromium or the built console is missing.
+func needBrowser(t *testing.T) {
+	t.Helper()
+	missing := ""
+	if _, err := os.Stat(chromiumPath); err != nil {
+		missing = chromiumPath + " is not installed (apt-get install chromium)"
+	} else if ui := web.Dist(); ui == nil {
+		missing = "the console is not embedded"
+	} else if _, err := fs.Stat(ui, "index.html"); err != nil {
+		missing = "web/dist has no index.html (cd web && npm ci && npm run build)"
+	}
+	if missing == "" {
+		return
+	}
+	if os.Getenv("TONGXIN_TEST_BROWSER") == "1" {
+		t.Fatalf("browser test cannot run: %s (TONGXIN_TEST_BROWSER=1 makes this a failure)", missing)
+	}
+	t.Skipf("browser test skipped: %s", missing)
+}
+
+// fieldErrorJS reads the validation text el-form-item shows under the
+// field whose input wrapper is [data-test=name].
+func fieldErrorJS(name string) string {
+	return fmt.Sprintf(`(() => {
+		const el = document.querySelector('[data-test=%s]');
+		const e = el && el.closest('.el-form-item') && el.closest('.el-form-item').querySelector('.el-form-item__error');
+		return e ? e.textContent.trim() : '';
+	})()`, name)
+}
+
+// waitJS polls expr until it evaluates to want.
+func waitJS(want string, expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		var got string
+		for {
+			v, err := chromedp.Evaluate[string](expr)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			if got = v; got == want {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s to be %q (last %q): %w", expr, want, got, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// apiNameRequired asks the API for its "name is required" message in lang.
+func apiNameRequired(t *testing.T, c *client.Client, lang string) string {
+	t.Helper()
+	cc := *c
+	cc.Lang = lang
+	_, err := cc.CreatePark(context.Background(), map[string]string{"name": "", "code": "probe"})
+	e, ok := err.(*client.Error)
+	if !ok {
+		t.Fatalf("creating a park without a name: %v, want a validation error", err)
+	}
+	for _, fe := range e.Problem.Errors {
+		if fe.Field == "name" && fe.Message != "" {
+			return fe.Message
+		}
+	}
+	t.Fatalf("no message for field name in %+v", e.Problem)
+	return ""
+}
+
+func TestBrowserParks(t *testing.T) {
+	needBrowser(t)
+	srv := testenv.StartWithUI(t, "sqlite:"+filepath.Join(t.TempDir(), "browser.db"), web.Dist())
+	api := login(t, srv.URL)
+	zhRequired := apiNameRequired(t, api, "zh-CN")
+	enRequired := apiNameRequired(t, api, "en")
+	if zhRequired == enRequired {
+		t.Fatalf("the API says %q in both languages", zhRequired)
+	}
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	bctx, cancelB := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	defer cancelB()
+	// The first Run starts the browser, which lives as long as the context
+	// of that call: no timeout on it.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting %s: %v", chromiumPath, err)
+	}
+	ctx, cancel := context.WithTimeout(bctx, 2*time.Minute)
+	defer cancel()
+
+	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			sctx, c := context.WithTimeout(bctx, 10*time.Second)
+			if shot, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)); err == nil {
+				writeShot(t, "failure.png", shot)
+			}
+			c()
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+
+	heading := `(() => { const h = document.querySelector('[data-test=parks-page] h2'); return h ? h.textContent.trim() : ''; })()`
+	lang := `document.documentElement.lang`
+
+	run("sign in",
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=login-username] input`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=login-username] input`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=login-password] input`), testenv.AdminPassword),
+		chromedp.Click(chromedp.CSS(`[data-test=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=parks-page]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=current-user]`)),
+	)
+	run("the console starts in Chinese", waitJS("园区管理", heading), waitJS("zh-CN", lang))
+	run("switch to English",
+		chromedp.Click(chromedp.CSS(`[data-test=lang-switch]`)),
+		waitJS("Parks", heading),
+		waitJS("en", lang),
+	)
+
+	invalid := func(want string) []chromedp.Action[chromedp.Void] {
+		return []chromedp.Action[chromedp.Void]{
+			chromedp.Click(chromedp.CSS(`[data-test=park-create]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-test=park-name] input`)),
+			chromedp.SendKeys(chromedp.CSS(`[data-test=park-code] input`), "bad-park"),
+			chromedp.Click(chromedp.CSS(`[data-test=park-save]`)),
+			waitJS(want, fieldErrorJS("park-name")),
+			waitJS("", fieldErrorJS("park-code")),
+			chromedp.Click(chromedp.CSS(`[data-test=park-cancel]`)),
+			chromedp.WaitNotVisible(chromedp.CSS(`[data-test=park-name] input`)),
+		}
+	}
+	run("an empty name shows the API's English message under the field", invalid(enRequired)...)
+	run("switch back to Chinese",
+		chromedp.Click(chromedp.CSS(`[data-test=lang-switch]`)),
+		waitJS("园区管理", heading),
+		waitJS("zh-CN", lang),
+	)
+	run("an empty name shows the API's Chinese message under the field", invalid(zhRequired)...)
+
+	tableHas := `document.querySelector('[data-test=parks-table]').innerText.includes('e2e-park') && document.querySelector('[data-test=parks-table]').innerText.includes('浏览器测试园') ? 'yes' : 'no'`
+	run("create a park",
+		chromedp.Click(chromedp.CSS(`[data-test=park-create]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=park-name] input`)),
+		waitJS("", fieldErrorJS("park-name")), // the dialog opens clean
+		chromedp.SendKeys(chromedp.CSS(`[data-test=park-name] input`), "浏览器测试园"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=park-code] input`), "e2e-park"),
+		chromedp.Click(chromedp.CSS(`[data-test=park-save]`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=park-name] input`)),
+		waitJS("yes", tableHas),
+	)
+
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	writeShot(t, "parks.png", shot)
+
+	l, err := api.ListParks(context.Background(), url.Values{"q": {"e2e-park"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Items) != 1 || l.Items[0].Name != "浏览器测试园" || l.Items[0].Code != "e2e-park" || l.Items[0].ZoneID != srv.ZoneID {
+		t.Errorf("the park created in the browser, through the API: %+v", l.Items)
+	}
+	if l, err := api.ListParks(context.Background(), url.Values{"q": {"bad-park"}}); err != nil || l.Total != 0 {
+		t.Errorf("the invalid park was stored: %+v %v", l.Items, err)
+	}
+}
+
+// writeShot saves a screenshot under <repo>/test-output/browser/.
+func writeShot(t *testing.T, name string, png []byte) {
+	dir := filepath.Join(moduleRoot(t), "test-output", "browser")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Error(err)
+		return
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Error(err)
+		return
+	}
+	t.Logf("screenshot: %s", p)
+}
