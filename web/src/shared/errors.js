@@ -30,15 +30,19 @@ export function useFormErrors(fields, shown = () => true) {
   function report(err) {
     clear()
     const unplaced = []
+    let placed = 0
     if (err instanceof ApiError) {
       for (const e of err.fieldErrors) {
         if (fields.includes(e.field) && shown(e.field)) {
           errors[e.field] = errors[e.field] ? `${errors[e.field]} ${e.message}` : e.message
+          placed++
         } else if (e.message) {
           unplaced.push(e.message)
         }
       }
     }
+    // When every message stands under its field, a toast would only repeat it.
+    if (placed > 0 && unplaced.length === 0) return
     showError(err, unplaced)
   }
 
