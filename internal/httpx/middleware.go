@@ -79,6 +79,8 @@ func Observe(next http.Handler, base *slog.Logger, m *Metrics, trustProxy bool) 
 		ctx := context.WithValue(r.Context(), keyRequestID, id)
 		ctx = context.WithValue(ctx, keyLogger, log)
 		ctx = context.WithValue(ctx, keyClientAddr, addr)
+		pattern := new(string)
+		ctx = context.WithValue(ctx, keyPattern, pattern)
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-ID", id)
 		rec := &recorder{ResponseWriter: w}
@@ -95,7 +97,7 @@ func Observe(next http.Handler, base *slog.Logger, m *Metrics, trustProxy bool) 
 			if rec.status == 0 {
 				rec.status = http.StatusOK
 			}
-			route := r.Pattern
+			route := *pattern
 			if route == "" {
 				route = "unmatched"
 			} else if _, after, ok := strings.Cut(route, " "); ok {
@@ -114,6 +116,18 @@ func Observe(next http.Handler, base *slog.Logger, m *Metrics, trustProxy bool) 
 				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000, "client", addr)
 		}()
 		next.ServeHTTP(rec, r)
+	})
+}
+
+// Routed wraps the mux: it reports the matched pattern to Observe, which
+// sits outside middleware that may replace the request (and with it
+// r.Pattern).
+func Routed(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if p, ok := r.Context().Value(keyPattern).(*string); ok {
+			*p = r.Pattern
+		}
 	})
 }
 

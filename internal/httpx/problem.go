@@ -149,6 +149,7 @@ const (
 	keyRequestID ctxKey = iota
 	keyLogger
 	keyClientAddr
+	keyPattern
 )
 
 // Log returns the request's logger (carrying its request id).

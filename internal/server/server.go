@@ -94,7 +94,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	})
 	mux.Handle("/", console(ui))
 	a.Mux = mux
-	a.Handler = httpx.Observe(a.Auth.Middleware(mux), log, metrics, cfg.TrustProxy)
+	a.Handler = httpx.Observe(a.Auth.Middleware(httpx.Routed(mux)), log, metrics, cfg.TrustProxy)
 	return a, nil
 }
 
