@@ -54,7 +54,7 @@ func validatePark(fs *apperr.Fields, name, code *string) {
 
 const parkCols = `id, zone_id, name, code, version, created_at, updated_at`
 
-func scanPark(s interface{ Scan(...any) error }) (Park, error) {
+func scanPark(s httpx.Scanner) (Park, error) {
 	var p Park
 	err := s.Scan(&p.ID, &p.ZoneID, &p.Name, &p.Code, &p.Version, db.T(&p.CreatedAt), db.T(&p.UpdatedAt))
 	return p, err
@@ -77,30 +77,7 @@ func (s *Service) ListParks(ctx context.Context, f ParkFilter, page httpx.Page) 
 		like := a.Add(db.Like(page.Query))
 		where += " AND (LOWER(name) LIKE " + like + ` ESCAPE '\' OR LOWER(code) LIKE ` + like + ` ESCAPE '\')`
 	}
-	var total int
-	if err := s.DB.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM parks WHERE "+where, a...).Scan(&total); err != nil {
-		return httpx.List[Park]{}, err
-	}
-	if page.After != "" {
-		where += " AND id > " + a.Add(page.After)
-	}
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+parkCols+" FROM parks WHERE "+where+" ORDER BY id LIMIT "+a.Add(page.Limit+1), a...)
-	if err != nil {
-		return httpx.List[Park]{}, err
-	}
-	defer rows.Close()
-	var ps []Park
-	for rows.Next() {
-		p, err := scanPark(rows)
-		if err != nil {
-			return httpx.List[Park]{}, err
-		}
-		ps = append(ps, p)
-	}
-	if err := rows.Err(); err != nil {
-		return httpx.List[Park]{}, err
-	}
-	return httpx.NewList(page, ps, total, func(p Park) string { return p.ID }), nil
+	return httpx.ListRows(ctx, s.DB.R, page, "parks", parkCols, where, a, scanPark, func(p Park) string { return p.ID })
 }
 
 // getPark returns the park with id when it lies in the caller's scope for

@@ -46,7 +46,7 @@ func CreateZone(ctx context.Context, tx *db.Tx, name string) (Zone, error) {
 
 const zoneCols = `id, name, version, created_at, updated_at`
 
-func scanZone(s interface{ Scan(...any) error }) (Zone, error) {
+func scanZone(s httpx.Scanner) (Zone, error) {
 	var z Zone
 	err := s.Scan(&z.ID, &z.Name, &z.Version, db.T(&z.CreatedAt), db.T(&z.UpdatedAt))
 	return z, err
@@ -59,30 +59,7 @@ func (s *Service) ListZones(ctx context.Context, page httpx.Page) (httpx.List[Zo
 	if page.Query != "" {
 		where += " AND LOWER(name) LIKE " + a.Add(db.Like(page.Query)) + ` ESCAPE '\'`
 	}
-	var total int
-	if err := s.DB.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM zones WHERE "+where, a...).Scan(&total); err != nil {
-		return httpx.List[Zone]{}, err
-	}
-	if page.After != "" {
-		where += " AND id > " + a.Add(page.After)
-	}
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT "+zoneCols+" FROM zones WHERE "+where+" ORDER BY id LIMIT "+a.Add(page.Limit+1), a...)
-	if err != nil {
-		return httpx.List[Zone]{}, err
-	}
-	defer rows.Close()
-	var zs []Zone
-	for rows.Next() {
-		z, err := scanZone(rows)
-		if err != nil {
-			return httpx.List[Zone]{}, err
-		}
-		zs = append(zs, z)
-	}
-	if err := rows.Err(); err != nil {
-		return httpx.List[Zone]{}, err
-	}
-	return httpx.NewList(page, zs, total, func(z Zone) string { return z.ID }), nil
+	return httpx.ListRows(ctx, s.DB.R, page, "zones", zoneCols, where, a, scanZone, func(z Zone) string { return z.ID })
 }
 
 // GetZone returns a zone in the caller's scope. Returns ENOTFOUND otherwise.
