@@ -18,9 +18,8 @@ func (h *Handler) Routes(mux httpx.Router) {
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
-	p := access.From(r.Context())
+	p := access.Need(w, r)
 	if p == nil {
-		httpx.Error(w, r, apperr.New(apperr.Unauthorized, ""))
 		return
 	}
 	sc := p.Scope(access.AuditRead)

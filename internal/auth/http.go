@@ -88,7 +88,7 @@ type sessionResponse struct {
 }
 
 func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
-	p := Need(w, r)
+	p := access.Need(w, r)
 	if p == nil {
 		return
 	}
@@ -104,7 +104,7 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	p := Need(w, r)
+	p := access.Need(w, r)
 	if p == nil {
 		return
 	}
@@ -122,7 +122,7 @@ type changePasswordRequest struct {
 }
 
 func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
-	if Need(w, r) == nil {
+	if access.Need(w, r) == nil {
 		return
 	}
 	var in changePasswordRequest
@@ -140,7 +140,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 // needUserManage returns the caller when they hold user.manage somewhere,
 // else writes 401/403 (logging the refusal) and returns nil.
 func needUserManage(w http.ResponseWriter, r *http.Request) *access.Principal {
-	p := Need(w, r)
+	p := access.Need(w, r)
 	if p == nil {
 		return nil
 	}

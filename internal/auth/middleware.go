@@ -71,12 +71,3 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
-
-// Need returns the caller or writes 401 and returns nil.
-func Need(w http.ResponseWriter, r *http.Request) *access.Principal {
-	p := access.From(r.Context())
-	if p == nil {
-		httpx.Error(w, r, apperr.New(apperr.Unauthorized, ""))
-	}
-	return p
-}

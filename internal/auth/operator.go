@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"tongxin/internal/access"
 	"tongxin/internal/apperr"
 	"tongxin/internal/audit"
@@ -33,17 +31,11 @@ func AddUser(ctx context.Context, tx *db.Tx, zoneID, username, displayName, pass
 	if err := fs.Err(); err != nil {
 		return "", err
 	}
-	id := uuid.Must(uuid.NewV7()).String()
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, zone_id, username, display_name, password_hash, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, 1, $6, $6)`, id, zoneID, username, displayName, HashPassword(password), db.Micros(tx.Now))
-	if db.IsUnique(err) {
+	id, err := insertUser(ctx, tx, zoneID, username, displayName, HashPassword(password), "")
+	if apperr.Is(err, apperr.Conflict) {
 		return "", fmt.Errorf("username %q is taken", username)
 	}
-	if err != nil {
-		return "", err
-	}
-	return id, audit.Record(ctx, tx, audit.Event{ZoneID: zoneID, Entity: "user", EntityID: id, Action: "create",
-		Summary: map[string]any{"username": username, "display_name": displayName}})
+	return id, err
 }
 
 // UserID returns the id of username.
@@ -89,15 +81,9 @@ func Grant(ctx context.Context, tx *db.Tx, username, role, scopeID string) error
 	if !access.RoleFits(role, n.Kind) {
 		return fmt.Errorf("role %s cannot be granted on a %s", role, n.Kind)
 	}
-	gid := uuid.Must(uuid.NewV7()).String()
-	_, err = tx.ExecContext(ctx, `INSERT INTO grants (id, zone_id, user_id, role, scope_id, scope_kind, scope_path, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, gid, n.ZoneID, id, role, n.ID, n.Kind, n.Path, db.Micros(tx.Now))
-	if db.IsUnique(err) {
+	_, err = insertGrant(ctx, tx, id, username, role, n, "")
+	if apperr.Is(err, apperr.Conflict) {
 		return fmt.Errorf("%s already has %s on %s", username, role, scopeID)
 	}
-	if err != nil {
-		return err
-	}
-	return audit.Record(ctx, tx, audit.Event{ZoneID: n.ZoneID, ParkID: parkOf(n), Entity: "grant", EntityID: gid, Action: "create",
-		Summary: map[string]any{"user_id": id, "username": username, "role": role, "scope_id": n.ID, "scope_name": n.Name}})
+	return err
 }

@@ -199,31 +199,26 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	hash := HashPassword(in.Password)
 	var u User
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-		id := uuid.Must(uuid.NewV7()).String()
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, zone_id, username, display_name, password_hash, person_id, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)`, id, in.ZoneID, in.Username, in.DisplayName, hash, db.NullString(in.PersonID), db.Micros(tx.Now))
-		if db.IsUnique(err) {
-			return &apperr.Error{Code: apperr.Conflict, Fields: []apperr.FieldError{{Field: "username", Code: "taken"}}}
-		}
-		if db.IsForeignKey(err) {
-			return apperr.Field("zone_id", "unknown_value")
-		}
+		id, err := insertUser(ctx, tx, in.ZoneID, in.Username, in.DisplayName, hash, in.PersonID)
 		if err != nil {
 			return err
 		}
-		if u, err = getUser(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{ZoneID: in.ZoneID, Entity: "user", EntityID: id, Action: "create",
-			Summary: map[string]any{"username": in.Username, "display_name": in.DisplayName}})
+		u, err = getUser(ctx, tx, id)
+		return err
 	})
 	return u, err
 }
 
-func getUser(ctx context.Context, q db.Querier, id string) (User, error) {
+const userCols = `id, zone_id, username, display_name, person_id, version, created_at, updated_at`
+
+func scanUser(s httpx.Scanner) (User, error) {
 	var u User
-	err := q.QueryRowContext(ctx, `SELECT id, zone_id, username, display_name, person_id, version, created_at, updated_at
-		FROM users WHERE id = $1`, id).Scan(&u.ID, &u.ZoneID, &u.Username, &u.DisplayName, &u.PersonID, &u.Version, db.T(&u.CreatedAt), db.T(&u.UpdatedAt))
+	err := s.Scan(&u.ID, &u.ZoneID, &u.Username, &u.DisplayName, &u.PersonID, &u.Version, db.T(&u.CreatedAt), db.T(&u.UpdatedAt))
+	return u, err
+}
+
+func getUser(ctx context.Context, q db.Querier, id string) (User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, apperr.New(apperr.NotFound, "")
 	}
@@ -263,39 +258,22 @@ func (s *Service) ListUsers(ctx context.Context, page httpx.Page) (httpx.List[Us
 		like := a.Add(db.Like(page.Query))
 		where += " AND (LOWER(username) LIKE " + like + ` ESCAPE '\' OR LOWER(display_name) LIKE ` + like + ` ESCAPE '\')`
 	}
-	var total int
-	if err := s.DB.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE "+where, a...).Scan(&total); err != nil {
-		return httpx.List[User]{}, err
+	list, err := httpx.ListRows(ctx, s.DB.R, page, "users", userCols, where, a, scanUser, func(u User) string { return u.ID })
+	if err != nil || len(list.Items) == 0 {
+		return list, err
 	}
-	if page.After != "" {
-		where += " AND id > " + a.Add(page.After)
+	ids := make([]string, len(list.Items))
+	for i, u := range list.Items {
+		ids[i] = u.ID
 	}
-	rows, err := s.DB.R.QueryContext(ctx, "SELECT id FROM users WHERE "+where+" ORDER BY id LIMIT "+a.Add(page.Limit+1), a...)
-	if err != nil {
-		return httpx.List[User]{}, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return httpx.List[User]{}, err
+	grants, err := grantsOf(ctx, s.DB.R, ids)
+	for i := range list.Items {
+		list.Items[i].Grants = grants[list.Items[i].ID]
+		if list.Items[i].Grants == nil {
+			list.Items[i].Grants = []access.Grant{}
 		}
-		ids = append(ids, id)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return httpx.List[User]{}, err
-	}
-	users := make([]User, 0, len(ids))
-	for _, id := range ids {
-		u, err := getUser(ctx, s.DB.R, id)
-		if err != nil {
-			return httpx.List[User]{}, err
-		}
-		users = append(users, u)
-	}
-	return httpx.NewList(page, users, total, func(u User) string { return u.ID }), nil
+	return list, err
 }
 
 // canGrant reports whether p may grant or revoke role on node n: it needs
@@ -348,17 +326,8 @@ func (s *Service) AddGrant(ctx context.Context, userID, role, scopeID string) (a
 		if n.ZoneID != u.ZoneID && !p.Scope(access.ZoneManage).AllZones {
 			return apperr.Field("scope_id", "other_zone")
 		}
-		g = access.Grant{ID: uuid.Must(uuid.NewV7()).String(), Role: role, ScopeID: n.ID, ScopeKind: n.Kind, ScopePath: n.Path, ZoneID: n.ZoneID}
-		_, err = tx.ExecContext(ctx, `INSERT INTO grants (id, zone_id, user_id, role, scope_id, scope_kind, scope_path, granted_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, g.ID, g.ZoneID, userID, role, n.ID, n.Kind, n.Path, p.UserID, db.Micros(tx.Now))
-		if db.IsUnique(err) {
-			return apperr.New(apperr.Conflict, "problem.grant_exists")
-		}
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{ZoneID: n.ZoneID, ParkID: parkOf(n), Entity: "grant", EntityID: g.ID, Action: "create",
-			Summary: map[string]any{"user_id": userID, "username": u.Username, "role": role, "scope_id": n.ID, "scope_name": n.Name}})
+		g, err = insertGrant(ctx, tx, userID, u.Username, role, n, p.UserID)
+		return err
 	})
 	return g, err
 }

@@ -125,19 +125,30 @@ func (s *Service) PruneSessions(ctx context.Context) (int64, error) {
 }
 
 func loadGrants(ctx context.Context, q db.Querier, userID string) ([]access.Grant, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, role, scope_id, scope_kind, scope_path, zone_id FROM grants
-		WHERE user_id = $1 ORDER BY id`, userID)
+	m, err := grantsOf(ctx, q, []string{userID})
+	if m[userID] == nil {
+		return []access.Grant{}, err
+	}
+	return m[userID], err
+}
+
+// grantsOf returns the grants of each user in one query.
+func grantsOf(ctx context.Context, q db.Querier, userIDs []string) (map[string][]access.Grant, error) {
+	var a db.Args
+	rows, err := q.QueryContext(ctx, `SELECT user_id, id, role, scope_id, scope_kind, scope_path, zone_id FROM grants
+		WHERE user_id IN (`+a.In(userIDs)+`) ORDER BY id`, a...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	gs := []access.Grant{}
+	m := map[string][]access.Grant{}
 	for rows.Next() {
+		var uid string
 		var g access.Grant
-		if err := rows.Scan(&g.ID, &g.Role, &g.ScopeID, &g.ScopeKind, &g.ScopePath, &g.ZoneID); err != nil {
+		if err := rows.Scan(&uid, &g.ID, &g.Role, &g.ScopeID, &g.ScopeKind, &g.ScopePath, &g.ZoneID); err != nil {
 			return nil, err
 		}
-		gs = append(gs, g)
+		m[uid] = append(m[uid], g)
 	}
-	return gs, rows.Err()
+	return m, rows.Err()
 }

@@ -7,12 +7,10 @@ package demo
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"tongxin/internal/access"
-	"tongxin/internal/audit"
 	"tongxin/internal/auth"
 	"tongxin/internal/db"
+	"tongxin/internal/org"
 )
 
 // ZoneName is the article's zone.
@@ -35,27 +33,14 @@ func Load(ctx context.Context, d *db.DB, zoneID, password string) (bool, error) 
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM parks WHERE zone_id = $1", zoneID).Scan(&n); err != nil || n > 0 {
 			return err
 		}
-		zone, err := access.GetNode(ctx, tx, zoneID)
-		if err != nil {
-			return err
-		}
 		var andong string
 		for _, p := range Parks {
-			id := uuid.Must(uuid.NewV7()).String()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO parks (id, zone_id, name, code, version, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, 1, $5, $5)`, id, zoneID, p.Name, p.Code, db.Micros(tx.Now)); err != nil {
-				return err
-			}
-			if err := access.InsertNode(ctx, tx, access.Node{ID: id, ZoneID: zoneID, Kind: access.KindPark, ParentID: zoneID,
-				Path: access.PathOf(zone.Path, id), Name: p.Name}); err != nil {
-				return err
-			}
-			if err := audit.Record(ctx, tx, audit.Event{ZoneID: zoneID, ParkID: id, Entity: "park", EntityID: id, Action: "create",
-				Summary: map[string]any{"name": p.Name, "code": p.Code, "source": "demo"}}); err != nil {
+			park, err := org.AddPark(ctx, tx, zoneID, p.Name, p.Code)
+			if err != nil {
 				return err
 			}
 			if p.Code == "andong" {
-				andong = id
+				andong = park.ID
 			}
 		}
 		// Sample data: the article names no park administrator.

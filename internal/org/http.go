@@ -25,14 +25,6 @@ func (h *Handler) Routes(mux httpx.Router, create func(http.HandlerFunc) http.Ha
 	mux.HandleFunc("DELETE /api/v1/parks/{id}", h.deletePark)
 }
 
-func need(w http.ResponseWriter, r *http.Request) bool {
-	if access.From(r.Context()) == nil {
-		httpx.Error(w, r, apperr.New(apperr.Unauthorized, ""))
-		return false
-	}
-	return true
-}
-
 // fail writes err, logging refusals first.
 func fail(w http.ResponseWriter, r *http.Request, entity string, err error) {
 	if apperr.Is(err, apperr.Forbidden) {
@@ -42,7 +34,7 @@ func fail(w http.ResponseWriter, r *http.Request, entity string, err error) {
 }
 
 func (h *Handler) listZones(w http.ResponseWriter, r *http.Request) {
-	if !need(w, r) {
+	if access.Need(w, r) == nil {
 		return
 	}
 	page, err := httpx.ParsePage(r)
@@ -59,7 +51,7 @@ func (h *Handler) listZones(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getZone(w http.ResponseWriter, r *http.Request) {
-	if !need(w, r) {
+	if access.Need(w, r) == nil {
 		return
 	}
 	z, err := h.Svc.GetZone(r.Context(), r.PathValue("id"))
@@ -72,7 +64,7 @@ func (h *Handler) getZone(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) scopes(w http.ResponseWriter, r *http.Request) {
-	if !need(w, r) {
+	if access.Need(w, r) == nil {
 		return
 	}
 	tree, err := h.Svc.ScopeTree(r.Context())
@@ -84,7 +76,7 @@ func (h *Handler) scopes(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listParks(w http.ResponseWriter, r *http.Request) {
-	if !need(w, r) {
+	if access.Need(w, r) == nil {
 		return
 	}
 	page, err := httpx.ParsePage(r)
@@ -101,7 +93,7 @@ func (h *Handler) listParks(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getPark(w http.ResponseWriter, r *http.Request) {
-	if !need(w, r) {
+	if access.Need(w, r) == nil {
 		return
 	}
 	p, err := h.Svc.GetPark(r.Context(), r.PathValue("id"))
@@ -120,7 +112,7 @@ type createParkRequest struct {
 }
 
 func (h *Handler) createPark(w http.ResponseWriter, r *http.Request) {
-	if !need(w, r) {
+	if access.Need(w, r) == nil {
 		return
 	}
 	var in createParkRequest
@@ -144,7 +136,7 @@ type updateParkRequest struct {
 }
 
 func (h *Handler) updatePark(w http.ResponseWriter, r *http.Request) {
-	if !need(w, r) {
+	if access.Need(w, r) == nil {
 		return
 	}
 	ifMatch, err := httpx.IfMatch(r)
@@ -167,7 +159,7 @@ func (h *Handler) updatePark(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deletePark(w http.ResponseWriter, r *http.Request) {
-	if !need(w, r) {
+	if access.Need(w, r) == nil {
 		return
 	}
 	ifMatch, err := httpx.IfMatch(r)

@@ -142,31 +142,45 @@ func (s *Service) CreatePark(ctx context.Context, in NewPark) (Park, error) {
 	}
 	var park Park
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-		zone, err := access.GetNode(ctx, tx, in.ZoneID)
-		if apperr.Is(err, apperr.NotFound) || zone.Kind != access.KindZone {
-			return apperr.Field("zone_id", "unknown_value")
-		}
-		if err != nil {
-			return err
-		}
-		park = Park{ID: uuid.Must(uuid.NewV7()).String(), ZoneID: in.ZoneID, Name: in.Name, Code: in.Code, Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
-		_, err = tx.ExecContext(ctx, `INSERT INTO parks (id, zone_id, name, code, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, 1, $5, $5)`, park.ID, park.ZoneID, park.Name, park.Code, db.Micros(tx.Now))
-		if db.IsUnique(err) {
-			return &apperr.Error{Code: apperr.Conflict, MessageID: "problem.park_code_taken", Params: map[string]any{"Code": in.Code},
-				Fields: []apperr.FieldError{{Field: "code", Code: "taken"}}}
-		}
-		if err != nil {
-			return err
-		}
-		if err := access.InsertNode(ctx, tx, access.Node{ID: park.ID, ZoneID: park.ZoneID, Kind: access.KindPark,
-			ParentID: zone.ID, Path: access.PathOf(zone.Path, park.ID), Name: park.Name}); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{ZoneID: park.ZoneID, ParkID: park.ID, Entity: "park", EntityID: park.ID, Action: "create",
-			Summary: map[string]any{"name": park.Name, "code": park.Code}})
+		var err error
+		park, err = AddPark(ctx, tx, in.ZoneID, in.Name, in.Code)
+		return err
 	})
 	return park, err
+}
+
+// AddPark inserts a park with its scope node and audit entry inside tx. It
+// checks no permission and no field format: CreatePark does that for
+// callers, and the demo loader and tools hold the database. Returns
+// EVALIDATION for an unknown zone, ECONFLICT when the code is taken.
+func AddPark(ctx context.Context, tx *db.Tx, zoneID, name, code string) (Park, error) {
+	zone, err := access.GetNode(ctx, tx, zoneID)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && zone.Kind != access.KindZone) {
+		return Park{}, apperr.Field("zone_id", "unknown_value")
+	}
+	if err != nil {
+		return Park{}, err
+	}
+	park := Park{ID: uuid.Must(uuid.NewV7()).String(), ZoneID: zoneID, Name: name, Code: code, Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+	_, err = tx.ExecContext(ctx, `INSERT INTO parks (id, zone_id, name, code, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, 1, $5, $5)`, park.ID, park.ZoneID, park.Name, park.Code, db.Micros(tx.Now))
+	if db.IsUnique(err) {
+		return Park{}, codeTaken(code)
+	}
+	if err != nil {
+		return Park{}, err
+	}
+	if err := access.InsertNode(ctx, tx, access.Node{ID: park.ID, ZoneID: park.ZoneID, Kind: access.KindPark,
+		ParentID: zone.ID, Path: access.PathOf(zone.Path, park.ID), Name: park.Name}); err != nil {
+		return Park{}, err
+	}
+	return park, audit.Record(ctx, tx, audit.Event{ZoneID: park.ZoneID, ParkID: park.ID, Entity: "park", EntityID: park.ID, Action: "create",
+		Summary: map[string]any{"name": park.Name, "code": park.Code}})
+}
+
+func codeTaken(code string) error {
+	return &apperr.Error{Code: apperr.Conflict, MessageID: "problem.park_code_taken", Params: map[string]any{"Code": code},
+		Fields: []apperr.FieldError{{Field: "code", Code: "taken"}}}
 }
 
 // ParkPatch is a partial update; nil fields stay as they are.
@@ -211,8 +225,7 @@ func (s *Service) UpdatePark(ctx context.Context, id string, patch ParkPatch, if
 		res, err := tx.ExecContext(ctx, `UPDATE parks SET name = $1, code = $2, version = $3, updated_at = $4 WHERE id = $5 AND version = $6`,
 			park.Name, park.Code, park.Version, db.Micros(tx.Now), id, old.Version)
 		if db.IsUnique(err) {
-			return &apperr.Error{Code: apperr.Conflict, MessageID: "problem.park_code_taken", Params: map[string]any{"Code": park.Code},
-				Fields: []apperr.FieldError{{Field: "code", Code: "taken"}}}
+			return codeTaken(park.Code)
 		}
 		if err != nil {
 			return err
