@@ -1,4 +1,4 @@
-import { reactive } from 'vue'
+import { reactive, ref } from 'vue'
 import { ElMessage } from 'element-plus'
 import { ApiError } from '../api/client'
 import { i18n } from '../i18n'
@@ -46,5 +46,22 @@ export function useFormErrors(fields, shown = () => true) {
     showError(err, unplaced)
   }
 
-  return { errors, clear, report }
+  // submit runs one save at a time: errors cleared first, a failure reported on the form and
+  // then handed to onError (e.g. to reload a record that changed meanwhile).
+  const saving = ref(false)
+  async function submit(fn, onError) {
+    if (saving.value) return
+    saving.value = true
+    clear()
+    try {
+      await fn()
+    } catch (err) {
+      report(err)
+      if (onError) await onError(err)
+    } finally {
+      saving.value = false
+    }
+  }
+
+  return { errors, clear, report, saving, submit }
 }

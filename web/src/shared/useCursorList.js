@@ -32,9 +32,14 @@ export function useCursorList(fetchPage) {
 
   return {
     state,
-    page: computed(() => state.cursors.length),
-    hasPrev: computed(() => state.cursors.length > 1),
-    hasNext: computed(() => !!state.nextCursor),
+    // the props of CursorPager: <CursorPager v-bind="pager" @prev="prev" @next="next" />
+    pager: computed(() => ({
+      total: state.total,
+      page: state.cursors.length,
+      hasPrev: state.cursors.length > 1,
+      hasNext: !!state.nextCursor,
+      loading: state.loading,
+    })),
     // first page again, e.g. after the filters changed
     reset() {
       state.cursors = [null]
