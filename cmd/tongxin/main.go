@@ -16,12 +16,14 @@ import (
 	"syscall"
 	"time"
 
-	"tongxin/internal/auth"
 	"tongxin/internal/config"
 	"tongxin/internal/db"
 	"tongxin/internal/demo"
+	"tongxin/internal/password"
 	"tongxin/internal/secret"
 	"tongxin/internal/server"
+	"tongxin/internal/users"
+	"tongxin/internal/zones"
 	"tongxin/web"
 )
 
@@ -34,6 +36,7 @@ usage:
   tongxin user add USERNAME [--display-name NAME] [--zone ZONE_ID] [--db DSN]
   tongxin user passwd USERNAME [--db DSN]
   tongxin user grant USERNAME ROLE SCOPE_ID [--db DSN]
+  tongxin zone add NAME [--db DSN]                       create a zone (a new tenant); prints its id
   tongxin version
 
 user add and user passwd read the password from the first line of stdin.
@@ -75,6 +78,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return loadDemo(cfg, d, stderr)
 	case "user":
 		return user(rest, stdin, stdout, stderr)
+	case "zone":
+		return zone(rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tongxin", server.Version)
 		return nil
@@ -119,7 +124,7 @@ func open(name string, args []string, stderr io.Writer, keys **secret.Keys) (*co
 			return nil, nil, err
 		}
 	}
-	if _, err := d.Migrate(ctx); err != nil {
+	if _, err := server.Migrate(ctx, d); err != nil {
 		d.Close()
 		return nil, nil, err
 	}
@@ -127,7 +132,7 @@ func open(name string, args []string, stderr io.Writer, keys **secret.Keys) (*co
 	if cfg.Demo && os.Getenv("TONGXIN_ZONE_NAME") == "" {
 		zoneName = demo.ZoneName
 	}
-	zoneID, generated, err := server.Bootstrap(ctx, d, zoneName, cfg.AdminPassword)
+	zoneID, generated, err := server.Bootstrap(ctx, d, operatorPool(), zoneName, cfg.AdminPassword)
 	if err != nil {
 		d.Close()
 		return nil, nil, err
@@ -149,9 +154,9 @@ func loadDemo(cfg *config.Config, d *db.DB, stderr io.Writer) error {
 	}
 	pw := cfg.AdminPassword
 	if pw == "" {
-		pw = auth.RandomPassword()
+		pw = password.Random()
 	}
-	loaded, err := demo.Load(ctx, d, zoneID, pw)
+	loaded, err := demo.Load(ctx, d, operatorPool(), zoneID, pw)
 	if err != nil {
 		return err
 	}
@@ -237,7 +242,7 @@ func user(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return err
 		}
 		if *zone == "" {
-			if _, *zone, err = auth.UserID(ctx, d.R, "admin"); err != nil {
+			if _, *zone, err = users.ID(ctx, d.R, "admin"); err != nil {
 				return fmt.Errorf("--zone is required: %w", err)
 			}
 		}
@@ -245,7 +250,7 @@ func user(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			*displayName = username
 		}
 		return d.Tx(ctx, func(tx *db.Tx) error {
-			id, err := auth.AddUser(ctx, tx, *zone, username, *displayName, pw)
+			id, err := users.Add(ctx, tx, operatorPool(), *zone, username, *displayName, pw)
 			if err == nil {
 				fmt.Fprintln(stdout, id)
 			}
@@ -256,9 +261,36 @@ func user(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return d.Tx(ctx, func(tx *db.Tx) error { return auth.SetPassword(ctx, tx, username, pw) })
+		return d.Tx(ctx, func(tx *db.Tx) error { return users.SetPassword(ctx, tx, operatorPool(), username, pw) })
 	case "grant":
-		return d.Tx(ctx, func(tx *db.Tx) error { return auth.Grant(ctx, tx, username, role, scopeID) })
+		return d.Tx(ctx, func(tx *db.Tx) error { return users.Grant(ctx, tx, username, role, scopeID) })
 	}
 	return fmt.Errorf("unknown user command %q", sub)
+}
+
+// operatorPool hashes the passwords of operator commands: one at a time is
+// plenty, and it waits as long as it takes.
+func operatorPool() *password.Pool { return password.NewPool(1, time.Hour) }
+
+// zone runs `tongxin zone add NAME`: a platform operator creates a zone,
+// a new tenant; its administrators are then granted zone_admin on the id
+// printed.
+func zone(args []string, stdout, stderr io.Writer) error {
+	if len(args) < 2 || args[0] != "add" {
+		return errors.New("usage: tongxin zone add NAME [--db DSN]")
+	}
+	name := args[1]
+	_, d, err := open("zone", args[2:], stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ctx := context.Background()
+	return d.Tx(ctx, func(tx *db.Tx) error {
+		z, err := zones.Add(ctx, tx, name)
+		if err == nil {
+			fmt.Fprintln(stdout, z.ID)
+		}
+		return err
+	})
 }

@@ -1,15 +1,22 @@
-// Package access decides who may do what where. A caller is a Principal
-// holding grants (role × scope node); Scope(perm) turns the grants whose role
-// carries perm into the predicate every store query must take. Access fails
-// closed: no grant, an unknown role or an unknown scope kind covers nothing.
+// Package access decides who may do what where.
+//
+// A caller is a Principal holding grants: a role on a scope node (a zone,
+// park, enterprise, party organisation, service point …). A grant covers
+// the node's whole subtree, whatever the kinds on the way. Domains declare
+// their permissions and which roles carry them (NewPerm); Scope(perm) turns
+// the grants whose role carries perm into the set of subtrees the caller may
+// touch, and Where turns that set into the predicate every store query
+// takes. Access fails closed: no grant, an unknown role or an unknown node
+// covers nothing, and an empty scope matches no row.
 package access
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sort"
 	"strings"
-
-	"tongxin/internal/db"
+	"sync"
 )
 
 // Role names, exactly as API.md lists them.
@@ -34,33 +41,9 @@ const (
 	KindPark       = "park"
 	KindEnterprise = "enterprise"
 	KindOrg        = "org"
+	KindStation    = "station"
 	KindPoint      = "service_point"
 )
-
-// Perm is one permission.
-type Perm string
-
-const (
-	ZoneRead   Perm = "zone.read"
-	ZoneManage Perm = "zone.manage"
-	ParkRead   Perm = "park.read"
-	ParkUpdate Perm = "park.update"
-	ParkManage Perm = "park.manage" // create and delete parks (needs zone-level scope)
-	UserManage Perm = "user.manage"
-	AuditRead  Perm = "audit.read"
-)
-
-var rolePerms = map[string][]Perm{
-	PlatformAdmin: {ZoneRead, ZoneManage, ParkRead, ParkUpdate, ParkManage, UserManage, AuditRead},
-	ZoneAdmin:     {ZoneRead, ParkRead, ParkUpdate, ParkManage, UserManage, AuditRead},
-	ParkAdmin:     {ZoneRead, ParkRead, ParkUpdate},
-	Auditor:       {ZoneRead, ParkRead, AuditRead},
-	OrgSecretary:  {ZoneRead, ParkRead},
-	ServiceStaff:  {ZoneRead, ParkRead},
-	Mediator:      {ZoneRead, ParkRead},
-	Partner:       {ZoneRead, ParkRead},
-	Member:        {ZoneRead, ParkRead},
-}
 
 // roleKinds says on which kinds of node a role may be granted.
 var roleKinds = map[string][]string{
@@ -69,29 +52,94 @@ var roleKinds = map[string][]string{
 	ParkAdmin:     {KindPark},
 	Auditor:       {KindZone, KindPark},
 	OrgSecretary:  {KindOrg},
-	ServiceStaff:  {KindPark, KindPoint},
+	ServiceStaff:  {KindPark, KindStation, KindPoint},
 	Mediator:      {KindZone, KindPark},
 	Partner:       {KindEnterprise},
 	Member:        {KindZone, KindPark, KindEnterprise, KindOrg},
 }
 
 // ValidRole reports whether role is one of Roles.
-func ValidRole(role string) bool { _, ok := rolePerms[role]; return ok }
+func ValidRole(role string) bool { _, ok := roleKinds[role]; return ok }
 
 // RoleFits reports whether role may be granted on a node of kind.
 func RoleFits(role, kind string) bool { return slices.Contains(roleKinds[role], kind) }
 
-// Has reports whether role carries perm.
-func Has(role string, perm Perm) bool { return slices.Contains(rolePerms[role], perm) }
+// KindsOf returns the kinds of node role may be granted on.
+func KindsOf(role string) []string { return slices.Clone(roleKinds[role]) }
 
-// Grant is one role on one scope node.
+// Perm is one permission, declared by the domain that checks it.
+type Perm string
+
+var (
+	permMu sync.RWMutex
+	perms  = map[Perm][]string{} // permission → roles carrying it
+)
+
+// NewPerm declares a permission and the roles that carry it. Domains call
+// it once per permission when their package loads; a name declared twice
+// panics (two domains must not share a permission by accident).
+// platform_admin carries every permission whether listed or not.
+func NewPerm(name string, roles ...string) Perm {
+	permMu.Lock()
+	defer permMu.Unlock()
+	p := Perm(name)
+	if _, dup := perms[p]; dup {
+		panic(fmt.Sprintf("access: permission %q declared twice", name))
+	}
+	for _, r := range roles {
+		if !ValidRole(r) {
+			panic(fmt.Sprintf("access: permission %q names unknown role %q", name, r))
+		}
+	}
+	perms[p] = append(slices.Clone(roles), PlatformAdmin)
+	return p
+}
+
+// Everyone is every role, for permissions all signed-in roles carry.
+func Everyone() []string { return slices.Clone(Roles) }
+
+// Has reports whether role carries perm.
+func Has(role string, perm Perm) bool {
+	permMu.RLock()
+	defer permMu.RUnlock()
+	return slices.Contains(perms[perm], role)
+}
+
+// PermsOf returns the permissions role carries, sorted.
+func PermsOf(role string) []Perm {
+	permMu.RLock()
+	defer permMu.RUnlock()
+	var out []Perm
+	for p, roles := range perms {
+		if slices.Contains(roles, role) {
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Perms returns every declared permission, sorted.
+func Perms() []Perm {
+	permMu.RLock()
+	defer permMu.RUnlock()
+	out := make([]Perm, 0, len(perms))
+	for p := range perms {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Grant is one role on one scope node. Kind, Path and ZoneID are the
+// node's as it stands now (read through scope_nodes).
 type Grant struct {
-	ID        string `json:"id"`
-	Role      string `json:"role"`
-	ScopeID   string `json:"scope_id"`
-	ScopeKind string `json:"-"`
-	ScopePath string `json:"-"`
-	ZoneID    string `json:"-"`
+	ID      string
+	Role    string
+	ScopeID string
+	Kind    string
+	Path    string
+	ZoneID  string
 }
 
 // Principal is the signed-in caller.
@@ -107,14 +155,25 @@ type Principal struct {
 	CSRFToken string
 }
 
-// Scope is the set of nodes a caller may touch for one permission, by
-// level. Predicates built from it match rows whose zone is in Zones or whose
-// park is in Parks; AllZones (platform_admin only) matches everything.
+// IsPlatformAdmin reports whether p holds platform_admin (anywhere: the
+// role covers every zone).
+func (p *Principal) IsPlatformAdmin() bool {
+	if p == nil {
+		return false
+	}
+	for _, g := range p.Grants {
+		if g.Role == PlatformAdmin && g.Path != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Scope is the set of subtrees a caller may touch for one permission. The
+// zero Scope covers nothing.
 type Scope struct {
-	AllZones bool
-	Zones    []string
-	Parks    []string
-	paths    []string
+	all   bool
+	paths []string // node paths, none a prefix of another, sorted
 }
 
 // Scope returns where p holds perm. A nil principal holds nothing.
@@ -123,37 +182,51 @@ func (p *Principal) Scope(perm Perm) Scope {
 	if p == nil {
 		return s
 	}
+	var paths []string
 	for _, g := range p.Grants {
-		if !Has(g.Role, perm) {
+		if !Has(g.Role, perm) || !validPath(g.Path) {
 			continue
 		}
 		if g.Role == PlatformAdmin {
-			s.AllZones = true
-			continue
+			s.all = true // and the path still counts for SingleZone
 		}
-		switch g.ScopeKind {
-		case KindZone:
-			s.Zones = append(s.Zones, g.ScopeID)
-		case KindPark:
-			s.Parks = append(s.Parks, g.ScopeID)
-		default:
-			continue // kinds without tables yet cover nothing here
-		}
-		s.paths = append(s.paths, g.ScopePath)
+		paths = append(paths, g.Path)
 	}
+	s.paths = minimal(paths)
 	return s
 }
 
-// Empty reports whether the scope covers nothing.
-func (s Scope) Empty() bool { return !s.AllZones && len(s.Zones) == 0 && len(s.Parks) == 0 }
+// validPath accepts "/a/", "/a/b/" …: anything else (empty, unterminated)
+// would widen or break a prefix match, so it covers nothing.
+func validPath(p string) bool {
+	return len(p) >= 3 && p[0] == '/' && p[len(p)-1] == '/' && !strings.Contains(p, "//")
+}
 
-// Covers reports whether the node at path (a scope_nodes path) lies in the
-// scope.
+// minimal sorts paths and drops those under another one.
+func minimal(paths []string) []string {
+	sort.Strings(paths)
+	var out []string
+	for _, p := range paths {
+		if len(out) > 0 && strings.HasPrefix(p, out[len(out)-1]) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// All reports whether the scope covers every zone (platform_admin).
+func (s Scope) All() bool { return s.all }
+
+// Empty reports whether the scope covers nothing.
+func (s Scope) Empty() bool { return !s.all && len(s.paths) == 0 }
+
+// Covers reports whether the node at path lies in the scope.
 func (s Scope) Covers(path string) bool {
-	if path == "" {
+	if !validPath(path) {
 		return false
 	}
-	if s.AllZones {
+	if s.all {
 		return true
 	}
 	for _, p := range s.paths {
@@ -164,61 +237,31 @@ func (s Scope) Covers(path string) bool {
 	return false
 }
 
-// CoversZone reports whether the scope covers the whole zone (needed to
-// create or delete things directly under it).
-func (s Scope) CoversZone(zoneID string) bool {
-	return zoneID != "" && (s.AllZones || slices.Contains(s.Zones, zoneID))
-}
+// CoversZone reports whether the scope covers a whole zone (needed to
+// create things directly under it).
+func (s Scope) CoversZone(zoneID string) bool { return zoneID != "" && s.Covers(ZonePath(zoneID)) }
 
-// Cols names the columns of a table that the scope predicate may test; an
-// empty name means the table has no such level.
-type Cols struct {
-	Zone string
-	Park string
-}
-
-// Where returns a SQL predicate restricting rows to the scope, adding its
-// arguments to a. A scope that covers nothing yields "1=0".
-func (s Scope) Where(c Cols, a *db.Args) string {
-	if s.AllZones {
-		return "1=1"
-	}
-	var ors []string
-	if c.Zone != "" && len(s.Zones) > 0 {
-		ors = append(ors, c.Zone+" IN ("+a.In(s.Zones)+")")
-	}
-	if c.Park != "" && len(s.Parks) > 0 {
-		ors = append(ors, c.Park+" IN ("+a.In(s.Parks)+")")
-	}
-	if len(ors) == 0 {
-		return "1=0"
-	}
-	return "(" + strings.Join(ors, " OR ") + ")"
-}
-
-// PathWhere returns a predicate matching rows whose scope-node path column
-// lies under one of the scope's nodes ("1=0" when it covers nothing).
-func (s Scope) PathWhere(col string, a *db.Args) string {
-	if s.AllZones {
-		return "1=1"
-	}
-	if len(s.paths) == 0 {
-		return "1=0"
-	}
-	ors := make([]string, len(s.paths))
-	for i, p := range s.paths {
-		ors[i] = col + " LIKE " + a.Add(p+"%")
-	}
-	return "(" + strings.Join(ors, " OR ") + ")"
-}
-
-// SingleZone returns the zone when the scope's zone-level grants name
-// exactly one zone (API.md: zone_id may then be omitted on create).
+// SingleZone returns the zone when the caller's grants for the permission
+// lie in exactly one node and it is a whole zone (API.md: zone_id may then
+// be omitted on create). A platform administrator's grant names the zone it
+// was made on.
 func (s Scope) SingleZone() (string, bool) {
-	if len(s.Zones) == 1 {
-		return s.Zones[0], true
+	if len(s.paths) == 1 && strings.Count(s.paths[0], "/") == 2 {
+		return strings.Trim(s.paths[0], "/"), true
 	}
 	return "", false
+}
+
+// ZonePath is the path of a zone's node.
+func ZonePath(zoneID string) string { return "/" + zoneID + "/" }
+
+// ZoneOfPath returns the zone a path lies in.
+func ZoneOfPath(path string) string {
+	if !validPath(path) {
+		return ""
+	}
+	z, _, _ := strings.Cut(path[1:], "/")
+	return z
 }
 
 type ctxKey struct{}

@@ -1,9 +1,16 @@
 package access
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"tongxin/internal/db"
+)
+
+var (
+	testRead  = NewPerm("test.read", Everyone()...)
+	testWrite = NewPerm("test.write", ZoneAdmin, ParkAdmin)
 )
 
 func TestScopeFailsClosed(t *testing.T) {
@@ -11,72 +18,130 @@ func TestScopeFailsClosed(t *testing.T) {
 	cases := map[string]*Principal{
 		"nil principal":     nobody,
 		"no grants":         {UserID: "u"},
-		"unknown role":      {Grants: []Grant{{Role: "king", ScopeID: "z", ScopeKind: KindZone, ScopePath: "/z/"}}},
-		"unknown kind":      {Grants: []Grant{{Role: ZoneAdmin, ScopeID: "z", ScopeKind: "galaxy", ScopePath: "/z/"}}},
-		"role without perm": {Grants: []Grant{{Role: Member, ScopeID: "z", ScopeKind: KindZone, ScopePath: "/z/"}}},
+		"unknown role":      {Grants: []Grant{{Role: "king", ScopeID: "z", Kind: KindZone, Path: "/z/"}}},
+		"empty path":        {Grants: []Grant{{Role: ZoneAdmin, ScopeID: "z", Kind: KindZone, Path: ""}}},
+		"root path":         {Grants: []Grant{{Role: ZoneAdmin, ScopeID: "z", Kind: KindZone, Path: "/"}}},
+		"unterminated path": {Grants: []Grant{{Role: ZoneAdmin, ScopeID: "z", Kind: KindZone, Path: "/z"}}},
+		"empty segment":     {Grants: []Grant{{Role: ZoneAdmin, ScopeID: "z", Kind: KindZone, Path: "//"}}},
+		"role without perm": {Grants: []Grant{{Role: Member, ScopeID: "z", Kind: KindZone, Path: "/z/"}}},
 	}
 	for name, p := range cases {
-		sc := p.Scope(UserManage)
-		if name != "role without perm" {
-			sc = p.Scope(ParkRead)
-		}
+		sc := p.Scope(testWrite)
 		var a db.Args
-		if w := sc.Where(Cols{Zone: "zone_id", Park: "id"}, &a); w != "1=0" || len(a) != 0 {
+		if w := sc.Where(&a, ByNode("id"), ByPath("path")); w != "1=0" || len(a) != 0 {
 			t.Errorf("%s: predicate %q %v", name, w, a)
 		}
-		if !sc.Empty() || sc.Covers("/z/") || sc.Covers("") || sc.CoversZone("z") || sc.CoversZone("") {
+		if !sc.Empty() || sc.All() || sc.Covers("/z/") || sc.Covers("/z/p/") || sc.Covers("") || sc.CoversZone("z") || sc.CoversZone("") {
 			t.Errorf("%s: covers something", name)
 		}
-		if w := sc.PathWhere("path", &a); w != "1=0" {
-			t.Errorf("%s: path predicate %q", name, w)
+		if _, ok := sc.SingleZone(); ok {
+			t.Errorf("%s: names a zone", name)
 		}
+	}
+	if w := (Scope{paths: []string{"/z/"}}).Where(&db.Args{}); w != "1=0" {
+		t.Errorf("no attachment: %q", w)
 	}
 }
 
-func TestScopeByLevel(t *testing.T) {
+func TestScopeCoversSubtrees(t *testing.T) {
 	p := &Principal{Grants: []Grant{
-		{Role: ParkAdmin, ScopeID: "p1", ScopeKind: KindPark, ScopePath: "/z1/p1/"},
-		{Role: Auditor, ScopeID: "z2", ScopeKind: KindZone, ScopePath: "/z2/"},
+		{Role: ParkAdmin, ScopeID: "p1", Kind: KindPark, Path: "/z1/p1/"},
+		{Role: Auditor, ScopeID: "z2", Kind: KindZone, Path: "/z2/"},
 	}}
-	upd := p.Scope(ParkUpdate)
-	if !upd.Covers("/z1/p1/") || !upd.Covers("/z1/p1/e9/") || upd.Covers("/z1/p2/") || upd.Covers("/z1/") || upd.Covers("/z2/p3/") {
-		t.Fatal("park_admin's update scope is not exactly the park's subtree")
+	w := p.Scope(testWrite)
+	for path, want := range map[string]bool{
+		"/z1/p1/": true, "/z1/p1/e9/": true, "/z1/p1/o1/o2/o3/": true,
+		"/z1/p10/": false, "/z1/p2/": false, "/z1/": false, "/z2/p3/": false, "/z2/": false,
+	} {
+		if w.Covers(path) != want {
+			t.Errorf("park_admin write covers %s: %v, want %v", path, !want, want)
+		}
 	}
-	if upd.CoversZone("z1") {
+	if w.CoversZone("z1") {
 		t.Fatal("a park grant covers its zone")
 	}
 	var a db.Args
-	if w := upd.Where(Cols{Zone: "zone_id", Park: "id"}, &a); w != "(id IN ($1))" || a[0] != "p1" {
-		t.Fatalf("predicate %q %v", w, a)
+	got := w.Where(&a, ByNode("park_id"))
+	if got != "park_id IN (SELECT id FROM scope_nodes WHERE path >= $1 AND path < $2)" || a[0] != "/z1/p1/" || a[1] != "/z1/p10" {
+		t.Fatalf("predicate %q %v", got, a)
 	}
-	read := p.Scope(ParkRead)
+	r := p.Scope(testRead)
 	a = nil
-	if w := read.Where(Cols{Zone: "zone_id", Park: "id"}, &a); w != "(zone_id IN ($1) OR id IN ($2))" {
-		t.Fatalf("read predicate %q", w)
+	got = r.Where(&a, ByNode("enterprise_id"), ByPath("scope_path"))
+	want := "(enterprise_id IN (SELECT id FROM scope_nodes WHERE path >= $1 AND path < $2 OR path >= $3 AND path < $4)" +
+		" OR (scope_path >= $5 AND scope_path < $6 OR scope_path >= $7 AND scope_path < $8))"
+	if got != want || len(a) != 8 {
+		t.Fatalf("two attachments, two grants:\n%s\n%v", got, a)
 	}
-	// A table without a park column is not widened by park grants.
-	a = nil
-	if w := upd.Where(Cols{Zone: "zone_id"}, &a); w != "1=0" {
-		t.Fatalf("zone-only table under a park grant: %q", w)
+	if !r.Covers("/z2/p3/") || !r.CoversZone("z2") || r.CoversZone("z1") {
+		t.Fatal("read scope")
 	}
-	audit := p.Scope(AuditRead)
-	if !audit.CoversZone("z2") || audit.Covers("/z1/p1/") {
-		t.Fatal("auditor scope")
+}
+
+func TestScopeKeepsOnlyTheWidestPaths(t *testing.T) {
+	p := &Principal{Grants: []Grant{
+		{Role: ParkAdmin, Path: "/z/p/"}, {Role: ZoneAdmin, Path: "/z/"}, {Role: Member, Path: "/z/p/e/"},
+	}}
+	var a db.Args
+	p.Scope(testRead).Where(&a, ByPath("path"))
+	if len(a) != 2 || a[0] != "/z/" {
+		t.Fatalf("args %v", a)
 	}
-	plat := (&Principal{Grants: []Grant{{Role: PlatformAdmin, ScopeID: "z1", ScopeKind: KindZone, ScopePath: "/z1/"}}}).Scope(ParkRead)
-	a = nil
-	if w := plat.Where(Cols{Zone: "zone_id"}, &a); w != "1=1" || !plat.Covers("/z9/") {
-		t.Fatal("platform_admin must cover every zone")
+	if z, ok := p.Scope(testRead).SingleZone(); !ok || z != "z" {
+		t.Fatalf("single zone %q %v", z, ok)
+	}
+	if _, ok := (&Principal{Grants: []Grant{{Role: ParkAdmin, Path: "/z/p/"}}}).Scope(testRead).SingleZone(); ok {
+		t.Fatal("a park grant names a zone")
+	}
+}
+
+func TestPlatformAdminCoversEveryZone(t *testing.T) {
+	p := &Principal{Grants: []Grant{{Role: PlatformAdmin, ScopeID: "z1", Kind: KindZone, Path: "/z1/"}}}
+	sc := p.Scope(testWrite) // not listed for platform_admin: it carries every permission
+	var a db.Args
+	if w := sc.Where(&a, ByNode("id")); w != "1=1" || !sc.All() || !sc.Covers("/z9/p/") || !p.IsPlatformAdmin() {
+		t.Fatalf("platform admin: %q all=%v", w, sc.All())
+	}
+	if z, ok := sc.SingleZone(); !ok || z != "z1" {
+		t.Fatal("platform admin's own zone")
+	}
+	if (&Principal{Grants: []Grant{{Role: PlatformAdmin}}}).IsPlatformAdmin() {
+		t.Fatal("a platform_admin grant without a node counts")
+	}
+}
+
+func TestPermissionDeclarations(t *testing.T) {
+	if !Has(ZoneAdmin, testWrite) || !Has(PlatformAdmin, testWrite) || Has(Member, testWrite) || !Has(Member, testRead) {
+		t.Fatal("Has")
+	}
+	if !slices.Contains(PermsOf(ParkAdmin), testWrite) || slices.Contains(PermsOf(Auditor), testWrite) {
+		t.Fatal("PermsOf")
+	}
+	for _, bad := range []func(){
+		func() { NewPerm("test.read") },
+		func() { NewPerm("test.other", "king") },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("declaration did not panic")
+				}
+			}()
+			bad()
+		}()
 	}
 }
 
 func TestRoleFits(t *testing.T) {
 	for _, r := range Roles {
-		if !ValidRole(r) || len(roleKinds[r]) == 0 {
-			t.Errorf("role %s has no permissions or kinds", r)
+		if !ValidRole(r) || len(KindsOf(r)) == 0 {
+			t.Errorf("role %s has no kinds", r)
 		}
 	}
 	if RoleFits(ParkAdmin, KindZone) || !RoleFits(ParkAdmin, KindPark) || RoleFits(PlatformAdmin, KindPark) || ValidRole("") {
 		t.Fatal("role/kind rules")
+	}
+	if ZoneOfPath("/z1/p1/") != "z1" || ZoneOfPath("nope") != "" || !strings.HasSuffix(ZonePath("z"), "/") {
+		t.Fatal("paths")
 	}
 }

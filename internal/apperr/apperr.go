@@ -19,12 +19,19 @@ const (
 	NotFound           Code = "not_found"           // absent or outside scope (404)
 	Conflict           Code = "conflict"            // duplicate, full, invalid transition (409)
 	PreconditionFailed Code = "precondition_failed" // stale If-Match (412)
+	MethodNotAllowed   Code = "method_not_allowed"  // known path, wrong method (405)
 	TooLarge           Code = "too_large"           // body too large (413)
+	UnsupportedMedia   Code = "unsupported_media"   // body is not application/json (415)
 	Validation         Code = "validation"          // fails validation (422)
 	RateLimited        Code = "rate_limited"        // throttled (429)
 	Unavailable        Code = "unavailable"         // dependency down (503)
 	Internal           Code = "internal"            // anything else (500)
 )
+
+// Codes lists every code, for tests that check each has its status and
+// its texts.
+var Codes = []Code{Invalid, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict, PreconditionFailed,
+	TooLarge, UnsupportedMedia, Validation, RateLimited, Unavailable, Internal}
 
 // FieldError names one offending field. Code doubles as the translation key
 // suffix ("field.<code>"); Params fill the message template.
@@ -72,6 +79,12 @@ func E(code Code, err error) *Error { return &Error{Code: code, Err: err} }
 // Field returns a validation (422) error for one field.
 func Field(field, code string, params ...any) *Error {
 	return &Error{Code: Validation, Fields: []FieldError{{Field: field, Code: code, Params: pairs(params)}}}
+}
+
+// BadField returns a malformed-request (400) error naming one field,
+// query parameter or header.
+func BadField(field, code string, params ...any) *Error {
+	return &Error{Code: Invalid, Fields: []FieldError{{Field: field, Code: code, Params: pairs(params)}}}
 }
 
 // CodeOf returns the code of err, Internal for foreign errors and "" for nil.

@@ -14,6 +14,7 @@ import (
 
 	"tongxin/internal/access"
 	"tongxin/internal/apperr"
+	"tongxin/internal/audit"
 	"tongxin/internal/db"
 )
 
@@ -33,6 +34,9 @@ func hashToken(t string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// CookieName is the session cookie.
+const CookieName = "tongxin_session"
+
 // Session is a signed-in session.
 type Session struct {
 	ID        string
@@ -42,7 +46,8 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-func (s *Service) createSession(ctx context.Context, tx *db.Tx, userID, addr string) (Session, error) {
+func (s *Service) createSession(ctx context.Context, tx *db.Tx, userID string) (Session, error) {
+	addr := clientAddr(ctx)
 	sess := Session{
 		ID: uuid.Must(uuid.NewV7()).String(), Token: newToken(), UserID: userID,
 		CSRFToken: base64.RawURLEncoding.EncodeToString(randomBytes(24)),
@@ -63,33 +68,40 @@ func randomBytes(n int) []byte {
 // Authenticate returns the principal behind token. The session's expiry
 // slides forward by TTL when more than a tenth of it has passed since it was
 // last extended (so an active user is not signed out, and a busy one does
-// not cost a write per request). Returns EUNAUTHORIZED when the token is
-// unknown, revoked or expired.
+// not cost a write per request), but never past MaxAge after sign-in.
+// Returns EUNAUTHORIZED when the token is unknown, revoked or expired.
 func (s *Service) Authenticate(ctx context.Context, token string) (*access.Principal, error) {
 	if token == "" {
 		return nil, apperr.New(apperr.Unauthorized, "")
 	}
 	now := s.DB.Now()
 	var (
-		p         access.Principal
-		expiresAt int64
+		p                    access.Principal
+		expiresAt, createdAt int64
 	)
-	err := s.DB.R.QueryRowContext(ctx, `SELECT s.id, s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.zone_id
+	err := s.DB.R.QueryRowContext(ctx, `SELECT s.id, s.csrf_token, s.expires_at, s.created_at, u.id, u.username, u.display_name, u.zone_id
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, hashToken(token)).
-		Scan(&p.SessionID, &p.CSRFToken, &expiresAt, &p.UserID, &p.Username, &p.DisplayName, &p.ZoneID)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && db.FromMicros(expiresAt).Before(now)) {
+		Scan(&p.SessionID, &p.CSRFToken, &expiresAt, &createdAt, &p.UserID, &p.Username, &p.DisplayName, &p.ZoneID)
+	end := db.FromMicros(createdAt).Add(s.MaxAge)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (db.FromMicros(expiresAt).Before(now) || !now.Before(end))) {
 		return nil, apperr.New(apperr.Unauthorized, "problem.session_expired")
 	}
 	if err != nil {
 		return nil, err
 	}
-	if p.Grants, err = loadGrants(ctx, s.DB.R, p.UserID); err != nil {
+	gs, err := access.LoadGrants(ctx, s.DB.R, []string{p.UserID})
+	if err != nil {
 		return nil, err
 	}
+	p.Grants = gs[p.UserID]
 	if db.FromMicros(expiresAt).Sub(now) < s.TTL-s.TTL/10 {
 		// Slide. Best effort: a failed renewal must not fail the request.
+		next := now.Add(s.TTL)
+		if next.After(end) {
+			next = end
+		}
 		_, _ = s.DB.W.ExecContext(ctx, `UPDATE sessions SET expires_at = $1, last_seen_at = $2 WHERE id = $3`,
-			db.Micros(now.Add(s.TTL)), db.Micros(now), p.SessionID)
+			db.Micros(next), db.Micros(now), p.SessionID)
 	}
 	return &p, nil
 }
@@ -101,15 +113,19 @@ func (s *Service) ExpiresAt(ctx context.Context, sessionID string) (time.Time, e
 	return db.FromMicros(us), err
 }
 
-// Logout revokes the caller's session at once.
-func (s *Service) Logout(ctx context.Context, p *access.Principal) error {
+// Logout revokes the caller's session at once (audited).
+func (s *Service) Logout(ctx context.Context) error {
+	p := access.From(ctx)
 	return s.DB.Tx(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, p.SessionID)
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, p.SessionID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ZoneID: p.ZoneID, Entity: "session", EntityID: p.SessionID, Action: "logout"})
 	})
 }
 
-// PruneSessions deletes expired sessions.
+// PruneSessions deletes expired sessions and the throttling rows that have
+// left the window.
 func (s *Service) PruneSessions(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
@@ -118,37 +134,11 @@ func (s *Service) PruneSessions(ctx context.Context) (int64, error) {
 			return err
 		}
 		n, _ = res.RowsAffected()
-		_, err = tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at < $1`, db.Micros(tx.Now.Add(-throttleWindow)))
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at < $1`, db.Micros(tx.Now.Add(-throttleWindow))); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM login_locks WHERE at < $1`, db.Micros(tx.Now.Add(-throttleWindow)))
 		return err
 	})
 	return n, err
-}
-
-func loadGrants(ctx context.Context, q db.Querier, userID string) ([]access.Grant, error) {
-	m, err := grantsOf(ctx, q, []string{userID})
-	if m[userID] == nil {
-		return []access.Grant{}, err
-	}
-	return m[userID], err
-}
-
-// grantsOf returns the grants of each user in one query.
-func grantsOf(ctx context.Context, q db.Querier, userIDs []string) (map[string][]access.Grant, error) {
-	var a db.Args
-	rows, err := q.QueryContext(ctx, `SELECT user_id, id, role, scope_id, scope_kind, scope_path, zone_id FROM grants
-		WHERE user_id IN (`+a.In(userIDs)+`) ORDER BY id`, a...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	m := map[string][]access.Grant{}
-	for rows.Next() {
-		var uid string
-		var g access.Grant
-		if err := rows.Scan(&uid, &g.ID, &g.Role, &g.ScopeID, &g.ScopeKind, &g.ScopePath, &g.ZoneID); err != nil {
-			return nil, err
-		}
-		m[uid] = append(m[uid], g)
-	}
-	return m, rows.Err()
 }

@@ -1,5 +1,7 @@
 // Package client is a typed Go client of the Tongxin API. The integration
-// tests drive the server through it; scripts may too.
+// tests drive the server through it; scripts may too. It keeps its own wire
+// types (types.go) rather than the server's structs, so a renamed JSON tag
+// on the server breaks a test instead of passing unnoticed.
 package client
 
 import (
@@ -12,11 +14,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"tongxin/internal/access"
-	"tongxin/internal/audit"
-	"tongxin/internal/auth"
-	"tongxin/internal/httpx"
-	"tongxin/internal/org"
 )
 
 // Client talks to one server as one caller.
@@ -37,7 +34,7 @@ func New(base string) *Client { return &Client{Base: base, HTTP: http.DefaultCli
 type Error struct {
 	Status  int
 	Header  http.Header
-	Problem httpx.Problem
+	Problem Problem
 }
 
 func (e *Error) Error() string {
@@ -57,8 +54,19 @@ func StatusOf(err error) int {
 }
 
 // Do sends a request with a JSON body (in, unless nil) and decodes a 2xx
-// JSON answer into out (unless nil). Extra headers go in hdr.
+// JSON answer into out (unless nil; fields out lacks are ignored). Extra
+// headers go in hdr.
 func (c *Client) Do(ctx context.Context, method, path string, in, out any, hdr http.Header) (*http.Response, error) {
+	return c.do(ctx, method, path, in, out, hdr, false)
+}
+
+// typed is Do for the client's own wire types: a field of the answer the
+// type does not know (a renamed or added tag) fails the call.
+func (c *Client) typed(ctx context.Context, method, path string, in, out any, hdr http.Header) (*http.Response, error) {
+	return c.do(ctx, method, path, in, out, hdr, true)
+}
+
+func (c *Client) do(ctx context.Context, method, path string, in, out any, hdr http.Header, strict bool) (*http.Response, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -101,30 +109,29 @@ func (c *Client) Do(ctx context.Context, method, path string, in, out any, hdr h
 		return resp, e
 	}
 	if out != nil && len(b) > 0 {
-		if err := json.Unmarshal(b, out); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		if strict {
+			dec.DisallowUnknownFields()
+		}
+		if err := dec.Decode(out); err != nil {
 			return resp, fmt.Errorf("decoding %s %s: %w", method, path, err)
 		}
 	}
 	return resp, nil
 }
 
-// LoginResponse is the answer of POST /api/v1/auth/login.
-type LoginResponse struct {
-	Token     string `json:"token"`
-	ExpiresAt string `json:"expires_at"`
-	User      struct {
-		ID          string         `json:"id"`
-		Username    string         `json:"username"`
-		DisplayName string         `json:"display_name"`
-		Grants      []access.Grant `json:"grants"`
-	} `json:"user"`
+// Call sends a request and decodes a 2xx answer into out (the shape the
+// authorisation matrix fixtures use).
+func (c *Client) Call(ctx context.Context, method, path string, body, out any) error {
+	_, err := c.Do(ctx, method, path, body, out, nil)
+	return err
 }
 
 // Login signs in and keeps the token for later calls.
 func (c *Client) Login(ctx context.Context, username, password string) (LoginResponse, error) {
 	var out LoginResponse
 	c.Token = ""
-	_, err := c.Do(ctx, "POST", "/api/v1/auth/login", map[string]string{"username": username, "password": password}, &out, nil)
+	_, err := c.typed(ctx, "POST", "/api/v1/auth/login", map[string]string{"username": username, "password": password}, &out, nil)
 	if err == nil {
 		c.Token = out.Token
 	}
@@ -141,78 +148,123 @@ func (c *Client) As(ctx context.Context, username, password string) (*Client, er
 
 // Logout ends the session.
 func (c *Client) Logout(ctx context.Context) error {
-	_, err := c.Do(ctx, "POST", "/api/v1/auth/logout", nil, nil, nil)
+	_, err := c.typed(ctx, "POST", "/api/v1/auth/logout", nil, nil, nil)
 	return err
 }
 
-// ListParks lists parks with query parameters q.
-func (c *Client) ListParks(ctx context.Context, q url.Values) (httpx.List[org.Park], error) {
-	var out httpx.List[org.Park]
-	_, err := c.Do(ctx, "GET", "/api/v1/parks?"+q.Encode(), nil, &out, nil)
+// Session reads the caller's session.
+func (c *Client) Session(ctx context.Context) (Session, error) {
+	var out Session
+	_, err := c.typed(ctx, "GET", "/api/v1/auth/session", nil, &out, nil)
 	return out, err
 }
 
-// CreatePark creates a park; body is sent as given.
-func (c *Client) CreatePark(ctx context.Context, body any) (org.Park, error) {
-	var out org.Park
-	_, err := c.Do(ctx, "POST", "/api/v1/parks", body, &out, nil)
-	return out, err
+func query(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
 }
 
-// GetPark reads a park.
-func (c *Client) GetPark(ctx context.Context, id string) (org.Park, error) {
-	var out org.Park
-	_, err := c.Do(ctx, "GET", "/api/v1/parks/"+url.PathEscape(id), nil, &out, nil)
-	return out, err
-}
-
-// UpdatePark patches a park; version, when not 0, is sent as If-Match.
-func (c *Client) UpdatePark(ctx context.Context, id string, patch any, version int) (org.Park, error) {
-	var out org.Park
+func ifMatch(version int) http.Header {
 	h := http.Header{}
 	if version != 0 {
 		h.Set("If-Match", `"`+strconv.Itoa(version)+`"`)
 	}
-	_, err := c.Do(ctx, "PATCH", "/api/v1/parks/"+url.PathEscape(id), patch, &out, h)
+	return h
+}
+
+// ListZones lists zones.
+func (c *Client) ListZones(ctx context.Context, q url.Values) (List[Zone], error) {
+	var out List[Zone]
+	_, err := c.typed(ctx, "GET", "/api/v1/zones"+query(q), nil, &out, nil)
 	return out, err
 }
 
-// DeletePark deletes a park.
-func (c *Client) DeletePark(ctx context.Context, id string) error {
-	_, err := c.Do(ctx, "DELETE", "/api/v1/parks/"+url.PathEscape(id), nil, nil, nil)
+// CreateZone creates a zone (platform administrators).
+func (c *Client) CreateZone(ctx context.Context, name string) (Zone, error) {
+	var out Zone
+	_, err := c.typed(ctx, "POST", "/api/v1/zones", map[string]string{"name": name}, &out, nil)
+	return out, err
+}
+
+// ListParks lists parks with query parameters q.
+func (c *Client) ListParks(ctx context.Context, q url.Values) (List[Park], error) {
+	var out List[Park]
+	_, err := c.typed(ctx, "GET", "/api/v1/parks"+query(q), nil, &out, nil)
+	return out, err
+}
+
+// CreatePark creates a park; body is sent as given.
+func (c *Client) CreatePark(ctx context.Context, body any) (Park, error) {
+	var out Park
+	_, err := c.typed(ctx, "POST", "/api/v1/parks", body, &out, nil)
+	return out, err
+}
+
+// GetPark reads a park.
+func (c *Client) GetPark(ctx context.Context, id string) (Park, error) {
+	var out Park
+	_, err := c.typed(ctx, "GET", "/api/v1/parks/"+url.PathEscape(id), nil, &out, nil)
+	return out, err
+}
+
+// UpdatePark patches a park; version, when not 0, is sent as If-Match.
+func (c *Client) UpdatePark(ctx context.Context, id string, patch any, version int) (Park, error) {
+	var out Park
+	_, err := c.typed(ctx, "PATCH", "/api/v1/parks/"+url.PathEscape(id), patch, &out, ifMatch(version))
+	return out, err
+}
+
+// DeletePark deletes a park; version, when not 0, is sent as If-Match.
+func (c *Client) DeletePark(ctx context.Context, id string, version int) error {
+	_, err := c.typed(ctx, "DELETE", "/api/v1/parks/"+url.PathEscape(id), nil, nil, ifMatch(version))
 	return err
 }
 
 // CreateUser creates a user.
-func (c *Client) CreateUser(ctx context.Context, body any) (auth.User, error) {
-	var out auth.User
-	_, err := c.Do(ctx, "POST", "/api/v1/users", body, &out, nil)
+func (c *Client) CreateUser(ctx context.Context, body any) (User, error) {
+	var out User
+	_, err := c.typed(ctx, "POST", "/api/v1/users", body, &out, nil)
+	return out, err
+}
+
+// GetUser reads a user.
+func (c *Client) GetUser(ctx context.Context, id string) (User, error) {
+	var out User
+	_, err := c.typed(ctx, "GET", "/api/v1/users/"+url.PathEscape(id), nil, &out, nil)
 	return out, err
 }
 
 // Grant gives a user role on scopeID.
-func (c *Client) Grant(ctx context.Context, userID, role, scopeID string) (access.Grant, error) {
-	var out access.Grant
-	_, err := c.Do(ctx, "POST", "/api/v1/users/"+url.PathEscape(userID)+"/grants", map[string]string{"role": role, "scope_id": scopeID}, &out, nil)
+func (c *Client) Grant(ctx context.Context, userID, role, scopeID string) (Grant, error) {
+	var out Grant
+	_, err := c.typed(ctx, "POST", "/api/v1/users/"+url.PathEscape(userID)+"/grants", map[string]string{"role": role, "scope_id": scopeID}, &out, nil)
 	return out, err
 }
 
 // Revoke removes a grant.
 func (c *Client) Revoke(ctx context.Context, userID, grantID string) error {
-	_, err := c.Do(ctx, "DELETE", "/api/v1/users/"+url.PathEscape(userID)+"/grants/"+url.PathEscape(grantID), nil, nil, nil)
+	_, err := c.typed(ctx, "DELETE", "/api/v1/users/"+url.PathEscape(userID)+"/grants/"+url.PathEscape(grantID), nil, nil, nil)
+	return err
+}
+
+// ResetPassword sets another user's password.
+func (c *Client) ResetPassword(ctx context.Context, userID, password string) error {
+	_, err := c.typed(ctx, "POST", "/api/v1/users/"+url.PathEscape(userID)+"/password", map[string]string{"password": password}, nil, nil)
 	return err
 }
 
 // ListUsers lists users.
-func (c *Client) ListUsers(ctx context.Context, q url.Values) (httpx.List[auth.User], error) {
-	var out httpx.List[auth.User]
-	_, err := c.Do(ctx, "GET", "/api/v1/users?"+q.Encode(), nil, &out, nil)
+func (c *Client) ListUsers(ctx context.Context, q url.Values) (List[User], error) {
+	var out List[User]
+	_, err := c.typed(ctx, "GET", "/api/v1/users"+query(q), nil, &out, nil)
 	return out, err
 }
 
 // Audit lists audit entries.
-func (c *Client) Audit(ctx context.Context, q url.Values) (httpx.List[audit.Entry], error) {
-	var out httpx.List[audit.Entry]
-	_, err := c.Do(ctx, "GET", "/api/v1/audit?"+q.Encode(), nil, &out, nil)
+func (c *Client) Audit(ctx context.Context, q url.Values) (List[AuditEntry], error) {
+	var out List[AuditEntry]
+	_, err := c.typed(ctx, "GET", "/api/v1/audit"+query(q), nil, &out, nil)
 	return out, err
 }

@@ -22,14 +22,17 @@ type Config struct {
 	ZoneName         string
 	AdminPassword    string
 	SessionTTL       time.Duration
+	SessionMaxAge    time.Duration
 	AuditRetention   time.Duration
 	LogLevel         string
 	LogFormat        string
 	CookieSecure     bool
-	TrustProxy       bool
+	TrustedProxies   string
+	MetricsAddr      string
 	ShutdownTimeout  time.Duration
 	Demo             bool
 	LoginMaxFailures int
+	PasswordHashers  int
 }
 
 // Option is one row of the configuration table.
@@ -89,6 +92,8 @@ func Options() []Option {
 			set: str(func(c *Config) *string { return &c.AdminPassword })},
 		{Env: "TONGXIN_SESSION_TTL", Flag: "session-ttl", Default: "12h", Usage: "idle lifetime of a session or token; each use slides it forward",
 			set: dur(func(c *Config) *time.Duration { return &c.SessionTTL })},
+		{Env: "TONGXIN_SESSION_MAX_AGE", Default: "7d", Usage: "absolute lifetime of a session, however busy: after it the user signs in again",
+			set: dur(func(c *Config) *time.Duration { return &c.SessionMaxAge })},
 		{Env: "TONGXIN_AUDIT_RETENTION", Flag: "audit-retention", Default: "1095d", Usage: "how long audit entries are kept before the pruning job deletes them (e.g. 1095d, 2160h)",
 			set: dur(func(c *Config) *time.Duration { return &c.AuditRetention })},
 		{Env: "TONGXIN_LOGIN_MAX_FAILURES", Default: "10", Usage: "failed sign-ins allowed per username in 15 minutes before 429 (per client address: 5×)",
@@ -100,14 +105,25 @@ func Options() []Option {
 				c.LoginMaxFailures = n
 				return err
 			}},
+		{Env: "TONGXIN_PASSWORD_HASHERS", Default: "0", Usage: "how many password hashes (19 MiB each) may run at once; 0: one per CPU, at least 2. The rest wait up to 2 s, then get 503",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err == nil && n < 0 {
+					err = fmt.Errorf("must be 0 or more")
+				}
+				c.PasswordHashers = n
+				return err
+			}},
 		{Env: "TONGXIN_LOG_LEVEL", Flag: "log-level", Default: "info", Usage: "debug, info, warn or error",
 			set: str(func(c *Config) *string { return &c.LogLevel })},
 		{Env: "TONGXIN_LOG_FORMAT", Default: "json", Usage: "json or text",
 			set: str(func(c *Config) *string { return &c.LogFormat })},
 		{Env: "TONGXIN_COOKIE_SECURE", Default: "false", Usage: "mark the session cookie Secure (set true behind HTTPS)",
 			set: boolean(func(c *Config) *bool { return &c.CookieSecure })},
-		{Env: "TONGXIN_TRUST_PROXY", Default: "false", Usage: "take the client address from X-Forwarded-For (only behind your own proxy)",
-			set: boolean(func(c *Config) *bool { return &c.TrustProxy })},
+		{Env: "TONGXIN_TRUSTED_PROXIES", Default: "", Usage: "addresses or CIDR ranges of your own reverse proxies; from them X-Forwarded-For is read from the right, and the first address that is not a proxy is the client. Empty: X-Forwarded-For is ignored",
+			set: str(func(c *Config) *string { return &c.TrustedProxies })},
+		{Env: "TONGXIN_METRICS_ADDR", Flag: "metrics-addr", Default: "127.0.0.1:9464", Usage: "address of the separate listener serving Prometheus /metrics (off: none); keep it off the public network",
+			set: str(func(c *Config) *string { return &c.MetricsAddr })},
 		{Env: "TONGXIN_SHUTDOWN_TIMEOUT", Default: "30s", Usage: "how long SIGTERM waits for in-flight requests",
 			set: dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 		{Env: "TONGXIN_DEMO", Flag: "demo", Default: "false", Usage: "load the article's demo zone into an empty database",
@@ -166,6 +182,12 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	}
 	if c.SessionTTL < time.Minute {
 		return nil, fmt.Errorf("TONGXIN_SESSION_TTL: must be at least 1m")
+	}
+	if c.SessionMaxAge < c.SessionTTL {
+		return nil, fmt.Errorf("TONGXIN_SESSION_MAX_AGE: must be at least TONGXIN_SESSION_TTL (%s)", c.SessionTTL)
+	}
+	if getenv("TONGXIN_TRUST_PROXY") != "" {
+		return nil, fmt.Errorf("TONGXIN_TRUST_PROXY is gone: list your proxies in TONGXIN_TRUSTED_PROXIES (e.g. 10.0.0.5 or 10.0.0.0/24)")
 	}
 	if c.AuditRetention < 24*time.Hour {
 		return nil, fmt.Errorf("TONGXIN_AUDIT_RETENTION: must be at least 1d")

@@ -8,9 +8,10 @@ import (
 	"context"
 
 	"tongxin/internal/access"
-	"tongxin/internal/auth"
 	"tongxin/internal/db"
-	"tongxin/internal/org"
+	"tongxin/internal/parks"
+	"tongxin/internal/password"
+	"tongxin/internal/users"
 )
 
 // ZoneName is the article's zone.
@@ -26,7 +27,7 @@ var Parks = []struct{ Name, Code string }{
 // Load fills zoneID with the demo records unless it already has parks. It
 // creates the park administrator "andong" (安东园) with password, to show
 // scoping. Returns whether anything was loaded.
-func Load(ctx context.Context, d *db.DB, zoneID, password string) (bool, error) {
+func Load(ctx context.Context, d *db.DB, pool *password.Pool, zoneID, pw string) (bool, error) {
 	loaded := false
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		var n int
@@ -35,7 +36,7 @@ func Load(ctx context.Context, d *db.DB, zoneID, password string) (bool, error) 
 		}
 		var andong string
 		for _, p := range Parks {
-			park, err := org.AddPark(ctx, tx, zoneID, p.Name, p.Code)
+			park, err := parks.Add(ctx, tx, parks.Input{ZoneID: zoneID, Name: p.Name, Code: p.Code})
 			if err != nil {
 				return err
 			}
@@ -44,10 +45,10 @@ func Load(ctx context.Context, d *db.DB, zoneID, password string) (bool, error) 
 			}
 		}
 		// Sample data: the article names no park administrator.
-		if _, err := auth.AddUser(ctx, tx, zoneID, "andong", "安东园管理员（示例）", password); err != nil {
+		if _, err := users.Add(ctx, tx, pool, zoneID, "andong", "安东园管理员（示例）", pw); err != nil {
 			return err
 		}
-		if err := auth.Grant(ctx, tx, "andong", access.ParkAdmin, andong); err != nil {
+		if err := users.Grant(ctx, tx, "andong", access.ParkAdmin, andong); err != nil {
 			return err
 		}
 		loaded = true

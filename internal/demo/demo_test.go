@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"testing"
 
-	"tongxin/internal/client"
 	"tongxin/internal/demo"
 	"tongxin/internal/testenv"
 )
@@ -15,20 +14,17 @@ func TestDemoLoadsOnceAndScopesTheParkAdmin(t *testing.T) {
 		ctx := context.Background()
 		srv := testenv.Start(t, dsn)
 		for i, want := range []bool{true, false} {
-			loaded, err := demo.Load(ctx, srv.DB, srv.ZoneID, testenv.AdminPassword)
+			loaded, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.ZoneID, testenv.AdminPassword)
 			if err != nil || loaded != want {
 				t.Fatalf("load %d: loaded=%v err=%v", i, loaded, err)
 			}
 		}
-		admin, err := client.New(srv.URL).As(ctx, "admin", testenv.AdminPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
+		admin := srv.Admin()
 		all, err := admin.ListParks(ctx, nil)
 		if err != nil || all.Total != len(demo.Parks) {
 			t.Fatalf("admin sees %d parks (%v)", all.Total, err)
 		}
-		andong, err := client.New(srv.URL).As(ctx, "andong", testenv.AdminPassword)
+		andong, err := srv.Client().As(ctx, "andong", testenv.AdminPassword)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,6 @@ import (
 
 	"tongxin/internal/client"
 	"tongxin/internal/db"
-	"tongxin/internal/org"
 	"tongxin/internal/testenv"
 )
 
@@ -136,7 +135,7 @@ func launch(t testing.TB, dsn string, env ...string) *proc {
 	p := &proc{t: t, addr: freeAddr(t), stderr: &lockedBuffer{}, done: make(chan struct{})}
 	p.URL = "http://" + p.addr
 	p.cmd = exec.Command(binary(t), "serve", "--addr", p.addr, "--db", dsn)
-	p.cmd.Env = childEnv(append([]string{"TONGXIN_ADMIN_PASSWORD=" + testenv.AdminPassword, "TONGXIN_LOG_LEVEL=warn"}, env...)...)
+	p.cmd.Env = childEnv(append([]string{"TONGXIN_ADMIN_PASSWORD=" + testenv.AdminPassword, "TONGXIN_LOG_LEVEL=warn", "TONGXIN_METRICS_ADDR=127.0.0.1:0"}, env...)...)
 	p.cmd.Stdout = p.stderr
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -223,9 +222,9 @@ func login(t testing.TB, base string) *client.Client {
 }
 
 // allParks pages through GET /api/v1/parks with limit=200.
-func allParks(t testing.TB, c *client.Client) []org.Park {
+func allParks(t testing.TB, c *client.Client) []client.Park {
 	t.Helper()
-	var all []org.Park
+	var all []client.Park
 	q := url.Values{"limit": {"200"}}
 	for {
 		l, err := c.ListParks(context.Background(), q)
@@ -317,7 +316,7 @@ func testCrashSafety(t *testing.T, e procEngine) {
 	p2 := start(t, e.dsn, e.env...)
 	c2 := login(t, p2.URL)
 	parks := allParks(t, c2)
-	byCode := map[string]org.Park{}
+	byCode := map[string]client.Park{}
 	for _, pk := range parks {
 		if _, dup := byCode[pk.Code]; dup {
 			t.Errorf("code %s listed twice", pk.Code)
@@ -411,7 +410,7 @@ func testGracefulShutdown(t *testing.T, e procEngine) {
 				return
 			}
 			defer resp.Body.Close()
-			var pk org.Park
+			var pk client.Park
 			b, err := io.ReadAll(resp.Body)
 			if err == nil && resp.StatusCode != http.StatusCreated {
 				err = fmt.Errorf("HTTP %d: %s", resp.StatusCode, b)
@@ -445,7 +444,7 @@ func testGracefulShutdown(t *testing.T, e procEngine) {
 				var err error
 				if i%2 == 0 {
 					var l struct {
-						Items []org.Park `json:"items"`
+						Items []client.Park `json:"items"`
 						Total *int       `json:"total"`
 					}
 					_, err = c.Do(ctx, "GET", "/api/v1/parks?limit=20", nil, &l, nil)
@@ -453,7 +452,7 @@ func testGracefulShutdown(t *testing.T, e procEngine) {
 						err = errors.New("incomplete list envelope")
 					}
 				} else {
-					var pk org.Park
+					var pk client.Park
 					code := fmt.Sprintf("term-%d-%d", g, i)
 					pk, err = c.CreatePark(ctx, map[string]string{"name": "停机园 " + code, "code": code})
 					if err == nil && (pk.ID == "" || pk.Code != code) {

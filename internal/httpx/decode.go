@@ -1,11 +1,14 @@
 package httpx
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
+
+	json "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"tongxin/internal/apperr"
 )
@@ -13,64 +16,148 @@ import (
 // MaxBody is the largest request body accepted (413 above it).
 const MaxBody = 1 << 20
 
-// Decode reads the body as exactly one JSON object into dst. Unknown
-// fields, wrong types, trailing data and malformed JSON are 400 naming the
-// field where there is one; a body over MaxBody is 413.
-func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	body := http.MaxBytesReader(w, r.Body, MaxBody)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
-	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		if err != nil {
-			if de := decodeError(err); apperr.Is(de, apperr.TooLarge) {
-				return de
-			}
+// decodeOptions make decoding strict: names match exactly (no case
+// folding), an unknown name is an error, and — jsontext's defaults — a
+// duplicate name or invalid UTF-8 is an error too. Every string is checked
+// for NUL, which PostgreSQL cannot store in text.
+var decodeOptions = json.JoinOptions(
+	json.RejectUnknownMembers(true),
+	json.MatchCaseInsensitiveNames(false),
+	json.WithUnmarshalers(json.UnmarshalFromFunc(func(dec *jsontext.Decoder, s *string) error {
+		if dec.PeekKind() != '"' {
+			return json.SkipFunc // null, and the wrong-type error, as usual
 		}
-		return apperr.New(apperr.Invalid, "problem.trailing_data")
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		v := tok.String()
+		if strings.IndexByte(v, 0) >= 0 {
+			return errNUL
+		}
+		*s = v
+		return nil
+	})),
+)
+
+var errNUL = errors.New("NUL character")
+
+// Decode reads the body as exactly one JSON object into dst. Unknown,
+// duplicate or mis-cased names, wrong types, NUL characters, invalid UTF-8,
+// trailing data and malformed JSON are 400 naming the field where there is
+// one; a body over MaxBody is 413.
+func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return apperr.New(apperr.TooLarge, "problem.too_large.detail", "Limit", "1 MiB")
+	}
+	if err != nil {
+		return apperr.E(apperr.Invalid, err)
+	}
+	return DecodeBytes(b, dst)
+}
+
+// DecodeBytes is Decode of a body already read.
+func DecodeBytes(b []byte, dst any) error {
+	v := jsontext.Value(b)
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return apperr.New(apperr.Invalid, "problem.empty_body")
+	}
+	if k := firstKind(b); k != '{' {
+		if k == '[' || k == '"' || k == '0' || k == 't' || k == 'f' || k == 'n' {
+			return apperr.New(apperr.Invalid, "problem.not_object")
+		}
+	}
+	if err := json.Unmarshal(v, dst, decodeOptions); err != nil {
+		return decodeError(err, dst)
 	}
 	return nil
 }
 
-func decodeError(err error) error {
+func firstKind(b []byte) byte {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '-', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			return '0'
+		}
+		return c
+	}
+	return 0
+}
+
+// field turns a JSON pointer ("/name", "/location/lat", "/tags/0") into
+// the field name errors use ("name", "location.lat", "tags.0").
+func field(p jsontext.Pointer) string {
+	var parts []string
+	for tok := range p.Tokens() {
+		parts = append(parts, tok)
+	}
+	return strings.Join(parts, ".")
+}
+
+func decodeError(err error, dst any) error {
 	var (
-		maxErr  *http.MaxBytesError
-		synErr  *json.SyntaxError
-		typeErr *json.UnmarshalTypeError
+		syn *jsontext.SyntacticError
+		sem *json.SemanticError
 	)
 	switch {
-	case errors.As(err, &maxErr):
-		return apperr.New(apperr.TooLarge, "problem.too_large.detail", "Limit", "1 MiB")
-	case errors.Is(err, io.EOF):
-		return apperr.New(apperr.Invalid, "problem.empty_body")
-	case errors.As(err, &synErr), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.As(err, &syn):
+		f := field(syn.JSONPointer)
+		switch {
+		case errors.Is(syn.Err, jsontext.ErrDuplicateName):
+			if f == "" {
+				return apperr.New(apperr.Invalid, "problem.malformed_json")
+			}
+			return apperr.BadField(f, "duplicate_field")
+		case strings.Contains(syn.Err.Error(), "invalid UTF-8"):
+			if f == "" {
+				f = "body"
+			}
+			return apperr.BadField(f, "invalid_text")
+		case errors.Is(syn.Err, io.ErrUnexpectedEOF) || errors.Is(err, io.ErrUnexpectedEOF):
+			return apperr.New(apperr.Invalid, "problem.malformed_json")
+		case strings.Contains(syn.Err.Error(), "after top-level value"):
+			return apperr.New(apperr.Invalid, "problem.trailing_data")
+		}
 		return apperr.New(apperr.Invalid, "problem.malformed_json")
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
+	case errors.As(err, &sem):
+		f := field(sem.JSONPointer)
+		switch {
+		case errors.Is(sem.Err, json.ErrUnknownName):
+			return apperr.BadField(f, "unknown_field")
+		case errors.Is(sem.Err, errNUL):
+			return apperr.BadField(f, "invalid_text")
+		case f == "":
 			return apperr.New(apperr.Invalid, "problem.not_object")
 		}
-		return &apperr.Error{Code: apperr.Invalid, Fields: []apperr.FieldError{{
-			Field: field, Code: "wrong_type", Params: map[string]any{"Type": jsonType(typeErr.Type.Kind().String())},
-		}}}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &apperr.Error{Code: apperr.Invalid, Fields: []apperr.FieldError{{Field: field, Code: "unknown_field"}}}
+		return apperr.BadField(f, "wrong_type", "Type", jsonType(sem.GoType, dst, f))
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return apperr.New(apperr.Invalid, "problem.malformed_json")
 	}
 	return apperr.E(apperr.Invalid, err)
 }
 
-func jsonType(kind string) string {
-	switch {
-	case kind == "string":
+// jsonType names the JSON type the field wants, for the message.
+func jsonType(t reflect.Type, dst any, _ string) string {
+	if t == nil {
+		return "object"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
 		return "string"
-	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
 		return "number"
-	case kind == "bool":
+	case reflect.Bool:
 		return "boolean"
-	case kind == "slice", kind == "array":
+	case reflect.Slice, reflect.Array:
 		return "array"
 	}
 	return "object"

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"tongxin/internal/apperr"
+	"tongxin/internal/reqctx"
 )
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
@@ -39,6 +41,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
+// methodLabel keeps the label set bounded: any method string a client
+// invents counts as OTHER.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
+}
+
 type recorder struct {
 	http.ResponseWriter
 	status int
@@ -48,6 +61,9 @@ type recorder struct {
 func (r *recorder) WriteHeader(s int) {
 	if r.status == 0 {
 		r.status = s
+	}
+	if s == StatusClientGone {
+		return // nobody is listening; do not send a made-up status
 	}
 	r.ResponseWriter.WriteHeader(s)
 }
@@ -63,26 +79,90 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// Observe wraps the whole handler: it gives every request an id (kept from
-// a well-formed inbound X-Request-ID), a logger carrying it, the client
-// address, a panic guard, an access log line and metrics. trustProxy takes
-// the client address from X-Forwarded-For.
-func Observe(next http.Handler, base *slog.Logger, m *Metrics, trustProxy bool) http.Handler {
+// Proxies is the set of reverse proxies whose X-Forwarded-For is believed.
+type Proxies []netip.Prefix
+
+// ParseProxies reads a comma-separated list of addresses and CIDR ranges.
+func ParseProxies(s string) (Proxies, error) {
+	var ps Proxies
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			ps = append(ps, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return ps, nil
+}
+
+func (ps Proxies) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ClientAddr returns the client's address: the peer, unless the peer is a
+// trusted proxy; then X-Forwarded-For is read from the right, skipping
+// trusted proxies, and the first address that is not one is the client
+// (entries to its left were written by the client and prove nothing).
+func (ps Proxies) ClientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || len(ps) == 0 || !ps.trusted(peer) {
+		return host
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a malformed hop: trust nothing further left
+		}
+		client = a.Unmap()
+		if !ps.trusted(client) {
+			break
+		}
+	}
+	return client.String()
+}
+
+// Observe wraps the whole handler: it gives every request the server's own
+// id (a well-formed inbound X-Request-ID is kept beside it as the client's),
+// a logger carrying both, the client address, a panic guard, an access log
+// line and metrics.
+func Observe(next http.Handler, base *slog.Logger, m *Metrics, proxies Proxies) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-ID")
-		if !requestIDPattern.MatchString(id) {
-			id = uuid.Must(uuid.NewV7()).String()
+		meta := reqctx.Meta{ID: uuid.Must(uuid.NewV7()).String(), ClientAddr: proxies.ClientAddr(r)}
+		log := base.With("request_id", meta.ID)
+		if id := r.Header.Get("X-Request-ID"); requestIDPattern.MatchString(id) {
+			meta.ClientID = id
+			log = log.With("client_request_id", id)
 		}
-		addr := clientAddr(r, trustProxy)
-		log := base.With("request_id", id)
-		ctx := context.WithValue(r.Context(), keyRequestID, id)
+		ctx := reqctx.With(r.Context(), meta)
 		ctx = context.WithValue(ctx, keyLogger, log)
-		ctx = context.WithValue(ctx, keyClientAddr, addr)
 		pattern := new(string)
 		ctx = context.WithValue(ctx, keyPattern, pattern)
 		r = r.WithContext(ctx)
-		w.Header().Set("X-Request-ID", id)
+		w.Header().Set("X-Request-ID", meta.ID)
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -104,16 +184,17 @@ func Observe(next http.Handler, base *slog.Logger, m *Metrics, trustProxy bool) 
 				route = after
 			}
 			d := time.Since(start)
+			method := methodLabel(r.Method)
 			if m != nil {
-				m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
-				m.latency.WithLabelValues(route, r.Method).Observe(d.Seconds())
+				m.requests.WithLabelValues(route, method, strconv.Itoa(rec.status)).Inc()
+				m.latency.WithLabelValues(route, method).Observe(d.Seconds())
 			}
 			level := slog.LevelInfo
-			if rec.status >= 500 {
+			if rec.status >= 500 && rec.status != StatusClientGone {
 				level = slog.LevelError
 			}
-			log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "route", route,
-				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000, "client", addr)
+			log.Log(r.Context(), level, "http", "method", method, "path", r.URL.Path, "route", route,
+				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000, "client", meta.ClientAddr)
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -129,20 +210,4 @@ func Routed(mux http.Handler) http.Handler {
 			*p = r.Pattern
 		}
 	})
-}
-
-func clientAddr(r *http.Request, trustProxy bool) string {
-	if trustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

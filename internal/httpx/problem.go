@@ -21,8 +21,10 @@ var statusOf = map[apperr.Code]int{
 	apperr.Forbidden:          http.StatusForbidden,
 	apperr.NotFound:           http.StatusNotFound,
 	apperr.Conflict:           http.StatusConflict,
+	apperr.MethodNotAllowed:   http.StatusMethodNotAllowed,
 	apperr.PreconditionFailed: http.StatusPreconditionFailed,
 	apperr.TooLarge:           http.StatusRequestEntityTooLarge,
+	apperr.UnsupportedMedia:   http.StatusUnsupportedMediaType,
 	apperr.Validation:         http.StatusUnprocessableEntity,
 	apperr.RateLimited:        http.StatusTooManyRequests,
 	apperr.Unavailable:        http.StatusServiceUnavailable,
@@ -110,9 +112,20 @@ func retrySeconds(e *apperr.Error) int {
 	return max(s, 1)
 }
 
+// StatusClientGone is what the log and the metrics record for a request
+// whose client went away before the answer (nginx's 499): nobody reads the
+// answer, and nothing failed on the server's side.
+const StatusClientGone = 499
+
 // Error writes err as problem+json and logs it: 5xx at error level with the
-// cause, everything else at debug.
+// cause, everything else at debug. When the client has given up (its
+// context is done) nothing is written and nothing is logged as an error.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		Log(r.Context()).Info("client gone", "err", err.Error())
+		w.WriteHeader(StatusClientGone)
+		return
+	}
 	p := NewProblem(r, err)
 	var e *apperr.Error
 	if errors.As(err, &e) && e.RetryAfter > 0 {
@@ -146,9 +159,7 @@ func NoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 type ctxKey int
 
 const (
-	keyRequestID ctxKey = iota
-	keyLogger
-	keyClientAddr
+	keyLogger ctxKey = iota
 	keyPattern
 )
 
@@ -158,16 +169,4 @@ func Log(ctx context.Context) *slog.Logger {
 		return l
 	}
 	return slog.Default()
-}
-
-// RequestID returns the request id, or "".
-func RequestID(ctx context.Context) string {
-	s, _ := ctx.Value(keyRequestID).(string)
-	return s
-}
-
-// ClientAddr returns the client's address as the server sees it.
-func ClientAddr(ctx context.Context) string {
-	s, _ := ctx.Value(keyClientAddr).(string)
-	return s
 }

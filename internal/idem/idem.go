@@ -1,8 +1,11 @@
 // Package idem makes creating requests safe to retry: a POST carrying
 // Idempotency-Key is answered once; the same key from the same user within
-// 24 hours gets the first response again and does nothing again. The same
-// key with a different request is 422; a key whose first request is still
-// running is 409.
+// 24 hours gets the first answer again (status, body, ETag, Location) and
+// does nothing again. The same key with a different request is 422; a key
+// whose first request is still running is 409. Answers that depend on the
+// moment rather than the request (401, 403, 429, 5xx) are not kept. The
+// kit checks the caller's right to create before a replay, so a replay never
+// outlives that right.
 package idem
 
 import (
@@ -11,6 +14,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -42,58 +46,60 @@ func (c *capture) Header() http.Header         { return c.header }
 func (c *capture) WriteHeader(s int)           { c.status = s }
 func (c *capture) Write(b []byte) (int, error) { return c.body.Write(b) }
 
-// Wrap returns h guarded by Idempotency-Key.
-func (s *Store) Wrap(h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Header.Get("Idempotency-Key")
-		p := access.From(r.Context())
-		if key == "" || p == nil {
-			h(w, r)
-			return
-		}
-		if len(key) > 255 {
-			httpx.Error(w, r, &apperr.Error{Code: apperr.Invalid, Fields: []apperr.FieldError{{Field: "Idempotency-Key", Code: "too_long", Params: map[string]any{"Max": 255}}}})
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
-		if err != nil {
-			httpx.Error(w, r, apperr.New(apperr.TooLarge, "problem.too_large.detail", "Limit", "1 MiB"))
-			return
-		}
-		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
-		hash := hex.EncodeToString(sum[:])
-		ctx := r.Context()
-		replay, err := s.reserve(ctx, p.UserID, key, hash)
-		if err != nil {
-			httpx.Error(w, r, err)
-			return
-		}
-		if replay != nil {
-			for k, v := range replay.header {
-				w.Header()[k] = v
-			}
-			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(replay.status)
-			w.Write(replay.body.Bytes())
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		c := &capture{header: http.Header{}}
-		h(c, r)
-		if c.status == 0 {
-			c.status = http.StatusOK
-		}
-		if c.status >= 500 || c.status == http.StatusTooManyRequests {
-			s.release(context.WithoutCancel(ctx), p.UserID, key)
-		} else if err := s.complete(context.WithoutCancel(ctx), p.UserID, key, c); err != nil {
-			httpx.Log(ctx).Error("idempotency: storing response", "err", err)
-		}
-		for k, v := range c.header {
+// kept lists the headers stored with an answer and replayed with it.
+var kept = []string{"Content-Type", "Content-Language", "ETag", "Location"}
+
+// Serve answers r with h, guarded by Idempotency-Key (checked for length
+// and characters at the edge).
+func (s *Store) Serve(w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
+	key := r.Header.Get("Idempotency-Key")
+	p := access.From(r.Context())
+	if key == "" || p == nil {
+		h(w, r)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
+	if err != nil {
+		httpx.Error(w, r, apperr.New(apperr.TooLarge, "problem.too_large.detail", "Limit", "1 MiB"))
+		return
+	}
+	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
+	hash := hex.EncodeToString(sum[:])
+	ctx := r.Context()
+	replay, err := s.reserve(ctx, p.UserID, key, hash)
+	if err != nil {
+		httpx.Error(w, r, err)
+		return
+	}
+	if replay != nil {
+		for k, v := range replay.header {
 			w.Header()[k] = v
 		}
-		w.WriteHeader(c.status)
-		w.Write(c.body.Bytes())
-	})
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.WriteHeader(replay.status)
+		w.Write(replay.body.Bytes())
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	c := &capture{header: http.Header{}}
+	h(c, r)
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	switch {
+	case c.status >= 500, c.status == http.StatusUnauthorized, c.status == http.StatusForbidden,
+		c.status == http.StatusTooManyRequests, c.status == httpx.StatusClientGone:
+		s.release(context.WithoutCancel(ctx), p.UserID, key)
+	default:
+		if err := s.complete(context.WithoutCancel(ctx), p.UserID, key, c); err != nil {
+			httpx.Log(ctx).Error("idempotency: storing response", "err", err)
+		}
+	}
+	for k, v := range c.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(c.status)
+	w.Write(c.body.Bytes())
 }
 
 // reserve claims key for this request, or returns the stored response to
@@ -102,13 +108,13 @@ func (s *Store) reserve(ctx context.Context, userID, key, hash string) (*capture
 	var replay *capture
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
 		var (
-			oldHash, ct string
-			status      int
-			body        []byte
-			createdAt   int64
+			oldHash, ct, headers string
+			status               int
+			body                 []byte
+			createdAt            int64
 		)
-		err := tx.QueryRowContext(ctx, `SELECT request_hash, status, content_type, body, created_at FROM idempotency_keys
-			WHERE user_id = $1 AND key = $2`, userID, key).Scan(&oldHash, &status, &ct, &body, &createdAt)
+		err := tx.QueryRowContext(ctx, `SELECT request_hash, status, content_type, headers, body, created_at FROM idempotency_keys
+			WHERE user_id = $1 AND key = $2`, userID, key).Scan(&oldHash, &status, &ct, &headers, &body, &createdAt)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -123,7 +129,10 @@ func (s *Store) reserve(ctx context.Context, userID, key, hash string) (*capture
 				if status == 0 {
 					return apperr.New(apperr.Conflict, "problem.idempotency_in_progress")
 				}
-				replay = &capture{header: http.Header{"Content-Type": {ct}}, status: status}
+				replay = &capture{header: http.Header{}, status: status}
+				if json.Unmarshal([]byte(headers), &replay.header) != nil || len(replay.header) == 0 {
+					replay.header = http.Header{"Content-Type": {ct}}
+				}
 				replay.body.Write(body)
 				return nil
 			}
@@ -142,9 +151,19 @@ func (s *Store) reserve(ctx context.Context, userID, key, hash string) (*capture
 }
 
 func (s *Store) complete(ctx context.Context, userID, key string, c *capture) error {
+	h := http.Header{}
+	for _, k := range kept {
+		if v := c.header.Values(k); len(v) > 0 {
+			h[k] = v
+		}
+	}
+	headers, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
 	return s.DB.Tx(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, content_type = $2, body = $3 WHERE user_id = $4 AND key = $5`,
-			c.status, c.header.Get("Content-Type"), c.body.Bytes(), userID, key)
+		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, content_type = $2, headers = $3, body = $4 WHERE user_id = $5 AND key = $6`,
+			c.status, c.header.Get("Content-Type"), string(headers), c.body.Bytes(), userID, key)
 		return err
 	})
 }

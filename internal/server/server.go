@@ -1,5 +1,6 @@
-// Package server wires the domain packages into one HTTP handler and runs
-// the platform: migrations, first start, background jobs, graceful stop.
+// Package server assembles the domains into one HTTP handler and runs the
+// platform: migrations, first start, background jobs, graceful stop. It
+// holds no domain rule: adding a domain is one line in Domains.
 package server
 
 import (
@@ -22,14 +23,24 @@ import (
 
 	"tongxin/internal/apperr"
 	"tongxin/internal/audit"
+	"tongxin/internal/audit/auditapi"
 	"tongxin/internal/auth"
+	"tongxin/internal/auth/authapi"
 	"tongxin/internal/config"
 	"tongxin/internal/db"
 	"tongxin/internal/httpx"
+	"tongxin/internal/i18n"
 	"tongxin/internal/idem"
+	"tongxin/internal/kit"
 	"tongxin/internal/openapi"
-	"tongxin/internal/org"
+	"tongxin/internal/parks"
+	"tongxin/internal/parks/parksapi"
+	"tongxin/internal/password"
 	"tongxin/internal/secret"
+	"tongxin/internal/users"
+	"tongxin/internal/users/usersapi"
+	"tongxin/internal/zones"
+	"tongxin/internal/zones/zonesapi"
 )
 
 // Version is set at build time (-ldflags "-X tongxin/internal/server.Version=…").
@@ -37,25 +48,72 @@ var Version = "dev"
 
 // App is a running platform instance.
 type App struct {
-	Cfg     *config.Config
-	DB      *db.DB
-	Keys    *secret.Keys
-	Log     *slog.Logger
-	Auth    *auth.Service
-	Org     *org.Service
-	Idem    *idem.Store
+	Cfg       *config.Config
+	DB        *db.DB
+	Keys      *secret.Keys
+	Log       *slog.Logger
+	Passwords *password.Pool
+	Auth      *auth.Service
+	Users     *users.Service
+	Zones     *zones.Service
+	Parks     *parks.Service
+	Idem      *idem.Store
+	// Domains are the mounted domains; tests walk their routes and fixtures.
+	Domains []kit.Domain
+	// Handler serves the API and the console; Metrics serves /metrics on
+	// its own address.
 	Handler http.Handler
+	Metrics http.Handler
 	// Mux is the route table; tests walk it to check the OpenAPI document.
-	Mux *httpx.Mux
+	Mux     *httpx.Mux
+	OpenAPI []byte
 }
 
-// New builds the handler over an open, migrated database.
-func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui fs.FS) (*App, error) {
-	a := &App{Cfg: cfg, DB: d, Keys: keys, Log: log,
-		Auth: &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxFailures: cfg.LoginMaxFailures},
-		Org:  &org.Service{DB: d},
-		Idem: &idem.Store{DB: d},
+// Domains lists the platform's domains, in the order they are mounted.
+func (a *App) domains() []kit.Domain {
+	return []kit.Domain{
+		authapi.Domain(a.Auth, a.Cfg.CookieSecure),
+		usersapi.Domain(a.Users),
+		zonesapi.Domain(a.Zones),
+		parksapi.Domain(a.Parks),
+		auditapi.Domain(a.DB),
 	}
+}
+
+// Migrate applies the platform's migrations and every domain's to d.
+func Migrate(ctx context.Context, d *db.DB) ([]string, error) {
+	sources := []fs.FS{db.Foundation()}
+	for _, dom := range (&App{Cfg: &config.Config{}}).domains() {
+		if dom.Migrations != nil {
+			sources = append(sources, dom.Migrations)
+		}
+	}
+	return d.Migrate(ctx, sources...)
+}
+
+// hashWait is how long a password hash waits for a free slot before the
+// request is turned away with 503.
+const hashWait = 2 * time.Second
+
+// New builds the handlers over an open, migrated database.
+func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui fs.FS) (*App, error) {
+	proxies, err := httpx.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("TONGXIN_TRUSTED_PROXIES: %w", err)
+	}
+	pool := password.NewPool(cfg.PasswordHashers, hashWait)
+	a := &App{Cfg: cfg, DB: d, Keys: keys, Log: log, Passwords: pool,
+		Auth:  &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool},
+		Users: &users.Service{DB: d, Passwords: pool},
+		Zones: &zones.Service{DB: d},
+		Parks: &parks.Service{DB: d},
+		Idem:  &idem.Store{DB: d},
+	}
+	a.Domains = a.domains()
+	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {
+		return nil, fmt.Errorf("audit retention: %w", err)
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerPoolGauges(reg, "write", d.W)
@@ -63,11 +121,21 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		registerPoolGauges(reg, "read", d.R)
 	}
 	metrics := httpx.NewMetrics(reg)
+	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 
-	doc, err := openapi.JSON()
-	if err != nil {
+	var fragments [][]byte
+	for _, dom := range a.Domains {
+		if dom.Locales != nil {
+			if err := i18n.Add(dom.Locales); err != nil {
+				return nil, fmt.Errorf("domain %s: translations: %w", dom.Name, err)
+			}
+		}
+		fragments = append(fragments, dom.OpenAPI)
+	}
+	if a.OpenAPI, err = openapi.Build(fragments...); err != nil {
 		return nil, err
 	}
+
 	mux := httpx.NewMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok", "version": Version})
@@ -81,21 +149,40 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		}
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ready", "database": string(d.Dialect)})
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /api/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(doc)
+		w.Write(a.OpenAPI)
 	})
-	(&auth.Handler{Svc: a.Auth, CookieSecure: cfg.CookieSecure}).Routes(mux, a.Idem.Wrap)
-	(&org.Handler{Svc: a.Org}).Routes(mux, a.Idem.Wrap)
-	(&audit.Handler{DB: d}).Routes(mux)
+	kit.Mount(mux, a.Idem, a.Domains...)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowed(mux.ServeMux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			httpx.Error(w, r, apperr.New(apperr.MethodNotAllowed, ""))
+			return
+		}
 		httpx.Error(w, r, apperr.New(apperr.NotFound, "problem.no_route"))
 	})
 	mux.Handle("/", console(ui))
 	a.Mux = mux
-	a.Handler = httpx.Observe(a.Auth.Middleware(httpx.Routed(mux)), log, metrics, cfg.TrustProxy)
+	a.Handler = httpx.Observe(httpx.Edge(authapi.Middleware(a.Auth, httpx.Routed(mux))), log, metrics, proxies)
 	return a, nil
+}
+
+// allowed returns the methods that have a route for r's path: the catch-all
+// answers 405 with them rather than 404 (Go's mux would, but the catch-all
+// matches every method first).
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"} {
+		probe, err := http.NewRequestWithContext(r.Context(), m, r.URL.String(), nil)
+		if err != nil {
+			return nil
+		}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 func registerPoolGauges(reg prometheus.Registerer, pool string, p *sql.DB) {
@@ -131,11 +218,12 @@ func console(ui fs.FS) http.Handler {
 	files := http.FileServerFS(ui)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			httpx.Error(w, r, apperr.New(apperr.NotFound, "problem.no_route"))
+			w.Header().Set("Allow", "GET, HEAD")
+			httpx.Error(w, r, apperr.New(apperr.MethodNotAllowed, ""))
 			return
 		}
 		p := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
-		if p != "" {
+		if p != "" && httpx.CleanText(p) {
 			if st, err := fs.Stat(ui, p); err == nil && !st.IsDir() {
 				if strings.HasPrefix(p, "assets/") {
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
@@ -149,42 +237,68 @@ func console(ui fs.FS) http.Handler {
 	})
 }
 
-// Serve listens on cfg.Addr until ctx is done, then drains in-flight
-// requests for up to cfg.ShutdownTimeout. ready, when not nil, receives the
-// bound address.
+// Serve listens on cfg.Addr (and cfg.MetricsAddr for /metrics) until ctx
+// is done, then drains in-flight requests for up to cfg.ShutdownTimeout.
+// ready, when not nil, receives the bound API address.
 func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	ln, err := net.Listen("tcp", a.Cfg.Addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	servers := []*http.Server{a.httpServer(a.Handler)}
+	listeners := []net.Listener{ln}
+	if a.Cfg.MetricsAddr != "" && a.Cfg.MetricsAddr != "off" {
+		mln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics listener (TONGXIN_METRICS_ADDR): %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.Metrics)
+		servers = append(servers, a.httpServer(mux))
+		listeners = append(listeners, mln)
+		a.Log.Info("metrics listening", "addr", mln.Addr().String())
 	}
 	a.Log.Info("listening", "addr", ln.Addr().String(), "db", string(a.DB.Dialect), "version", Version)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for i, s := range servers {
+		go func() { errc <- s.Serve(listeners[i]) }()
+	}
 	select {
 	case err := <-errc:
+		for _, s := range servers {
+			s.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	a.Log.Info("shutting down: draining in-flight requests", "timeout", a.Cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range servers {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	a.Log.Info("stopped")
 	return nil
+}
+
+func (a *App) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -21,8 +22,11 @@ import (
 	"testing"
 	"time"
 
+	"tongxin/internal/client"
 	"tongxin/internal/config"
 	"tongxin/internal/db"
+	"tongxin/internal/openapi/openapitest"
+	"tongxin/internal/password"
 	"tongxin/internal/secret"
 	"tongxin/internal/server"
 )
@@ -93,11 +97,14 @@ func OpenDB(t testing.TB, dsn string) *db.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(context.Background()); err != nil {
+	if _, err := server.Migrate(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
 	return d
 }
+
+// Passwords is a password pool for operator functions in tests.
+func Passwords() *password.Pool { return password.NewPool(0, time.Minute) }
 
 // Config returns the configuration test servers use.
 func Config(dsn string) *config.Config {
@@ -108,6 +115,7 @@ func Config(dsn string) *config.Config {
 	c.DB = dsn
 	c.AdminPassword = AdminPassword
 	c.ShutdownTimeout = 5 * time.Second
+	c.MetricsAddr = "off"
 	return c
 }
 
@@ -118,23 +126,62 @@ type Server struct {
 	DB     *db.DB
 	ZoneID string
 	// Log holds the server's JSON log lines.
-	Log *strings.Builder
+	Log *LogBuffer
+	// MetricsURL serves /metrics (the App's separate metrics handler).
+	MetricsURL string
+	t          testing.TB
+	check      func(*http.Request, *http.Response, []byte)
+	admin      *client.Client
+}
+
+// Client returns an anonymous client of the server whose every answer is
+// checked against the OpenAPI document (a mismatch fails the test).
+func (s *Server) Client() *client.Client {
+	if s.check == nil {
+		s.check = openapitest.Checker(s.t, s.App.OpenAPI)
+	}
+	c := client.New(s.URL)
+	c.Check = s.check
+	return c
+}
+
+// Admin returns a client signed in as admin (the same session each call;
+// NewAdmin signs in anew).
+func (s *Server) Admin() *client.Client {
+	s.t.Helper()
+	if s.admin == nil {
+		s.admin = s.NewAdmin()
+	}
+	return s.admin
+}
+
+// NewAdmin returns a client with a new session of admin.
+func (s *Server) NewAdmin() *client.Client {
+	s.t.Helper()
+	c := s.Client()
+	if _, err := c.Login(context.Background(), "admin", AdminPassword); err != nil {
+		s.t.Fatalf("admin login: %v", err)
+	}
+	return c
 }
 
 // Start runs a server on dsn, first-started with user admin
 // (AdminPassword) as platform and zone administrator of a new zone.
 func Start(t testing.TB, dsn string) *Server {
 	t.Helper()
-	return StartWithUI(t, dsn, nil)
+	return StartWith(t, dsn, nil, nil)
 }
 
-// StartWithUI is Start serving ui (web.Dist() in a -tags ui build) as the
-// console.
-func StartWithUI(t testing.TB, dsn string, ui fs.FS) *Server {
+// StartWith is Start serving ui (web.Dist() in a -tags ui build) as the
+// console, with the configuration changed by edit (when not nil).
+func StartWith(t testing.TB, dsn string, ui fs.FS, edit func(*config.Config)) *Server {
 	t.Helper()
 	d := OpenDB(t, dsn)
 	cfg := Config(dsn)
-	zoneID, _, err := server.Bootstrap(context.Background(), d, "测试开发区", AdminPassword)
+	if edit != nil {
+		edit(cfg)
+	}
+	zoneID, _, err := server.Bootstrap(context.Background(), d, Passwords(), "测试开发区", AdminPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,13 +189,15 @@ func StartWithUI(t testing.TB, dsn string, ui fs.FS) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &strings.Builder{}
-	log := slog.New(slog.NewJSONHandler(&syncWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logs := &LogBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	app, err := server.New(cfg, d, keys, log, ui)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(app.Handler)
 	t.Cleanup(ts.Close)
-	return &Server{URL: ts.URL, App: app, DB: d, ZoneID: zoneID, Log: logs}
+	ms := httptest.NewServer(app.Metrics)
+	t.Cleanup(ms.Close)
+	return &Server{URL: ts.URL, App: app, DB: d, ZoneID: zoneID, Log: logs, MetricsURL: ms.URL + "/metrics", t: t}
 }

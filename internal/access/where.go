@@ -1,0 +1,91 @@
+package access
+
+import (
+	"context"
+	"strings"
+
+	"tongxin/internal/db"
+)
+
+// Attach says how a table's rows hang in the scope tree. A row may hang
+// under several nodes (a person under their enterprise and their party
+// organisation); whoever covers any of them sees the row.
+type Attach struct {
+	node string // column holding the id of a scope node
+	path string // column holding a node path (kept as it was, e.g. audit)
+}
+
+// ByNode attaches rows by a column holding a scope node's id (a park's own
+// id, an enterprise's park_id …). Moving a subtree moves such rows with it.
+func ByNode(col string) Attach { return Attach{node: col} }
+
+// ByPath attaches rows by a column holding a node path, for rows that
+// record where something happened rather than where it lives now.
+func ByPath(col string) Attach { return Attach{path: col} }
+
+// Where returns the predicate restricting rows to the scope, adding its
+// arguments to a: one indexable condition per attachment, OR-ed — a range
+// over scope_nodes.path (a semi-join) for node columns, a range over the
+// column itself for path columns. It is "1=0" when the scope covers nothing
+// and "1=1" for platform administrators.
+func (s Scope) Where(a *db.Args, at ...Attach) string {
+	if s.all {
+		return "1=1"
+	}
+	if len(s.paths) == 0 || len(at) == 0 {
+		return "1=0"
+	}
+	ors := make([]string, 0, len(at))
+	for _, x := range at {
+		switch {
+		case x.node != "":
+			ors = append(ors, x.node+" IN (SELECT id FROM scope_nodes WHERE "+s.ranges("path", a)+")")
+		case x.path != "":
+			ors = append(ors, "("+s.ranges(x.path, a)+")")
+		}
+	}
+	if len(ors) == 0 {
+		return "1=0"
+	}
+	if len(ors) == 1 {
+		return ors[0]
+	}
+	return "(" + strings.Join(ors, " OR ") + ")"
+}
+
+// ranges is "col >= $i AND col < $j OR …": for each covered path p, the
+// byte range of strings that start with p (p ends in '/', and '0' follows
+// '/' in byte order).
+func (s Scope) ranges(col string, a *db.Args) string {
+	parts := make([]string, len(s.paths))
+	for i, p := range s.paths {
+		parts[i] = col + " >= " + a.Add(p) + " AND " + col + " < " + a.Add(p[:len(p)-1]+"0")
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// LoadGrants returns the grants of each user in one query, with each
+// grant's node as it stands now.
+func LoadGrants(ctx context.Context, q db.Querier, userIDs []string) (map[string][]Grant, error) {
+	m := map[string][]Grant{}
+	if len(userIDs) == 0 {
+		return m, nil
+	}
+	var a db.Args
+	rows, err := q.QueryContext(ctx, `SELECT g.user_id, g.id, g.role, g.scope_id, n.kind, n.path, n.zone_id
+		FROM grants g JOIN scope_nodes n ON n.id = g.scope_id
+		WHERE g.user_id IN (`+a.In(userIDs)+`) ORDER BY g.id`, a...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uid string
+		var g Grant
+		if err := rows.Scan(&uid, &g.ID, &g.Role, &g.ScopeID, &g.Kind, &g.Path, &g.ZoneID); err != nil {
+			return nil, err
+		}
+		m[uid] = append(m[uid], g)
+	}
+	return m, rows.Err()
+}

@@ -1,0 +1,190 @@
+// Package page is how every list is cut into pages: a limit, an opaque
+// cursor naming the last row of the previous page, an optional search text,
+// and the {"items","next_cursor","total"} envelope. It knows SQL, not HTTP.
+package page
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"tongxin/internal/apperr"
+	"tongxin/internal/db"
+)
+
+// Limits of a page and of the search text.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+	MaxQuery     = 100
+)
+
+// Page is the paging part of a list query.
+type Page struct {
+	Limit int
+	Query string // q: free-text search, trimmed
+	after *cursor
+}
+
+// cursor is the position after which the next page starts: the order key
+// of the last row (when the list is ordered by something else than the id)
+// and its id.
+type cursor struct {
+	Key any    `json:"k,omitempty"`
+	ID  string `json:"a"`
+}
+
+// Parse reads the raw limit, cursor and q values (each "" when absent).
+// Returns EINVALID naming the offending parameter.
+func Parse(limit, cur, q string) (Page, error) {
+	p := Page{Limit: DefaultLimit, Query: strings.TrimSpace(q)}
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > MaxLimit {
+			return p, apperr.BadField("limit", "out_of_range", "Min", 1, "Max", MaxLimit)
+		}
+		p.Limit = n
+	}
+	if cur != "" {
+		c, ok := decodeCursor(cur)
+		if !ok {
+			return p, apperr.BadField("cursor", "invalid_format")
+		}
+		p.after = c
+	}
+	if utf8.RuneCountInString(p.Query) > MaxQuery {
+		return p, apperr.BadField("q", "too_long", "Max", MaxQuery)
+	}
+	return p, nil
+}
+
+func decodeCursor(s string) (*cursor, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, false
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	var c cursor
+	if dec.Decode(&c) != nil || !cleanKey(c.ID) {
+		return nil, false
+	}
+	switch k := c.Key.(type) {
+	case nil:
+	case string:
+		if !cleanKey(k) {
+			return nil, false
+		}
+	case json.Number:
+		n, err := k.Int64()
+		if err != nil {
+			return nil, false
+		}
+		c.Key = n
+	default:
+		return nil, false
+	}
+	return &c, true
+}
+
+// cleanKey accepts what a cursor may carry back to the database: short,
+// valid UTF-8, no NUL (which PostgreSQL refuses in text).
+func cleanKey(s string) bool {
+	return s != "" && len(s) <= 256 && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// List is the envelope of every list response.
+type List[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+	Total      int     `json:"total"`
+}
+
+// Scanner is a *sql.Row or *sql.Rows.
+type Scanner interface{ Scan(...any) error }
+
+// Query describes one list: the table (or join) and columns to read, the
+// predicate (scope and filters, their arguments in Args), and the order.
+type Query struct {
+	From  string
+	Cols  string
+	Where string
+	Args  db.Args
+	// OrderBy is the column the list is sorted by before the id, "" for the
+	// id alone. Desc sorts both descending (newest first for time-ordered
+	// ids).
+	OrderBy string
+	Desc    bool
+}
+
+// Rows answers a list the common way: COUNT(*) of the filtered rows for
+// total, then the page after p's cursor in the query's order. key returns
+// a row's order key (ignored when OrderBy is "") and id, for the next cursor.
+func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(Scanner) (T, error), key func(T) (any, string)) (List[T], error) {
+	a := lq.Args
+	where := lq.Where
+	var total int
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+lq.From+" WHERE "+where, a...).Scan(&total); err != nil {
+		return List[T]{}, err
+	}
+	cmp, dir := ">", ""
+	if lq.Desc {
+		cmp, dir = "<", " DESC"
+	}
+	order := "id" + dir
+	if p.after != nil {
+		if lq.OrderBy == "" {
+			where += " AND id " + cmp + " " + a.Add(p.after.ID)
+		} else {
+			k := a.Add(p.after.Key)
+			where += " AND (" + lq.OrderBy + " " + cmp + " " + k + " OR (" + lq.OrderBy + " = " + k + " AND id " + cmp + " " + a.Add(p.after.ID) + "))"
+		}
+	}
+	if lq.OrderBy != "" {
+		order = lq.OrderBy + dir + ", " + order
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+lq.Cols+" FROM "+lq.From+" WHERE "+where+" ORDER BY "+order+" LIMIT "+a.Add(p.Limit+1), a...)
+	if err != nil {
+		return List[T]{}, err
+	}
+	defer rows.Close()
+	var items []T
+	for rows.Next() {
+		item, err := scan(rows)
+		if err != nil {
+			return List[T]{}, err
+		}
+		items = append(items, item)
+	}
+	if err := rows.Err(); err != nil {
+		return List[T]{}, err
+	}
+	l := List[T]{Items: items, Total: total}
+	if l.Items == nil {
+		l.Items = []T{}
+	}
+	if len(items) > p.Limit {
+		l.Items = items[:p.Limit]
+		k, id := key(l.Items[p.Limit-1])
+		c := cursor{ID: id}
+		if lq.OrderBy != "" {
+			c.Key = k
+		}
+		s := encodeCursor(c)
+		l.NextCursor = &s
+	}
+	return l, nil
+}
+
+// ByID is the key function of lists ordered by id alone.
+func ByID[T any](id func(T) string) func(T) (any, string) {
+	return func(t T) (any, string) { return nil, id(t) }
+}
