@@ -9,8 +9,8 @@ package audit
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"encoding/json"
+	"io/fs"
 	"strings"
 	"time"
 

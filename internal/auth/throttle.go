@@ -26,6 +26,7 @@ type limit struct {
 	key string
 	max int
 }
+
 // reserve records one attempt for username and the client address, or
 // returns ERATELIMITED (with RetryAfter) when either has used up its
 // failures in the window.

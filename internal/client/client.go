@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-
 )
 
 // Client talks to one server as one caller.

@@ -445,7 +445,7 @@ func testGracefulShutdown(t *testing.T, e procEngine) {
 				if i%2 == 0 {
 					var l struct {
 						Items []client.Park `json:"items"`
-						Total *int       `json:"total"`
+						Total *int          `json:"total"`
 					}
 					_, err = c.Do(ctx, "GET", "/api/v1/parks?limit=20", nil, &l, nil)
 					if err == nil && (l.Items == nil || l.Total == nil) {

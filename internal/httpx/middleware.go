@@ -190,7 +190,10 @@ func Observe(next http.Handler, base *slog.Logger, m *Metrics, proxies Proxies) 
 				m.latency.WithLabelValues(route, method).Observe(d.Seconds())
 			}
 			level := slog.LevelInfo
-			if rec.status >= 500 && rec.status != StatusClientGone {
+			switch {
+			case rec.status == http.StatusServiceUnavailable:
+				level = slog.LevelWarn // shed load or a dependency down: its cause is logged on its own line
+			case rec.status >= 500 && rec.status != StatusClientGone:
 				level = slog.LevelError
 			}
 			log.Log(r.Context(), level, "http", "method", method, "path", r.URL.Path, "route", route,

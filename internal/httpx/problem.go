@@ -131,9 +131,14 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &e) && e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(e)))
 	}
-	if p.Status >= 500 {
+	switch {
+	case e != nil && e.Code == apperr.Unavailable && e.RetryAfter > 0:
+		// Load deliberately shed (too many password checks at once): a
+		// warning, not a failure.
+		Log(r.Context()).Warn("request shed", "err", err.Error(), "status", p.Status)
+	case p.Status >= 500:
 		Log(r.Context()).Error("request failed", "err", err.Error(), "status", p.Status)
-	} else {
+	default:
 		Log(r.Context()).Debug("request refused", "err", err.Error(), "status", p.Status)
 	}
 	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")

@@ -11,7 +11,6 @@ import (
 	"tongxin/internal/httpx"
 )
 
-
 // Middleware resolves the caller from "Authorization: Bearer <token>" or
 // the session cookie and puts the principal in the request context.
 //   - A bearer token that does not resolve is 401 at once.

@@ -1,0 +1,89 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"tongxin/internal/access"
+	"tongxin/internal/testenv"
+)
+
+func TestIdempotencyKey(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv := testenv.Start(t, dsn)
+		admin := srv.Admin()
+		hdr := map[string]string{"Idempotency-Key": "k-1", "Content-Type": "application/json"}
+		s1, h1, b1 := testenv.Raw(t, admin, "POST", "/api/v1/parks", `{"name":"五里园","code":"wuli"}`, hdr)
+		s2, h2, b2 := testenv.Raw(t, admin, "POST", "/api/v1/parks", `{"name":"五里园","code":"wuli"}`, hdr)
+		if s1 != 201 || s2 != 201 || b1 != b2 || h2.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay: %d %d\n%s\n%s", s1, s2, b1, b2)
+		}
+		if h2.Get("ETag") != h1.Get("ETag") || h2.Get("Location") != h1.Get("Location") || h2.Get("Location") == "" {
+			t.Fatalf("a replay lost its headers: ETag %q/%q Location %q/%q", h1.Get("ETag"), h2.Get("ETag"), h1.Get("Location"), h2.Get("Location"))
+		}
+		if n := srv.Count("parks"); n != 1 {
+			t.Fatalf("%d parks after a replay", n)
+		}
+		s3, _, b3 := testenv.Raw(t, admin, "POST", "/api/v1/parks", `{"name":"安东园","code":"andong"}`, hdr)
+		if s3 != 422 || !strings.Contains(b3, "Idempotency-Key") {
+			t.Fatalf("different body, same key: %d %s", s3, b3)
+		}
+		// The key belongs to its user: another user with the same key is a new request.
+		other := srv.User("zone2", access.ZoneAdmin, srv.ZoneID)
+		if s4, _, b4 := testenv.Raw(t, other, "POST", "/api/v1/parks", `{"name":"食品园","code":"food"}`, hdr); s4 != 201 {
+			t.Fatalf("other user's key: %d %s", s4, b4)
+		}
+		// A failed request is remembered too: the same bad request replays its 422.
+		bad := map[string]string{"Idempotency-Key": "k-bad", "Content-Type": "application/json"}
+		s5, _, _ := testenv.Raw(t, admin, "POST", "/api/v1/parks", `{"name":"","code":"x"}`, bad)
+		s6, h6, _ := testenv.Raw(t, admin, "POST", "/api/v1/parks", `{"name":"","code":"x"}`, bad)
+		if s5 != 422 || s6 != 422 || h6.Get("Idempotent-Replayed") != "true" || srv.Count("parks") != 2 {
+			t.Fatalf("bad request replay: %d %d parks %d", s5, s6, srv.Count("parks"))
+		}
+		// After 24 h the key is forgotten.
+		srv.DB.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+		srv.App.PruneOnce(ctx)
+		srv.DB.Now = time.Now
+		if n := srv.Count("idempotency_keys"); n != 0 {
+			t.Fatalf("%d idempotency keys left after pruning", n)
+		}
+	})
+}
+
+// A replay must not outlive the right to create, and answers that depend
+// on the moment (401, 403, 429) are never kept.
+func TestIdempotentReplayChecksAccessFirst(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv := testenv.Start(t, dsn)
+		admin := srv.Admin()
+		za := srv.User("zone-a", access.ZoneAdmin, srv.ZoneID)
+		hdr := map[string]string{"Idempotency-Key": "k-lost", "Content-Type": "application/json"}
+		if s, _, b := testenv.Raw(t, za, "POST", "/api/v1/parks", `{"name":"五里园","code":"wuli"}`, hdr); s != 201 {
+			t.Fatalf("first: %d %s", s, b)
+		}
+		u, err := admin.GetUser(ctx, srv.UserID("zone-a"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := admin.Revoke(ctx, u.ID, u.Grants[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		s, h, b := testenv.Raw(t, za, "POST", "/api/v1/parks", `{"name":"五里园","code":"wuli"}`, hdr)
+		if s != 403 || h.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("replay after losing the right to create: %d %s", s, b)
+		}
+		// A 403 is not kept: with the right back, the same key runs for real.
+		if _, err := admin.Grant(ctx, u.ID, access.ZoneAdmin, srv.ZoneID); err != nil {
+			t.Fatal(err)
+		}
+		member := srv.User("member", access.Member, srv.ZoneID)
+		key := map[string]string{"Idempotency-Key": "k-403", "Content-Type": "application/json"}
+		if s, _, _ := testenv.Raw(t, member, "POST", "/api/v1/parks", `{"name":"食品园","code":"food"}`, key); s != 403 {
+			t.Fatalf("member creating: %d", s)
+		}
+		if n := srv.Count("idempotency_keys", "key = 'k-403'"); n != 0 {
+			t.Fatalf("a 403 answer was kept for replay")
+		}
+	})
+}
