@@ -32,6 +32,4 @@ test: ui
 bench:
 	@mkdir -p bench-output
 	$(GO) test -run '^$$' -bench . -benchtime 3s -timeout 20m ./internal/e2e/ | tee bench-output/bench.txt
-	@awk '/^Benchmark/ { for (i = 1; i < NF; i++) if ($$(i+1) == "req/s") { name = $$1; sub(/-[0-9]+$$/, "", name); rps[name] = $$i; printf "%-32s %10.0f req/s\n", name, $$i } } \
-		END { for (n in rps) if (n ~ /^BenchmarkParksList\//) { e = substr(n, index(n, "/")); h = rps["BenchmarkHealthz" e]; \
-			if (h > 0) printf "parks-list / healthz (%s): %.3f\n", substr(e, 2), rps[n] / h } }' bench-output/bench.txt
+	@awk -f scripts/bench-summary.awk bench-output/bench.txt

@@ -45,6 +45,9 @@ const (
 	KindPoint      = "service_point"
 )
 
+// Kinds lists every kind of scope node.
+var Kinds = []string{KindZone, KindPark, KindEnterprise, KindOrg, KindStation, KindPoint}
+
 // roleKinds says on which kinds of node a role may be granted.
 var roleKinds = map[string][]string{
 	PlatformAdmin: {KindZone},

@@ -78,6 +78,27 @@ func TestScopeCoversSubtrees(t *testing.T) {
 	}
 }
 
+// A whole-zone grant matches the tenant column; narrower grants still
+// range over the tree.
+func TestScopeUsesTheTenantColumnForWholeZones(t *testing.T) {
+	p := &Principal{Grants: []Grant{
+		{Role: ZoneAdmin, Path: "/z1/"}, {Role: ParkAdmin, Path: "/z2/p/"},
+	}}
+	var a db.Args
+	got := p.Scope(testRead).Where(&a, ByZone("zone_id"), ByNode("id"))
+	if got != "(zone_id IN ($1) OR id IN (SELECT id FROM scope_nodes WHERE path >= $2 AND path < $3))" || a[0] != "z1" || a[1] != "/z2/p/" {
+		t.Fatalf("%s %v", got, a)
+	}
+	a = nil
+	if got := (&Principal{Grants: []Grant{{Role: ZoneAdmin, Path: "/z1/"}}}).Scope(testRead).Where(&a, ByZone("zone_id"), ByNode("id")); got != "zone_id IN ($1)" {
+		t.Fatalf("zone only: %s", got)
+	}
+	a = nil
+	if got := (&Principal{Grants: []Grant{{Role: ParkAdmin, Path: "/z2/p/"}}}).Scope(testRead).Where(&a, ByZone("zone_id")); got != "1=0" {
+		t.Fatalf("a park grant on a zone-only table: %s", got)
+	}
+}
+
 func TestScopeKeepsOnlyTheWidestPaths(t *testing.T) {
 	p := &Principal{Grants: []Grant{
 		{Role: ParkAdmin, Path: "/z/p/"}, {Role: ZoneAdmin, Path: "/z/"}, {Role: Member, Path: "/z/p/e/"},

@@ -13,6 +13,7 @@ import (
 type Attach struct {
 	node string // column holding the id of a scope node
 	path string // column holding a node path (kept as it was, e.g. audit)
+	zone string // the tenant column: the zone every row lies in
 }
 
 // ByNode attaches rows by a column holding a scope node's id (a park's own
@@ -23,11 +24,18 @@ func ByNode(col string) Attach { return Attach{node: col} }
 // record where something happened rather than where it lives now.
 func ByPath(col string) Attach { return Attach{path: col} }
 
+// ByZone names the table's tenant column, for tables whose rows each lie
+// wholly in one zone (every node a row attaches to is in the row's zone).
+// A grant on a whole zone then matches "col IN (zones)" — the tenant key's
+// own index — instead of ranging over every node of the zone.
+func ByZone(col string) Attach { return Attach{zone: col} }
+
 // Where returns the predicate restricting rows to the scope, adding its
-// arguments to a: one indexable condition per attachment, OR-ed — a range
-// over scope_nodes.path (a semi-join) for node columns, a range over the
-// column itself for path columns. It is "1=0" when the scope covers nothing
-// and "1=1" for platform administrators.
+// arguments to a: one indexable condition per attachment, OR-ed — the
+// tenant column for whole zones (ByZone), a range over scope_nodes.path (a
+// semi-join) for node columns, a range over the column itself for path
+// columns. It is "1=0" when the scope covers nothing and "1=1" for
+// platform administrators.
 func (s Scope) Where(a *db.Args, at ...Attach) string {
 	if s.all {
 		return "1=1"
@@ -35,13 +43,35 @@ func (s Scope) Where(a *db.Args, at ...Attach) string {
 	if len(s.paths) == 0 || len(at) == 0 {
 		return "1=0"
 	}
-	ors := make([]string, 0, len(at))
+	rest := s
+	var ors []string
 	for _, x := range at {
+		if x.zone == "" {
+			continue
+		}
+		var zones []string
+		rest = Scope{}
+		for _, p := range s.paths {
+			if strings.Count(p, "/") == 2 {
+				zones = append(zones, ZoneOfPath(p))
+			} else {
+				rest.paths = append(rest.paths, p)
+			}
+		}
+		if len(zones) > 0 {
+			ors = append(ors, x.zone+" IN ("+a.In(zones)+")")
+		}
+		break
+	}
+	for _, x := range at {
+		if len(rest.paths) == 0 {
+			break
+		}
 		switch {
 		case x.node != "":
-			ors = append(ors, x.node+" IN (SELECT id FROM scope_nodes WHERE "+s.ranges("path", a)+")")
+			ors = append(ors, x.node+" IN (SELECT id FROM scope_nodes WHERE "+rest.ranges("path", a)+")")
 		case x.path != "":
-			ors = append(ors, "("+s.ranges(x.path, a)+")")
+			ors = append(ors, "("+rest.ranges(x.path, a)+")")
 		}
 	}
 	if len(ors) == 0 {

@@ -94,7 +94,7 @@ func apiNameRequired(t *testing.T, c *client.Client, lang string) string {
 
 func TestBrowserParks(t *testing.T) {
 	needBrowser(t)
-	srv := testenv.StartWithUI(t, "sqlite:"+filepath.Join(t.TempDir(), "browser.db"), web.Dist())
+	srv := testenv.StartWith(t, "sqlite:"+filepath.Join(t.TempDir(), "browser.db"), web.Dist(), nil)
 	api := login(t, srv.URL)
 	zhRequired := apiNameRequired(t, api, "zh-CN")
 	enRequired := apiNameRequired(t, api, "en")
@@ -196,6 +196,39 @@ func TestBrowserParks(t *testing.T) {
 		t.Fatalf("screenshot: %v", err)
 	}
 	writeShot(t, "parks.png", shot)
+
+	// The console shows what the caller may do, from the session's
+	// permissions: a park administrator edits their park but creates and
+	// deletes none, and sees no user or audit pages.
+	created, err := api.ListParks(context.Background(), url.Values{"q": {"e2e-park"}})
+	if err != nil || len(created.Items) != 1 {
+		t.Fatalf("the new park: %+v %v", created, err)
+	}
+	u, err := api.CreateUser(context.Background(), map[string]string{"username": "e2e-park-admin", "password": testenv.UserPassword("e2e-park-admin"), "display_name": "园区管理员"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.Grant(context.Background(), u.ID, "park_admin", created.Items[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	count := func(sel string) string {
+		return fmt.Sprintf(`String(document.querySelectorAll(%q).length)`, sel)
+	}
+	run("sign out and in as the park's administrator",
+		chromedp.Click(chromedp.CSS(`[data-test=logout]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=login-username] input`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=login-username] input`), "e2e-park-admin"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=login-password] input`), testenv.UserPassword("e2e-park-admin")),
+		chromedp.Click(chromedp.CSS(`[data-test=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=parks-page]`)),
+		waitJS("1", count(`[data-test=park-edit]`)),
+		waitJS("0", count(`[data-test=park-create]`)),
+		waitJS("0", count(`[data-test=park-delete]`)),
+		waitJS("0", count(`[data-test=nav-users]`)),
+		waitJS("0", count(`[data-test=nav-audit]`)),
+		waitJS("0", count(`[data-test=nav-zones]`)),
+		waitJS("1", count(`[data-test=nav-password]`)),
+	)
 
 	l, err := api.ListParks(context.Background(), url.Values{"q": {"e2e-park"}})
 	if err != nil {

@@ -69,21 +69,70 @@ func BenchmarkHealthz(b *testing.B) {
 	})
 }
 
+// BenchmarkParksList lists 50 of 200 parks as a zone administrator.
 func BenchmarkParksList(b *testing.B) {
-	seed := func(b *testing.B, c *client.Client) {
-		for i := range 200 {
-			if _, err := c.CreatePark(context.Background(), map[string]string{"name": fmt.Sprintf("压测园 %03d", i), "code": fmt.Sprintf("load-%03d", i)}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	eachEngine(b, seed, func(b *testing.B, srv *testenv.Server, token string) {
+	var token string
+	seed := func(b *testing.B, c *client.Client) { _, token, _ = seedScoped(b, c) }
+	eachEngine(b, seed, func(b *testing.B, srv *testenv.Server, _ string) {
 		benchRequests(b, http.StatusOK, func() *http.Request {
 			r, _ := http.NewRequest("GET", srv.URL+"/api/v1/parks?limit=50", nil)
 			r.Header.Set("Authorization", "Bearer "+token)
 			return r
 		})
 	})
+}
+
+// BenchmarkParkGet reads one park by id as the administrator of that park.
+func BenchmarkParkGet(b *testing.B) {
+	var id, token string
+	seed := func(b *testing.B, c *client.Client) { id, _, token = seedScoped(b, c) }
+	eachEngine(b, seed, func(b *testing.B, srv *testenv.Server, _ string) {
+		benchRequests(b, http.StatusOK, func() *http.Request {
+			r, _ := http.NewRequest("GET", srv.URL+"/api/v1/parks/"+id, nil)
+			r.Header.Set("Authorization", "Bearer "+token)
+			return r
+		})
+	})
+}
+
+// seedScoped creates 200 parks, a zone administrator and an administrator
+// of the last park, and returns the last park's id and the two users'
+// bearer tokens: the benchmarks read as them, not as the platform
+// administrator (whose scope needs no predicate at all).
+func seedScoped(b *testing.B, c *client.Client) (parkID, zoneToken, parkToken string) {
+	ctx := context.Background()
+	for i := range 200 {
+		p, err := c.CreatePark(ctx, map[string]string{"name": fmt.Sprintf("压测园 %03d", i), "code": fmt.Sprintf("load-%03d", i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		parkID = p.ID
+	}
+	var zones struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if _, err := c.Do(ctx, "GET", "/api/v1/zones", nil, &zones, nil); err != nil || len(zones.Items) != 1 {
+		b.Fatalf("zones: %v", err)
+	}
+	token := func(name, role, scope string) string {
+		var u struct {
+			ID string `json:"id"`
+		}
+		if _, err := c.Do(ctx, "POST", "/api/v1/users", map[string]string{"username": name, "password": "Bench-pw-2024!", "display_name": name}, &u, nil); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Do(ctx, "POST", "/api/v1/users/"+u.ID+"/grants", map[string]string{"role": role, "scope_id": scope}, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		cc, err := c.As(ctx, name, "Bench-pw-2024!")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return cc.Token
+	}
+	return parkID, token("bench-zone", "zone_admin", zones.Items[0].ID), token("bench-park", "park_admin", parkID)
 }
 
 func BenchmarkParkCreate(b *testing.B) {

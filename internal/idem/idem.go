@@ -2,10 +2,12 @@
 // Idempotency-Key is answered once; the same key from the same user within
 // 24 hours gets the first answer again (status, body, ETag, Location) and
 // does nothing again. The same key with a different request is 422; a key
-// whose first request is still running is 409. Answers that depend on the
-// moment rather than the request (401, 403, 429, 5xx) are not kept. The
-// kit checks the caller's right to create before a replay, so a replay never
-// outlives that right.
+// whose first request is still running is 409. Only successful answers are
+// kept (as Stripe does): a refusal (4xx) changed nothing, so the client may
+// send the same key again with a corrected request, and a 5xx may be
+// retried. A form can thus make its key when it opens and keep it until
+// it succeeds. The kit checks the caller's right to create before a
+// replay, so a replay never outlives that right.
 package idem
 
 import (
@@ -87,8 +89,7 @@ func (s *Store) Serve(w http.ResponseWriter, r *http.Request, h http.HandlerFunc
 		c.status = http.StatusOK
 	}
 	switch {
-	case c.status >= 500, c.status == http.StatusUnauthorized, c.status == http.StatusForbidden,
-		c.status == http.StatusTooManyRequests, c.status == httpx.StatusClientGone:
+	case c.status >= 400:
 		s.release(context.WithoutCancel(ctx), p.UserID, key)
 	default:
 		if err := s.complete(context.WithoutCancel(ctx), p.UserID, key, c); err != nil {

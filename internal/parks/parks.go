@@ -80,8 +80,8 @@ func scan(s page.Scanner) (Park, error) {
 	return p, err
 }
 
-// attach: a park is its own scope node.
-var attach = access.ByNode("id")
+// attach: a park is its own scope node, in its zone.
+var attach = []access.Attach{access.ByZone("zone_id"), access.ByNode("id")}
 
 // Filter narrows List.
 type Filter struct{ ZoneID string }
@@ -90,7 +90,7 @@ type Filter struct{ ZoneID string }
 // matches name or code.
 func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Park], error) {
 	var a db.Args
-	where := access.From(ctx).Scope(Read).Where(&a, attach)
+	where := access.From(ctx).Scope(Read).Where(&a, attach...)
 	if f.ZoneID != "" {
 		where += " AND zone_id = " + a.Add(f.ZoneID)
 	}
@@ -109,7 +109,7 @@ func get(ctx context.Context, q db.Querier, perm access.Perm, id string) (Park, 
 	p := access.From(ctx)
 	for _, pm := range []access.Perm{perm, Read} {
 		var a db.Args
-		where := p.Scope(pm).Where(&a, attach)
+		where := p.Scope(pm).Where(&a, attach...)
 		park, err := scan(q.QueryRowContext(ctx, "SELECT "+cols+" FROM parks WHERE id = "+a.Add(id)+" AND "+where, a...))
 		if errors.Is(err, sql.ErrNoRows) {
 			continue

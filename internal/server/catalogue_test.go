@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"tongxin/internal/access"
 	"tongxin/internal/apperr"
 	"tongxin/internal/i18n"
 	"tongxin/internal/testenv"
@@ -110,4 +112,116 @@ func minus(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// flatten turns nested catalogue JSON into dotted ids.
+func flatten(prefix string, v any, out map[string]bool) {
+	if m, ok := v.(map[string]any); ok {
+		for k, x := range m {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			flatten(p, x, out)
+		}
+		return
+	}
+	out[prefix] = true
+}
+
+func consoleCatalogue(t *testing.T, lang string) map[string]bool {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(moduleRoot(t), "web", "src", "locales", lang+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("%s.json: %v", lang, err)
+	}
+	out := map[string]bool{}
+	flatten("", v, out)
+	return out
+}
+
+// The console's catalogues hold the same ids in both languages, every id
+// its source names, and every id it builds at run time: navigation groups
+// and items, roles, node kinds, and the audit actions and entities the
+// server records.
+func TestConsoleCatalogueIsComplete(t *testing.T) {
+	zh, en := consoleCatalogue(t, "zh-CN"), consoleCatalogue(t, "en")
+	var diff []string
+	for id := range zh {
+		if !en[id] {
+			diff = append(diff, "en lacks "+id)
+		}
+	}
+	for id := range en {
+		if !zh[id] {
+			diff = append(diff, "zh-CN lacks "+id)
+		}
+	}
+	slices.Sort(diff)
+	if len(diff) > 0 {
+		t.Fatalf("console catalogues differ:\n  %s", strings.Join(diff, "\n  "))
+	}
+	want := map[string]string{}
+	root := moduleRoot(t)
+	nav, err := os.ReadFile(filepath.Join(root, "web", "src", "layout", "nav.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`key: '(\w+)',\s*\n\s*items:`).FindAllStringSubmatch(string(nav), -1) {
+		want["nav.groups."+m[1]] = "nav.js"
+	}
+	items := regexp.MustCompile(`\{ key: '(\w+)', path:`).FindAllStringSubmatch(string(nav), -1)
+	for _, m := range items {
+		want["nav.items."+m[1]] = "nav.js"
+	}
+	if len(items) < 10 {
+		t.Fatalf("found %d navigation items: the pattern has gone stale", len(items))
+	}
+	for _, r := range access.Roles {
+		want["roles."+r] = "access.Roles"
+	}
+	for _, k := range access.Kinds {
+		want["kinds."+k] = "access.Kinds"
+	}
+	action := regexp.MustCompile(`Action:\s*"([a-z_]+)"`)
+	entity := regexp.MustCompile(`Entity:\s*"([a-z_]+)"`)
+	for file, src := range goSources(t) {
+		for _, m := range action.FindAllStringSubmatch(src, -1) {
+			want["audit.actions."+m[1]] = file
+		}
+		for _, m := range entity.FindAllStringSubmatch(src, -1) {
+			want["audit.entities."+m[1]] = file
+		}
+	}
+	used := regexp.MustCompile(`\bt[ec]?\(\s*'([A-Za-z0-9_.]+)'`)
+	err = filepath.WalkDir(filepath.Join(root, "web", "src"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".vue") || strings.HasSuffix(p, ".js")) {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
+			want[m[1]] = p
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	for id, where := range want {
+		if !zh[id] {
+			missing = append(missing, id+" (from "+where+")")
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		t.Fatalf("ids missing from the console catalogues:\n  %s", strings.Join(missing, "\n  "))
+	}
 }

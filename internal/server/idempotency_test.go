@@ -34,12 +34,14 @@ func TestIdempotencyKey(t *testing.T) {
 		if s4, _, b4 := testenv.Raw(t, other, "POST", "/api/v1/parks", `{"name":"食品园","code":"food"}`, hdr); s4 != 201 {
 			t.Fatalf("other user's key: %d %s", s4, b4)
 		}
-		// A failed request is remembered too: the same bad request replays its 422.
+		// A refusal is not kept: the form keeps its key and sends the
+		// corrected request with it.
 		bad := map[string]string{"Idempotency-Key": "k-bad", "Content-Type": "application/json"}
 		s5, _, _ := testenv.Raw(t, admin, "POST", "/api/v1/parks", `{"name":"","code":"x"}`, bad)
-		s6, h6, _ := testenv.Raw(t, admin, "POST", "/api/v1/parks", `{"name":"","code":"x"}`, bad)
-		if s5 != 422 || s6 != 422 || h6.Get("Idempotent-Replayed") != "true" || srv.Count("parks") != 2 {
-			t.Fatalf("bad request replay: %d %d parks %d", s5, s6, srv.Count("parks"))
+		s6, h6, _ := testenv.Raw(t, admin, "POST", "/api/v1/parks", `{"name":"新园","code":"x"}`, bad)
+		s7, h7, _ := testenv.Raw(t, admin, "POST", "/api/v1/parks", `{"name":"新园","code":"x"}`, bad)
+		if s5 != 422 || s6 != 201 || h6.Get("Idempotent-Replayed") != "" || s7 != 201 || h7.Get("Idempotent-Replayed") != "true" || srv.Count("parks") != 3 {
+			t.Fatalf("refused, corrected, retried: %d %d %d parks %d", s5, s6, s7, srv.Count("parks"))
 		}
 		// After 24 h the key is forgotten.
 		srv.DB.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
@@ -51,8 +53,8 @@ func TestIdempotencyKey(t *testing.T) {
 	})
 }
 
-// A replay must not outlive the right to create, and answers that depend
-// on the moment (401, 403, 429) are never kept.
+// A replay must not outlive the right to create, and refusals are never
+// kept.
 func TestIdempotentReplayChecksAccessFirst(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		srv := testenv.Start(t, dsn)

@@ -71,7 +71,7 @@ func scan(s page.Scanner) (User, error) {
 }
 
 // attach: a user lies in their home zone.
-var attach = access.ByNode("zone_id")
+var attach = access.ByZone("zone_id")
 
 // withGrants fills the grants of us in one query.
 func withGrants(ctx context.Context, q db.Querier, us []User) error {

@@ -12,15 +12,18 @@ import (
 	"tongxin/internal/apperr"
 )
 
-// Name trims *s and checks it as a required name of at most max
+// Name trims *s and checks it as a required one-line name of at most max
 // characters: required, too_long, control_chars, invisible.
 func Name(fs *apperr.Fields, field string, s *string, max int) {
 	*s = strings.TrimSpace(*s)
-	if *s == "" {
+	switch {
+	case *s == "":
 		fs.Add(field, "required")
-		return
+	case strings.ContainsAny(*s, "\t\n\r"):
+		fs.Add(field, "control_chars")
+	default:
+		Text(fs, field, *s, max)
 	}
-	Text(fs, field, *s, max)
 }
 
 // Text checks optional free text of at most max characters (no control

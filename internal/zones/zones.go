@@ -94,7 +94,7 @@ func scan(s page.Scanner) (Zone, error) {
 // List lists the zones the caller's zone.read grants cover whole.
 func (s *Service) List(ctx context.Context, p page.Page) (page.List[Zone], error) {
 	var a db.Args
-	where := access.From(ctx).Scope(Read).Where(&a, access.ByNode("id"))
+	where := access.From(ctx).Scope(Read).Where(&a, access.ByZone("id"))
 	if p.Query != "" {
 		where += " AND LOWER(name) LIKE " + a.Add(db.Like(p.Query)) + ` ESCAPE '\'`
 	}
@@ -104,7 +104,7 @@ func (s *Service) List(ctx context.Context, p page.Page) (page.List[Zone], error
 // Get returns a zone in the caller's scope. Returns ENOTFOUND otherwise.
 func (s *Service) Get(ctx context.Context, id string) (Zone, error) {
 	var a db.Args
-	where := access.From(ctx).Scope(Read).Where(&a, access.ByNode("id"))
+	where := access.From(ctx).Scope(Read).Where(&a, access.ByZone("id"))
 	z, err := scan(s.DB.R.QueryRowContext(ctx, "SELECT "+cols+" FROM zones WHERE id = "+a.Add(id)+" AND "+where, a...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return z, apperr.New(apperr.NotFound, "")
@@ -125,7 +125,7 @@ type TreeNode struct {
 // park-level grant yields that park and its subtree as a root.
 func (s *Service) Tree(ctx context.Context) ([]*TreeNode, error) {
 	var a db.Args
-	where := access.From(ctx).Scope(Read).Where(&a, access.ByNode("id"))
+	where := access.From(ctx).Scope(Read).Where(&a, access.ByPath("path"))
 	rows, err := s.DB.R.QueryContext(ctx, "SELECT id, kind, parent_id, name FROM scope_nodes WHERE "+where+" ORDER BY path", a...)
 	if err != nil {
 		return nil, err

@@ -105,6 +105,18 @@ export const api = {
   del: (path, opts) => request('DELETE', path, opts).then((r) => r.data),
 }
 
+// idempotent(key) and ifMatch(version) are the request options of a creating POST that may be
+// retried (Idempotency-Key: the server answers a key it has seen with the first answer again, and
+// does nothing twice) and of a write to the version of a record the user saw (If-Match: the
+// server answers 412 when the record changed since).
+export function idempotent(key) {
+  return key ? { headers: { 'Idempotency-Key': key } } : {}
+}
+
+export function ifMatch(version) {
+  return { headers: { 'If-Match': `"${version}"` } }
+}
+
 // newIdempotencyKey returns a random UUID. crypto.randomUUID exists only in secure contexts, and
 // the console may well be opened over plain http on a zone's intranet, so fall back to
 // getRandomValues, which is available everywhere.

@@ -1,23 +1,15 @@
-import { computed, reactive } from 'vue'
+import { reactive } from 'vue'
 import { ApiError, api, setCsrfToken } from '../api/client'
 import { i18n } from '../i18n'
 
 // The signed-in user, as GET /auth/session describes them. The session itself lives in an
 // HttpOnly cookie; the CSRF token that unsafe calls must carry is kept in memory only.
-export const session = reactive({ user: null, loaded: false })
-
-const ADMIN_ROLES = ['platform_admin', 'zone_admin']
-const AUDIT_ROLES = [...ADMIN_ROLES, 'auditor']
-
-function hasRole(roles) {
-  return (session.user?.grants || []).some((g) => roles.includes(g.role))
-}
-
-export const canManageUsers = computed(() => hasRole(ADMIN_ROLES))
-export const canReadAudit = computed(() => hasRole(AUDIT_ROLES))
+// permissions and allZones come from the server and say what the user may do where; the
+// console asks them through can() and canOn() (permissions.js), never through role names.
+export const session = reactive({ user: null, loaded: false, allZones: false, permissions: [], expiresAt: null })
 
 function signedOut() {
-  session.user = null
+  Object.assign(session, { user: null, allZones: false, permissions: [], expiresAt: null })
   setCsrfToken('')
 }
 
@@ -26,7 +18,12 @@ function signedOut() {
 export async function loadSession() {
   try {
     const s = await api.get('/auth/session', { expectUnauthorized: true })
-    session.user = s.user
+    Object.assign(session, {
+      user: s.user,
+      allZones: s.all_zones === true,
+      permissions: Array.isArray(s.permissions) ? s.permissions : [],
+      expiresAt: s.expires_at || null,
+    })
     setCsrfToken(s.csrf_token)
   } catch (err) {
     signedOut()

@@ -1,8 +1,9 @@
-import { canManageUsers, canReadAudit } from '../auth/session'
+import { can } from '../auth/permissions'
 
 // The navigation follows PRODUCT.md: the 3.14π spine, the three pillars, and the system pages.
 // An item without `page` is not built yet: its route shows a plain "not available" sentence.
-// `allowed` hides the item (and guards its route) for users without the role.
+// `allowed` hides the item (and guards its route) for users without the permission it needs;
+// it asks can() (auth/permissions.js), never role names.
 export const navGroups = [
   {
     key: 'dashboard',
@@ -41,8 +42,9 @@ export const navGroups = [
   {
     key: 'system',
     items: [
-      { key: 'users', path: '/users', page: () => import('../users/UsersPage.vue'), allowed: () => canManageUsers.value },
-      { key: 'audit', path: '/audit', page: () => import('../audit/AuditPage.vue'), allowed: () => canReadAudit.value },
+      { key: 'zones', path: '/zones', page: () => import('../zones/ZonesPage.vue'), allowed: () => can('zone.manage') },
+      { key: 'users', path: '/users', page: () => import('../users/UsersPage.vue'), allowed: () => can('user.manage') },
+      { key: 'audit', path: '/audit', page: () => import('../audit/AuditPage.vue'), allowed: () => can('audit.read') },
       { key: 'password', path: '/password', page: () => import('../auth/PasswordPage.vue') },
     ],
   },

@@ -1,4 +1,4 @@
-import { api, newIdempotencyKey, request } from '../api/client'
+import { api, idempotent, ifMatch, request } from '../api/client'
 
 const path = (id) => `/parks/${encodeURIComponent(id)}`
 
@@ -12,9 +12,11 @@ export const parksApi = {
     return { park: data, etag: headers.get('ETag') || `"${data.version}"` }
   },
 
-  create: (body) => api.post('/parks', body, { headers: { 'Idempotency-Key': newIdempotencyKey() } }),
+  // key: the create form's Idempotency-Key (the same for every retry of one opening)
+  create: (body, key) => api.post('/parks', body, idempotent(key)),
 
   update: (id, etag, patch) => api.patch(path(id), patch, { headers: { 'If-Match': etag } }),
 
-  remove: (id) => api.del(path(id)),
+  // version: of the park as the user saw it; 412 when it changed since
+  remove: (id, version) => api.del(path(id), ifMatch(version)),
 }

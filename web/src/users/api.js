@@ -1,4 +1,4 @@
-import { api, newIdempotencyKey } from '../api/client'
+import { api, idempotent } from '../api/client'
 
 const path = (id) => `/users/${encodeURIComponent(id)}`
 
@@ -17,8 +17,9 @@ export const ROLES = [
 
 export const usersApi = {
   list: (query) => api.get('/users', { query }),
-  create: (body) => api.post('/users', body, { headers: { 'Idempotency-Key': newIdempotencyKey() } }),
-  grant: (id, role, scopeId) => api.post(`${path(id)}/grants`, { role, scope_id: scopeId }),
+  // key: the form's Idempotency-Key (the same for every retry of one opening of the dialog)
+  create: (body, key) => api.post('/users', body, idempotent(key)),
+  grant: (id, role, scopeId, key) => api.post(`${path(id)}/grants`, { role, scope_id: scopeId }, idempotent(key)),
   revoke: (id, grantId) => api.del(`${path(id)}/grants/${encodeURIComponent(grantId)}`),
   resetPassword: (id, password) => api.post(`${path(id)}/password`, { password }),
 }
