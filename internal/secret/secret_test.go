@@ -25,7 +25,10 @@ func TestDeriveSealOpenSign(t *testing.T) {
 	if got, err := k.Open(sealed); err != nil || got != "13800138000" {
 		t.Fatalf("open: %q %v", got, err)
 	}
-	other, _ := Derive(strings.Repeat("x", 32))
+	other, err := Derive(strings.Repeat("x", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := other.Open(sealed); err == nil {
 		t.Fatal("another key opened the data")
 	}

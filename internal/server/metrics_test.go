@@ -77,8 +77,11 @@ func TestMetricsLabelsStayBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if strings.Contains(string(b), "tongxin_http_requests_total") {
 		t.Fatal("/metrics is served on the API address")
 	}

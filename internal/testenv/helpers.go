@@ -116,8 +116,9 @@ func (s *Server) Count(table string, where ...any) int {
 	return n
 }
 
-// Raw sends a request with a literal body as c's caller (its token, no
-// OpenAPI check) and returns status, headers and body.
+// Raw sends a request with a literal body as c's caller (its token) and
+// returns status, headers and body. The answer is checked against the
+// OpenAPI document when c checks its answers.
 func Raw(t testing.TB, c *client.Client, method, path, body string, hdr map[string]string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, c.Base+path, strings.NewReader(body))
@@ -138,6 +139,9 @@ func Raw(t testing.TB, c *client.Client, method, path, body string, hdr map[stri
 	var b bytes.Buffer
 	if _, err := b.ReadFrom(resp.Body); err != nil {
 		t.Fatal(err)
+	}
+	if c.Check != nil {
+		c.Check(req, resp, b.Bytes())
 	}
 	return resp.StatusCode, resp.Header, b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -62,6 +63,9 @@ func check(t testing.TB, router routers.Router, req *http.Request, resp *http.Re
 		return
 	}
 	route, params, err := router.FindRoute(req)
+	if err != nil && (!strings.HasPrefix(req.URL.Path, "/api/") || resp.StatusCode == http.StatusNotFound) {
+		return // the console, or an unknown path under /api/ (the conventions describe its 404 once)
+	}
 	if err != nil {
 		t.Errorf("openapi: %s %s → %d: not documented: %v", req.Method, req.URL.Path, resp.StatusCode, err)
 		return

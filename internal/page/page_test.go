@@ -1,0 +1,86 @@
+package page_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"tongxin/internal/db"
+	"tongxin/internal/page"
+	"tongxin/internal/parks"
+	"tongxin/internal/testenv"
+	"tongxin/internal/zones"
+)
+
+type row struct{ id, name string }
+
+func scan(s page.Scanner) (row, error) {
+	var r row
+	err := s.Scan(&r.id, &r.name)
+	return r, err
+}
+
+// Ordered by another key than the id (names repeat), in either direction,
+// pages meet without gaps or repeats.
+func TestRowsOrderedByAnotherKey(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		d := testenv.OpenDB(t, dsn)
+		var zone string
+		err := d.Tx(ctx, func(tx *db.Tx) error {
+			z, err := zones.Add(ctx, tx, "开发区")
+			zone = z.ID
+			for i := 0; err == nil && i < 9; i++ {
+				_, err = parks.Add(ctx, tx, parks.Input{ZoneID: zone, Name: fmt.Sprintf("园 %d", i%3), Code: fmt.Sprintf("p%d", i)})
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, desc := range []bool{false, true} {
+			var all []row
+			p, err := page.Parse("2", "", "")
+			for pages := 0; err == nil; pages++ {
+				var a db.Args
+				q := page.Query{From: "parks", Cols: "id, name", Where: "zone_id = " + a.Add(zone), Args: a, OrderBy: "name", Desc: desc}
+				var l page.List[row]
+				l, err = page.Rows(ctx, d.R, p, q, scan, func(r row) (any, string) { return r.name, r.id })
+				if err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, l.Items...)
+				if l.Total != 9 {
+					t.Fatalf("total %d", l.Total)
+				}
+				if l.NextCursor == nil || pages > 9 {
+					break
+				}
+				p, err = page.Parse("2", *l.NextCursor, "")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for i, r := range all {
+				if seen[r.id] {
+					t.Fatalf("desc=%v: %s twice", desc, r.id)
+				}
+				seen[r.id] = true
+				if i > 0 {
+					prev := all[i-1]
+					inOrder := prev.name < r.name || (prev.name == r.name && prev.id < r.id)
+					if desc {
+						inOrder = prev.name > r.name || (prev.name == r.name && prev.id > r.id)
+					}
+					if !inOrder {
+						t.Fatalf("desc=%v: %v before %v", desc, prev, r)
+					}
+				}
+			}
+			if len(all) != 9 {
+				t.Fatalf("desc=%v: paged %d of 9", desc, len(all))
+			}
+		}
+	})
+}
