@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"tongxin/internal/db"
@@ -43,25 +44,14 @@ func (s Scope) Where(a *db.Args, at ...Attach) string {
 	if len(s.paths) == 0 || len(at) == 0 {
 		return "1=0"
 	}
-	rest := s
 	var ors []string
-	for _, x := range at {
-		if x.zone == "" {
-			continue
-		}
+	rest := s
+	if i := slices.IndexFunc(at, func(x Attach) bool { return x.zone != "" }); i >= 0 {
 		var zones []string
-		rest = Scope{}
-		for _, p := range s.paths {
-			if strings.Count(p, "/") == 2 {
-				zones = append(zones, ZoneOfPath(p))
-			} else {
-				rest.paths = append(rest.paths, p)
-			}
-		}
+		zones, rest = s.splitZones()
 		if len(zones) > 0 {
-			ors = append(ors, x.zone+" IN ("+a.In(zones)+")")
+			ors = append(ors, at[i].zone+" IN ("+a.In(zones)+")")
 		}
-		break
 	}
 	for _, x := range at {
 		if len(rest.paths) == 0 {
@@ -81,6 +71,19 @@ func (s Scope) Where(a *db.Args, at ...Attach) string {
 		return ors[0]
 	}
 	return "(" + strings.Join(ors, " OR ") + ")"
+}
+
+// splitZones separates the whole zones the scope covers (their ids) from
+// the narrower subtrees.
+func (s Scope) splitZones() (zones []string, rest Scope) {
+	for _, p := range s.paths {
+		if strings.Count(p, "/") == 2 {
+			zones = append(zones, ZoneOfPath(p))
+		} else {
+			rest.paths = append(rest.paths, p)
+		}
+	}
+	return zones, rest
 }
 
 // ranges is "col >= $i AND col < $j OR …": for each covered path p, the

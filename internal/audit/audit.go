@@ -18,6 +18,7 @@ import (
 
 	"tongxin/internal/access"
 	"tongxin/internal/db"
+	"tongxin/internal/i18n"
 	"tongxin/internal/page"
 	"tongxin/internal/reqctx"
 )
@@ -176,4 +177,4 @@ func Prune(ctx context.Context, d *db.DB, before time.Time) (int64, error) {
 var locales embed.FS
 
 // Locales holds this domain's messages.
-func Locales() fs.FS { sub, _ := fs.Sub(locales, "locales"); return sub }
+func Locales() fs.FS { return i18n.Dir(locales) }

@@ -11,6 +11,7 @@ import (
 	"embed"
 	"errors"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"tongxin/internal/apperr"
 	"tongxin/internal/audit"
 	"tongxin/internal/db"
+	"tongxin/internal/i18n"
 	"tongxin/internal/password"
 	"tongxin/internal/reqctx"
 )
@@ -26,7 +28,7 @@ import (
 var locales embed.FS
 
 // Locales holds this domain's messages.
-func Locales() fs.FS { sub, _ := fs.Sub(locales, "locales"); return sub }
+func Locales() fs.FS { return i18n.Dir(locales) }
 
 // Service holds the sign-in operations.
 type Service struct {
@@ -69,8 +71,9 @@ func (s *Service) Login(ctx context.Context, username, pw string) (LoginResult, 
 	if err != nil {
 		return LoginResult{}, err
 	}
-	var id, hash, zoneID string
-	err = s.DB.R.QueryRowContext(ctx, `SELECT id, password_hash, zone_id FROM users WHERE username = $1`, username).Scan(&id, &hash, &zoneID)
+	var id, hash, zoneID, displayName string
+	err = s.DB.R.QueryRowContext(ctx, `SELECT id, password_hash, zone_id, display_name FROM users WHERE username = $1`, username).
+		Scan(&id, &hash, &zoneID, &displayName)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		s.release(ctx, attempt)
 		return LoginResult{}, err
@@ -108,24 +111,15 @@ func (s *Service) Login(ctx context.Context, username, pw string) (LoginResult, 
 			return err
 		}
 		res.Session = sess
-		if res.User, err = brief(ctx, tx, id); err != nil {
+		gs, err := access.LoadGrants(ctx, tx, []string{id})
+		if err != nil {
 			return err
 		}
+		res.User = Brief{ID: id, Username: username, DisplayName: displayName, Grants: gs[id]}
 		actx := access.With(ctx, &access.Principal{UserID: id, Username: username})
 		return audit.Record(actx, tx, audit.Event{ZoneID: zoneID, Entity: "session", EntityID: sess.ID, Action: "login"})
 	})
 	return res, err
-}
-
-func brief(ctx context.Context, q db.Querier, userID string) (Brief, error) {
-	var b Brief
-	err := q.QueryRowContext(ctx, `SELECT id, username, display_name FROM users WHERE id = $1`, userID).Scan(&b.ID, &b.Username, &b.DisplayName)
-	if err != nil {
-		return b, err
-	}
-	gs, err := access.LoadGrants(ctx, q, []string{userID})
-	b.Grants = gs[userID]
-	return b, err
 }
 
 // ChangePassword changes the caller's own password after checking the
@@ -207,21 +201,12 @@ func Permissions(p *access.Principal) []Permission {
 			out = append(out, Permission{ScopeID: g.ScopeID, ScopeKind: g.Kind, Perms: []access.Perm{}})
 		}
 		for _, perm := range access.PermsOf(g.Role) {
-			if !contains(out[i].Perms, perm) {
+			if !slices.Contains(out[i].Perms, perm) {
 				out[i].Perms = append(out[i].Perms, perm)
 			}
 		}
 	}
 	return out
-}
-
-func contains(ps []access.Perm, p access.Perm) bool {
-	for _, x := range ps {
-		if x == p {
-			return true
-		}
-	}
-	return false
 }
 
 // clientAddr is the address throttling counts per.

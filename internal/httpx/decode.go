@@ -61,31 +61,16 @@ func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
 // DecodeBytes is Decode of a body already read.
 func DecodeBytes(b []byte, dst any) error {
 	v := jsontext.Value(b)
-	if len(strings.TrimSpace(string(b))) == 0 {
+	switch strings.TrimSpace(string(b)) {
+	case "":
 		return apperr.New(apperr.Invalid, "problem.empty_body")
-	}
-	if k := firstKind(b); k != '{' {
-		if k == '[' || k == '"' || k == '0' || k == 't' || k == 'f' || k == 'n' {
-			return apperr.New(apperr.Invalid, "problem.not_object")
-		}
+	case "null": // decodes into a struct without complaint, yet is no object
+		return apperr.New(apperr.Invalid, "problem.not_object")
 	}
 	if err := json.Unmarshal(v, dst, decodeOptions); err != nil {
-		return decodeError(err, dst)
+		return decodeError(err)
 	}
 	return nil
-}
-
-func firstKind(b []byte) byte {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '-', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			return '0'
-		}
-		return c
-	}
-	return 0
 }
 
 // field turns a JSON pointer ("/name", "/location/lat", "/tags/0") into
@@ -98,7 +83,7 @@ func field(p jsontext.Pointer) string {
 	return strings.Join(parts, ".")
 }
 
-func decodeError(err error, dst any) error {
+func decodeError(err error) error {
 	var (
 		syn *jsontext.SyntacticError
 		sem *json.SemanticError
@@ -133,7 +118,7 @@ func decodeError(err error, dst any) error {
 		case f == "":
 			return apperr.New(apperr.Invalid, "problem.not_object")
 		}
-		return apperr.BadField(f, "wrong_type", "Type", jsonType(sem.GoType, dst, f))
+		return apperr.BadField(f, "wrong_type", "Type", jsonType(sem.GoType))
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return apperr.New(apperr.Invalid, "problem.malformed_json")
@@ -142,7 +127,7 @@ func decodeError(err error, dst any) error {
 }
 
 // jsonType names the JSON type the field wants, for the message.
-func jsonType(t reflect.Type, dst any, _ string) string {
+func jsonType(t reflect.Type) string {
 	if t == nil {
 		return "object"
 	}

@@ -34,13 +34,19 @@ var (
 )
 
 func init() {
-	sub, err := fs.Sub(locales, "locales")
-	if err == nil {
-		err = Add(sub)
-	}
-	if err != nil {
+	if err := Add(Dir(locales)); err != nil {
 		panic(fmt.Sprintf("i18n: %v", err))
 	}
+}
+
+// Dir returns the "locales" folder of an embedded file system: where every
+// domain keeps its catalogue (//go:embed locales/*.json).
+func Dir(embedded fs.FS) fs.FS {
+	sub, err := fs.Sub(embedded, "locales")
+	if err != nil {
+		panic(fmt.Sprintf("i18n: %v", err)) // an embed pattern that names no folder is a build mistake
+	}
+	return sub
 }
 
 // Read returns the messages of one catalogue file of fsys (id → text).

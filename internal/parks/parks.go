@@ -19,6 +19,7 @@ import (
 	"tongxin/internal/apperr"
 	"tongxin/internal/audit"
 	"tongxin/internal/db"
+	"tongxin/internal/i18n"
 	"tongxin/internal/etag"
 	"tongxin/internal/nodes"
 	"tongxin/internal/page"
@@ -39,7 +40,7 @@ var (
 var locales embed.FS
 
 // Locales holds this domain's messages.
-func Locales() fs.FS { sub, _ := fs.Sub(locales, "locales"); return sub }
+func Locales() fs.FS { return i18n.Dir(locales) }
 
 // Service holds the park operations.
 type Service struct{ DB *db.DB }

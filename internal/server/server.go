@@ -69,7 +69,7 @@ type App struct {
 	OpenAPI []byte
 }
 
-// Domains lists the platform's domains, in the order they are mounted.
+// domains lists the platform's domains, in the order they are mounted.
 func (a *App) domains() []kit.Domain {
 	return []kit.Domain{
 		authapi.Domain(a.Auth, a.Cfg.CookieSecure),

@@ -25,6 +25,7 @@ import (
 	"tongxin/internal/audit"
 	"tongxin/internal/auth"
 	"tongxin/internal/db"
+	"tongxin/internal/i18n"
 	"tongxin/internal/nodes"
 	"tongxin/internal/page"
 	"tongxin/internal/password"
@@ -39,7 +40,7 @@ var Manage = access.NewPerm("user.manage", access.ZoneAdmin)
 var locales embed.FS
 
 // Locales holds this domain's messages.
-func Locales() fs.FS { sub, _ := fs.Sub(locales, "locales"); return sub }
+func Locales() fs.FS { return i18n.Dir(locales) }
 
 // Service holds the user-management operations.
 type Service struct {

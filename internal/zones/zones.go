@@ -17,6 +17,7 @@ import (
 	"tongxin/internal/apperr"
 	"tongxin/internal/audit"
 	"tongxin/internal/db"
+	"tongxin/internal/i18n"
 	"tongxin/internal/nodes"
 	"tongxin/internal/page"
 	"tongxin/internal/valid"
@@ -34,7 +35,7 @@ var (
 var locales embed.FS
 
 // Locales holds this domain's messages.
-func Locales() fs.FS { sub, _ := fs.Sub(locales, "locales"); return sub }
+func Locales() fs.FS { return i18n.Dir(locales) }
 
 // Service holds the zone operations.
 type Service struct{ DB *db.DB }

@@ -41,7 +41,8 @@ type handler struct {
 	secure bool
 }
 
-type grantBody struct {
+// Grant is a grant as the API shows it.
+type Grant struct {
 	ID      string `json:"id"`
 	Role    string `json:"role"`
 	ScopeID string `json:"scope_id"`
@@ -51,14 +52,14 @@ type userBrief struct {
 	ID          string      `json:"id"`
 	Username    string      `json:"username"`
 	DisplayName string      `json:"display_name"`
-	Grants      []grantBody `json:"grants"`
+	Grants      []Grant `json:"grants"`
 }
 
 // Grants is the wire form of a user's grants.
-func Grants(gs []access.Grant) []grantBody {
-	out := make([]grantBody, len(gs))
+func Grants(gs []access.Grant) []Grant {
+	out := make([]Grant, len(gs))
 	for i, g := range gs {
-		out[i] = grantBody{ID: g.ID, Role: g.Role, ScopeID: g.ScopeID}
+		out[i] = Grant{ID: g.ID, Role: g.Role, ScopeID: g.ScopeID}
 	}
 	return out
 }

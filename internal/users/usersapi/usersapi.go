@@ -44,15 +44,15 @@ type handler struct{ svc *users.Service }
 
 // userBody is a user as the API shows it.
 type userBody struct {
-	ID          string    `json:"id"`
-	ZoneID      string    `json:"zone_id"`
-	Username    string    `json:"username"`
-	DisplayName string    `json:"display_name"`
-	PersonID    *string   `json:"person_id"`
-	Grants      any       `json:"grants"`
-	Version     int       `json:"version"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string          `json:"id"`
+	ZoneID      string          `json:"zone_id"`
+	Username    string          `json:"username"`
+	DisplayName string          `json:"display_name"`
+	PersonID    *string         `json:"person_id"`
+	Grants      []authapi.Grant `json:"grants"`
+	Version     int             `json:"version"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
 }
 
 func body(u users.User) userBody {
