@@ -49,9 +49,9 @@ type Grant struct {
 }
 
 type userBrief struct {
-	ID          string      `json:"id"`
-	Username    string      `json:"username"`
-	DisplayName string      `json:"display_name"`
+	ID          string  `json:"id"`
+	Username    string  `json:"username"`
+	DisplayName string  `json:"display_name"`
 	Grants      []Grant `json:"grants"`
 }
 
