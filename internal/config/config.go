@@ -29,6 +29,7 @@ type Config struct {
 	CookieSecure     bool
 	TrustedProxies   string
 	MetricsAddr      string
+	MetricsToken     string
 	ShutdownTimeout  time.Duration
 	Demo             bool
 	LoginMaxFailures int
@@ -124,6 +125,8 @@ func Options() []Option {
 			set: str(func(c *Config) *string { return &c.TrustedProxies })},
 		{Env: "TONGXIN_METRICS_ADDR", Flag: "metrics-addr", Default: "127.0.0.1:9464", Usage: "address of the separate listener serving Prometheus /metrics (off: none); keep it off the public network",
 			set: str(func(c *Config) *string { return &c.MetricsAddr })},
+		{Env: "TONGXIN_METRICS_TOKEN", Default: "", Secret: true, Usage: "when set, GET /metrics is also served on the API address to scrapers sending Authorization: Bearer <token>; unset: not at all there",
+			set: str(func(c *Config) *string { return &c.MetricsToken })},
 		{Env: "TONGXIN_SHUTDOWN_TIMEOUT", Default: "30s", Usage: "how long SIGTERM waits for in-flight requests",
 			set: dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 		{Env: "TONGXIN_DEMO", Flag: "demo", Default: "false", Usage: "load the article's demo zone into an empty database",

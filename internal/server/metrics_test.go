@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"tongxin/internal/config"
 	"tongxin/internal/testenv"
 )
 
@@ -84,6 +85,28 @@ func TestMetricsLabelsStayBounded(t *testing.T) {
 	}
 	if strings.Contains(string(b), "tongxin_http_requests_total") {
 		t.Fatal("/metrics is served on the API address")
+	}
+}
+
+// GET /metrics on the API address (API.md) answers only a scraper holding
+// the configured token.
+func TestMetricsOnTheAPIAddressNeedTheToken(t *testing.T) {
+	const token = "scrape-token-0123456789"
+	srv := testenv.StartWith(t, testenv.Engines(t)[0].DSN, nil, func(c *config.Config) { c.MetricsToken = token })
+	c := srv.Client()
+	for hdr, want := range map[string]int{"": 401, "Bearer wrong": 401, "Basic " + token: 401, "Bearer " + token: 200, "bearer " + token: 200} {
+		h := map[string]string{}
+		if hdr != "" {
+			h["Authorization"] = hdr
+		}
+		status, _, body := testenv.Raw(t, c, "GET", "/metrics", "", h)
+		if status != want || (want == 200) != strings.Contains(body, "tongxin_db_open_connections") {
+			t.Errorf("Authorization %q: %d, want %d", hdr, status, want)
+		}
+	}
+	plain := testenv.Start(t, testenv.Engines(t)[0].DSN)
+	if status, _, _ := testenv.Raw(t, plain.Client(), "GET", "/metrics", "", map[string]string{"Authorization": "Bearer " + token}); status != 404 {
+		t.Errorf("without a token configured: %d, want 404", status)
 	}
 }
 

@@ -130,6 +130,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 			{"healthz ignores a bad bearer token", badToken, "GET", "/healthz", nil, nil, 200},
 			{"readyz", anon, "GET", "/readyz", nil, nil, 200},
 			{"openapi", anon, "GET", "/api/openapi.json", nil, nil, 200},
+			{"metrics without a token configured", anon, "GET", "/metrics", nil, nil, 404},
 			{"login wrong password", anon, "POST", "/api/v1/auth/login", map[string]string{"username": "admin", "password": "wrong-password"}, nil, 401},
 			{"login missing fields", anon, "POST", "/api/v1/auth/login", map[string]string{}, nil, 422},
 			{"login unknown field", anon, "POST", "/api/v1/auth/login", map[string]string{"username": "admin", "password": "x", "otp": "1"}, nil, 400},

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -149,6 +150,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		}
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ready", "database": string(d.Dialect)})
 	})
+	mux.HandleFunc("GET /metrics", a.metricsOnAPI)
 	mux.HandleFunc("GET /api/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(a.OpenAPI)
@@ -166,6 +168,23 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	a.Mux = mux
 	a.Handler = httpx.Observe(httpx.Edge(authapi.Middleware(a.Auth, httpx.Routed(mux))), log, metrics, proxies)
 	return a, nil
+}
+
+// metricsOnAPI serves GET /metrics on the API address to a scraper that
+// sends the configured token (TONGXIN_METRICS_TOKEN); without a token
+// configured the metrics live only on TONGXIN_METRICS_ADDR, and here the
+// path does not exist.
+func (a *App) metricsOnAPI(w http.ResponseWriter, r *http.Request) {
+	if a.Cfg.MetricsToken == "" {
+		httpx.Error(w, r, apperr.New(apperr.NotFound, "problem.no_route"))
+		return
+	}
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(a.Cfg.MetricsToken)) != 1 {
+		httpx.Error(w, r, apperr.New(apperr.Unauthorized, ""))
+		return
+	}
+	a.Metrics.ServeHTTP(w, r)
 }
 
 // allowed returns the methods that have a route for r's path: the catch-all
