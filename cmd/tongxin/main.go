@@ -101,6 +101,17 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
+// previousSecrets splits TONGXIN_SECRET_KEY_PREVIOUS into its secrets.
+func previousSecrets(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, "\n") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // open loads the configuration, connects, migrates and runs first start.
 // keys, when not nil, receives the secret keys, resolved before anything is
 // written: a server that cannot start must not change the database.
@@ -117,7 +128,7 @@ func open(name string, args []string, stderr io.Writer, keys **secret.Keys) (*co
 	if keys != nil {
 		s, _, err := secret.Resolve(cfg.SecretKey, d.Path)
 		if err == nil {
-			*keys, err = secret.Derive(s)
+			*keys, err = secret.Derive(s, previousSecrets(cfg.SecretPrevious)...)
 		}
 		if err != nil {
 			d.Close()

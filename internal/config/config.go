@@ -19,6 +19,7 @@ type Config struct {
 	Addr             string
 	DB               string
 	SecretKey        string
+	SecretPrevious   string
 	ZoneName         string
 	AdminPassword    string
 	SessionTTL       time.Duration
@@ -87,6 +88,8 @@ func Options() []Option {
 			set: str(func(c *Config) *string { return &c.DB })},
 		{Env: "TONGXIN_SECRET_KEY", Default: "", Secret: true, Usage: "secret of at least 32 characters; signing and personal-data keys are derived from it (HKDF). SQLite without it: generated once into <db>.key (0600). Required with PostgreSQL",
 			set: str(func(c *Config) *string { return &c.SecretKey })},
+		{Env: "TONGXIN_SECRET_KEY_PREVIOUS", Default: "", Secret: true, Usage: "secrets used before TONGXIN_SECRET_KEY, separated by newlines: personal data they sealed still opens until `tongxin rekey` has sealed it anew",
+			set: str(func(c *Config) *string { return &c.SecretPrevious })},
 		{Env: "TONGXIN_ZONE_NAME", Default: "示例开发区", Usage: "name of the zone created on first start of an empty database",
 			set: str(func(c *Config) *string { return &c.ZoneName })},
 		{Env: "TONGXIN_ADMIN_PASSWORD", Default: "", Secret: true, Usage: "password of the first user `admin`; unset: a random one is printed once on stderr",

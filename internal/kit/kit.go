@@ -70,8 +70,6 @@ type Domain struct {
 	OpenAPI []byte
 	// Locales holds zh-CN.json and en.json: the domain's messages.
 	Locales fs.FS
-	// Migrations holds the domain's NNNN_name.sql files (nil: none).
-	Migrations fs.FS
 	// Tables are the tables the domain owns; the matrix test checks that a
 	// refused request changes none of them.
 	Tables []string

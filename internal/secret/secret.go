@@ -1,7 +1,10 @@
 // Package secret derives the platform's keys from one secret string and
-// uses them: an HMAC key for signed tokens and an AES-256-GCM key for
-// personal data at rest. Both come from TONGXIN_SECRET_KEY through HKDF, so
-// rotating the secret rotates both.
+// uses them: an HMAC key for signed tokens, an AES-256-GCM key for personal
+// data at rest and an HMAC key for the blind index that finds personal data
+// by exact value. All come from TONGXIN_SECRET_KEY through HKDF, so
+// rotating the secret rotates them. Each sealed value names the key that
+// sealed it, and the secrets it replaced (TONGXIN_SECRET_KEY_PREVIOUS) still
+// open what they sealed until `tongxin rekey` has sealed everything anew.
 package secret
 
 import (
@@ -25,12 +28,15 @@ const MinLength = 32
 
 // Keys holds the derived keys.
 type Keys struct {
-	sign []byte
-	aead cipher.AEAD
+	sign  []byte
+	index []byte
+	id    string                 // names the current data key in what it seals
+	aeads map[string]cipher.AEAD // key id → data key, current and previous
 }
 
-// Derive turns a secret string into Keys.
-func Derive(secret string) (*Keys, error) {
+// Derive turns a secret string into Keys. previous are secrets used
+// before: values they sealed still open.
+func Derive(secret string, previous ...string) (*Keys, error) {
 	if utf8.RuneCountInString(secret) < MinLength {
 		return nil, fmt.Errorf("secret key must be at least %d characters", MinLength)
 	}
@@ -38,19 +44,61 @@ func Derive(secret string) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	enc, err := hkdf.Key(sha256.New, []byte(secret), nil, "tongxin personal data v1", 32)
+	index, err := hkdf.Key(sha256.New, []byte(secret), nil, "tongxin blind index v1", 32)
 	if err != nil {
 		return nil, err
+	}
+	k := &Keys{sign: sign, index: index, aeads: map[string]cipher.AEAD{}}
+	for i, s := range append([]string{secret}, previous...) {
+		id, aead, err := dataKey(s)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			k.id = id
+		}
+		if _, dup := k.aeads[id]; !dup {
+			k.aeads[id] = aead
+		}
+	}
+	return k, nil
+}
+
+// dataKey derives the AES-GCM key of a secret and its public id (a
+// fingerprint that reveals nothing of the key).
+func dataKey(secret string) (string, cipher.AEAD, error) {
+	enc, err := hkdf.Key(sha256.New, []byte(secret), nil, "tongxin personal data v1", 32)
+	if err != nil {
+		return "", nil, err
+	}
+	fp, err := hkdf.Key(sha256.New, []byte(secret), nil, "tongxin personal data key id v1", 6)
+	if err != nil {
+		return "", nil, err
 	}
 	block, err := aes.NewCipher(enc)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	return &Keys{sign: sign, aead: aead}, nil
+	return base64.RawURLEncoding.EncodeToString(fp), aead, nil
+}
+
+// KeyID names the key Seal uses now.
+func (k *Keys) KeyID() string { return k.id }
+
+// Index returns the blind index of a normalised value: a keyed hash that
+// finds a row by exact value without storing or revealing the value.
+// purpose separates indexes (a phone number and an ID number never share
+// a hash).
+func (k *Keys) Index(purpose, value string) string {
+	m := hmac.New(sha256.New, k.index)
+	m.Write([]byte(purpose))
+	m.Write([]byte{0})
+	m.Write([]byte(value))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
 
 // Sign returns a MAC of msg (base64url, unpadded).
@@ -65,28 +113,42 @@ func (k *Keys) Verify(msg, mac string) bool {
 	return hmac.Equal([]byte(k.Sign(msg)), []byte(mac))
 }
 
-// Seal encrypts plaintext; the result is base64url of nonce‖ciphertext.
-// The empty string stays empty so optional fields stay optional.
+// Seal encrypts plaintext with the current key; the result is
+// "<key id>.<base64url of nonce‖ciphertext>". The empty string stays empty
+// so optional fields stay optional.
 func (k *Keys) Seal(plaintext string) string {
 	if plaintext == "" {
 		return ""
 	}
-	nonce := make([]byte, k.aead.NonceSize())
+	aead := k.aeads[k.id]
+	nonce := make([]byte, aead.NonceSize())
 	rand.Read(nonce)
-	return base64.RawURLEncoding.EncodeToString(k.aead.Seal(nonce, nonce, []byte(plaintext), nil))
+	return k.id + "." + base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, []byte(plaintext), nil))
 }
 
-// Open decrypts what Seal returned.
+// Sealed reports which key sealed a value ("" for none or malformed), so a
+// rekey finds what the current key did not seal.
+func Sealed(sealed string) string {
+	id, _, _ := strings.Cut(sealed, ".")
+	return id
+}
+
+// Open decrypts what Seal returned, with whichever known key sealed it.
 func (k *Keys) Open(sealed string) (string, error) {
 	if sealed == "" {
 		return "", nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(sealed)
-	if err != nil || len(b) < k.aead.NonceSize() {
+	id, body, ok := strings.Cut(sealed, ".")
+	aead := k.aeads[id]
+	if !ok || aead == nil {
+		return "", fmt.Errorf("secret: sealed with key %q, which is not configured", id)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(body)
+	if err != nil || len(b) < aead.NonceSize() {
 		return "", errors.New("secret: malformed ciphertext")
 	}
-	n := k.aead.NonceSize()
-	p, err := k.aead.Open(nil, b[:n], b[n:], nil)
+	n := aead.NonceSize()
+	p, err := aead.Open(nil, b[:n], b[n:], nil)
 	if err != nil {
 		return "", errors.New("secret: ciphertext does not open with this key")
 	}

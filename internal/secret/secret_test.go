@@ -62,3 +62,36 @@ func TestResolve(t *testing.T) {
 		t.Fatalf("second start must reuse the key: %v %v", gen, err)
 	}
 }
+
+func TestRotationAndIndex(t *testing.T) {
+	old, _ := Derive(strings.Repeat("o", 32))
+	sealedOld := old.Seal("35058219900517123X")
+	if Sealed(sealedOld) != old.KeyID() {
+		t.Fatalf("sealed value names %q, want %q", Sealed(sealedOld), old.KeyID())
+	}
+	cur, err := Derive(strings.Repeat("n", 32), strings.Repeat("o", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.KeyID() == old.KeyID() {
+		t.Fatal("two secrets share a key id")
+	}
+	if got, err := cur.Open(sealedOld); err != nil || got != "35058219900517123X" {
+		t.Fatalf("previous key no longer opens: %q %v", got, err)
+	}
+	if Sealed(cur.Seal("x")) != cur.KeyID() {
+		t.Fatal("new values must be sealed with the current key")
+	}
+	alone, _ := Derive(strings.Repeat("n", 32))
+	if _, err := alone.Open(sealedOld); err == nil || !strings.Contains(err.Error(), old.KeyID()) {
+		t.Fatalf("an unknown key id must be named: %v", err)
+	}
+	if cur.Index("phone", "13812345678") != cur.Index("phone", "13812345678") {
+		t.Fatal("the index is not deterministic")
+	}
+	if cur.Index("phone", "13812345678") == cur.Index("id_number", "13812345678") ||
+		cur.Index("phone", "13812345678") == old.Index("phone", "13812345678") ||
+		cur.Index("phone", "13812345678") == cur.Index("phone", "13812345679") {
+		t.Fatal("the index does not separate purposes, keys and values")
+	}
+}

@@ -129,18 +129,40 @@ func flatten(prefix string, v any, out map[string]bool) {
 	out[prefix] = true
 }
 
+// consoleCatalogue reads the console's catalogue of lang: the shared file
+// web/src/locales/<lang>.json and every domain's
+// web/src/<domain>/locales/<lang>.json, merged as web/src/i18n.js merges
+// them. An id defined in two files fails the test.
 func consoleCatalogue(t *testing.T, lang string) map[string]bool {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(moduleRoot(t), "web", "src", "locales", lang+".json"))
+	root := moduleRoot(t)
+	files, err := filepath.Glob(filepath.Join(root, "web", "src", "*", "locales", lang+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("%s.json: %v", lang, err)
-	}
+	files = append(files, filepath.Join(root, "web", "src", "locales", lang+".json"))
 	out := map[string]bool{}
-	flatten("", v, out)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		ids := map[string]bool{}
+		flatten("", v, ids)
+		for id := range ids {
+			if out[id] {
+				t.Errorf("%s: %s is defined in another catalogue file too", f, id)
+			}
+			out[id] = true
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no console catalogue for %s", lang)
+	}
 	return out
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"tongxin/internal/alliances"
 	"tongxin/internal/apperr"
 	"tongxin/internal/audit"
 	"tongxin/internal/audit/auditapi"
@@ -29,17 +30,22 @@ import (
 	"tongxin/internal/auth/authapi"
 	"tongxin/internal/config"
 	"tongxin/internal/db"
+	"tongxin/internal/enterprises"
 	"tongxin/internal/httpx"
 	"tongxin/internal/i18n"
 	"tongxin/internal/idem"
 	"tongxin/internal/kit"
 	"tongxin/internal/openapi"
+	"tongxin/internal/orgs"
 	"tongxin/internal/parks"
 	"tongxin/internal/parks/parksapi"
 	"tongxin/internal/password"
+	"tongxin/internal/people"
 	"tongxin/internal/secret"
+	"tongxin/internal/stations"
 	"tongxin/internal/users"
 	"tongxin/internal/users/usersapi"
+	"tongxin/internal/workshops"
 	"tongxin/internal/zones"
 	"tongxin/internal/zones/zonesapi"
 )
@@ -81,15 +87,25 @@ func (a *App) domains() []kit.Domain {
 	}
 }
 
+// schema lists the sources of the one migration history: the platform's
+// own tables and each domain's. It is not taken from the mounted domains:
+// tools (the demo loader, gen) need every table whether or not its routes
+// are served.
+func schema() []fs.FS {
+	return []fs.FS{
+		db.Foundation(),
+		enterprises.Migrations(),
+		orgs.Migrations(),
+		people.Migrations(),
+		stations.Migrations(),
+		alliances.Migrations(),
+		workshops.Migrations(),
+	}
+}
+
 // Migrate applies the platform's migrations and every domain's to d.
 func Migrate(ctx context.Context, d *db.DB) ([]string, error) {
-	sources := []fs.FS{db.Foundation()}
-	for _, dom := range (&App{Cfg: &config.Config{}}).domains() {
-		if dom.Migrations != nil {
-			sources = append(sources, dom.Migrations)
-		}
-	}
-	return d.Migrate(ctx, sources...)
+	return d.Migrate(ctx, schema()...)
 }
 
 // hashWait is how long a password hash waits for a free slot before the

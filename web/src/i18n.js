@@ -1,12 +1,35 @@
 import { createI18n } from 'vue-i18n'
-import zhCN from './locales/zh-CN.json'
-import en from './locales/en.json'
 
 // The console speaks zh-CN first and en second. The choice is kept in localStorage and sent to
 // the API as Accept-Language, which is how the server picks the language of its error texts.
 // App.vue keeps <html lang> and the document title in step with it.
 export const LOCALES = ['zh-CN', 'en']
 const STORAGE_KEY = 'tongxin.locale'
+
+// Each domain keeps its words beside its pages (web/src/<domain>/locales/<lang>.json) and the
+// shared ones live in web/src/locales; they are merged here into one catalogue per language. An
+// id is defined in one file only (internal/server's TestConsoleCatalogueIsComplete checks).
+const files = import.meta.glob(['./locales/*.json', './*/locales/*.json'], { eager: true, import: 'default' })
+
+function merge(into, from) {
+  for (const [k, v] of Object.entries(from)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      into[k] = merge(into[k] || {}, v)
+    } else {
+      into[k] = v
+    }
+  }
+  return into
+}
+
+export function catalogues() {
+  const messages = Object.fromEntries(LOCALES.map((l) => [l, {}]))
+  for (const [path, content] of Object.entries(files)) {
+    const lang = path.slice(path.lastIndexOf('/') + 1, -'.json'.length)
+    if (messages[lang]) merge(messages[lang], content)
+  }
+  return messages
+}
 
 function storedLocale() {
   try {
@@ -21,7 +44,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: storedLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages: catalogues(),
 })
 
 export function currentLocale() {

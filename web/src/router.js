@@ -7,13 +7,24 @@ import AppLayout from './layout/AppLayout.vue'
 import LoginPage from './auth/LoginPage.vue'
 import NotBuiltPage from './layout/NotBuiltPage.vue'
 
+// Each navigation item is a page; its `routes` are the pages under it (a detail page, a wizard),
+// guarded by the same permission and titled by their own titleKey.
 const pages = navGroups.flatMap((g) =>
-  g.items.map((item) => ({
-    path: item.path.slice(1),
-    name: item.key,
-    component: item.page || NotBuiltPage,
-    meta: { titleKey: `nav.items.${item.key}`, allowed: item.allowed },
-  })),
+  g.items.flatMap((item) => [
+    {
+      path: item.path.slice(1),
+      name: item.key,
+      component: item.page || NotBuiltPage,
+      meta: { titleKey: `nav.items.${item.key}`, allowed: item.allowed },
+    },
+    ...(item.routes || []).map((r) => ({
+      path: r.path.slice(1),
+      name: r.name,
+      component: r.page,
+      props: true,
+      meta: { titleKey: r.titleKey || `nav.items.${item.key}`, allowed: item.allowed, navKey: item.key },
+    })),
+  ]),
 )
 
 export const router = createRouter({
