@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -37,6 +38,7 @@ usage:
   tongxin user passwd USERNAME [--db DSN]
   tongxin user grant USERNAME ROLE SCOPE_ID [--db DSN]
   tongxin zone add NAME [--db DSN]                       create a zone (a new tenant); prints its id
+  tongxin gen --scale demo|zone [--seed N] [--db DSN]    add a synthetic zone at a reference scale
   tongxin version
 
 user add and user passwd read the password from the first line of stdin.
@@ -70,12 +72,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "migrations applied")
 		return nil
 	case "demo":
-		cfg, d, err := open("demo", rest, stderr, nil)
+		var keys *secret.Keys
+		cfg, d, err := open("demo", rest, stderr, &keys)
 		if err != nil {
 			return err
 		}
 		defer d.Close()
-		return loadDemo(cfg, d, stderr)
+		return loadDemo(cfg, d, keys, stderr)
+	case "gen":
+		return generate(rest, stdout, stderr)
 	case "user":
 		return user(rest, stdin, stdout, stderr)
 	case "zone":
@@ -157,7 +162,7 @@ func open(name string, args []string, stderr io.Writer, keys **secret.Keys) (*co
 	return cfg, d, nil
 }
 
-func loadDemo(cfg *config.Config, d *db.DB, stderr io.Writer) error {
+func loadDemo(cfg *config.Config, d *db.DB, keys *secret.Keys, stderr io.Writer) error {
 	ctx := context.Background()
 	var zoneID string
 	if err := d.R.QueryRowContext(ctx, `SELECT zone_id FROM users WHERE username = 'admin'`).Scan(&zoneID); err != nil {
@@ -167,12 +172,12 @@ func loadDemo(cfg *config.Config, d *db.DB, stderr io.Writer) error {
 	if pw == "" {
 		pw = password.Random()
 	}
-	loaded, err := demo.Load(ctx, d, operatorPool(), zoneID, pw)
+	loaded, err := demo.Load(ctx, d, operatorPool(), keys, zoneID, pw)
 	if err != nil {
 		return err
 	}
 	if loaded {
-		fmt.Fprintf(stderr, "tongxin: demo data loaded; park administrator andong has password %s\n", pw)
+		fmt.Fprintf(stderr, "tongxin: demo data loaded; park administrator andong and branch secretary chengda have password %s\n", pw)
 	}
 	return nil
 }
@@ -186,7 +191,7 @@ func serve(args []string, stderr io.Writer) error {
 	defer d.Close()
 	log := newLogger(cfg, stderr)
 	if cfg.Demo {
-		if err := loadDemo(cfg, d, stderr); err != nil {
+		if err := loadDemo(cfg, d, keys, stderr); err != nil {
 			return err
 		}
 	}
@@ -277,6 +282,60 @@ func user(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return d.Tx(ctx, func(tx *db.Tx) error { return users.Grant(ctx, tx, username, role, scopeID) })
 	}
 	return fmt.Errorf("unknown user command %q", sub)
+}
+
+// generate runs `tongxin gen`: a new zone with a deterministic synthetic
+// organisation matrix at a reference scale, for benchmarks and trials.
+func generate(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	scale := fs.String("scale", "demo", "reference scale: demo or zone (PRODUCT.md)")
+	seed := fs.Uint64("seed", 1, "seed: the same seed gives the same rows")
+	name := fs.String("name", "", "zone name (default: 合成开发区 <scale> <seed>)")
+	var cfgArgs []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "--scale") || strings.HasPrefix(a, "--seed") || strings.HasPrefix(a, "--name") ||
+			strings.HasPrefix(a, "-scale") || strings.HasPrefix(a, "-seed") || strings.HasPrefix(a, "-name") {
+			if !strings.Contains(a, "=") && i+1 < len(args) {
+				a += "=" + args[i+1]
+				i++
+			}
+			if err := fs.Parse([]string{a}); err != nil {
+				return err
+			}
+			continue
+		}
+		cfgArgs = append(cfgArgs, a)
+	}
+	sc, ok := demo.Scales[*scale]
+	if !ok {
+		return fmt.Errorf("--scale must be demo or zone, not %q", *scale)
+	}
+	if *name == "" {
+		*name = fmt.Sprintf("合成开发区 %s %d", *scale, *seed)
+	}
+	var keys *secret.Keys
+	_, d, err := open("gen", cfgArgs, stderr, &keys)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	start := time.Now()
+	zoneID, counts, err := demo.Generate(context.Background(), d, keys, *name, sc, *seed)
+	if err != nil {
+		return err
+	}
+	tables := make([]string, 0, len(counts))
+	for t := range counts {
+		tables = append(tables, t)
+	}
+	sort.Strings(tables)
+	fmt.Fprintf(stdout, "zone %s (%s): scale %s, seed %d, %s\n", zoneID, *name, *scale, *seed, time.Since(start).Round(10*time.Millisecond))
+	for _, t := range tables {
+		fmt.Fprintf(stdout, "  %-20s %d\n", t, counts[t])
+	}
+	return nil
 }
 
 // operatorPool hashes the passwords of operator commands: one at a time is

@@ -57,7 +57,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// which itself may need to wait for a lock.
 		base := "file:" + (&url.URL{Path: d.Path}).EscapedPath() +
 			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		// The one writer keeps a 64 MiB page cache (default 2 MiB): a large
+		// transaction (an import, `tongxin gen`) otherwise spills its pages
+		// to the WAL as it goes.
+		w, err := sql.Open("sqlite", base+"&_pragma=cache_size(-65536)&_txlock=immediate")
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"tongxin/internal/demo"
+	"tongxin/internal/ident"
 	"tongxin/internal/testenv"
 )
 
@@ -14,7 +15,7 @@ func TestDemoLoadsOnceAndScopesTheParkAdmin(t *testing.T) {
 		ctx := context.Background()
 		srv := testenv.Start(t, dsn)
 		for i, want := range []bool{true, false} {
-			loaded, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.ZoneID, testenv.AdminPassword)
+			loaded, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword)
 			if err != nil || loaded != want {
 				t.Fatalf("load %d: loaded=%v err=%v", i, loaded, err)
 			}
@@ -33,4 +34,124 @@ func TestDemoLoadsOnceAndScopesTheParkAdmin(t *testing.T) {
 			t.Fatalf("andong sees %+v (%v)", l.Items, err)
 		}
 	})
+}
+
+// The demo zone holds what the article says: its three parks, 8
+// stations, the enterprises it names among about 60, the 38 organisations
+// of the 安东园 alliance, 成达齿轮's red workshop rising from about 5 to
+// about 20 million yuan a month, about 600 people with valid identifiers,
+// sealed.
+func TestDemoHoldsTheArticlesZone(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		srv := testenv.Start(t, dsn)
+		if _, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
+			t.Fatal(err)
+		}
+		z := srv.ZoneID
+		if n := srv.Count("enterprises", "zone_id = $1", z); n != 60 {
+			t.Errorf("%d enterprises, want 60", n)
+		}
+		for _, name := range []string{"信泰集团", "泉州恒毅机械有限公司", "晋江海纳机械有限公司", "晋江市成达齿轮有限公司", "福建盼盼饮料有限公司", "361度（中国）有限公司", "华宇织造有限公司"} {
+			if n := srv.Count("enterprises", "zone_id = $1 AND name = $2 AND sample = $3", z, name, false); n != 1 {
+				t.Errorf("named enterprise %s: %d rows", name, n)
+			}
+		}
+		if n := srv.Count("enterprises", "zone_id = $1 AND sample = $2", z, true); n != 60-15 {
+			t.Errorf("%d generated enterprises marked sample, want 45", n)
+		}
+		if n := srv.Count("people", "zone_id = $1", z); n != 600 {
+			t.Errorf("%d people", n)
+		}
+		if n := srv.Count("stations", "zone_id = $1", z); n != 8 {
+			t.Errorf("%d stations, want 8", n)
+		}
+		if n := srv.Count("alliance_orgs ao JOIN alliances a ON a.id = ao.alliance_id", "a.name = $1 AND a.zone_id = $2", "安东园党建联盟", z); n != 38 {
+			t.Errorf("安东园党建联盟 has %d organisations, want 38", n)
+		}
+		if n := srv.Count("orgs", "zone_id = $1 AND kind = $2 AND parent_id IS NULL AND park_id IS NULL", z, "working_committee"); n != 1 {
+			t.Errorf("%d working committees", n)
+		}
+		rows, err := srv.DB.R.QueryContext(ctx, `SELECT o.month, o.output_fen FROM workshop_outputs o JOIN workshops w ON w.id = o.workshop_id
+			WHERE w.name = '成达齿轮红色车间' ORDER BY o.month`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fens []int64
+		for rows.Next() {
+			var m string
+			var f int64
+			if err := rows.Scan(&m, &f); err != nil {
+				t.Fatal(err)
+			}
+			fens = append(fens, f)
+		}
+		rows.Close()
+		if len(fens) != 12 || fens[0] < 4_500_000_00 || fens[0] > 6_000_000_00 || fens[11] < 18_000_000_00 || fens[11] > 20_500_000_00 {
+			t.Errorf("成达齿轮 outputs %v: want 12 months from about 5M to about 20M yuan", fens)
+		}
+		if n := srv.Count("workshop_members wm JOIN workshops w ON w.id = wm.workshop_id", "w.name = $1", "成达齿轮红色车间"); n != 4 {
+			t.Errorf("成达齿轮 workshop has %d members, the article says 4", n)
+		}
+		// Every identifier valid; personal data only sealed.
+		prs, err := srv.DB.R.QueryContext(ctx, `SELECT id_sealed, phone_sealed FROM people WHERE zone_id = $1`, z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer prs.Close()
+		for prs.Next() {
+			var idS, phS string
+			if err := prs.Scan(&idS, &phS); err != nil {
+				t.Fatal(err)
+			}
+			id, err := srv.App.Keys.Open(idS)
+			if err != nil || ident.IDNumberError(id) != "" {
+				t.Fatalf("ID number %q (%v): %s", id, err, ident.IDNumberError(id))
+			}
+			ph, err := srv.App.Keys.Open(phS)
+			if err != nil || !ident.ValidMobile(ph) {
+				t.Fatalf("phone %q (%v)", ph, err)
+			}
+		}
+		us, err := srv.DB.R.QueryContext(ctx, `SELECT uscc FROM enterprises WHERE zone_id = $1`, z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer us.Close()
+		for us.Next() {
+			var u string
+			us.Scan(&u)
+			if e := ident.USCCError(u); e != "" {
+				t.Fatalf("USCC %s: %s", u, e)
+			}
+		}
+	})
+}
+
+// The same seed gives the same zone, in two databases.
+func TestGenerateIsDeterministic(t *testing.T) {
+	ctx := context.Background()
+	var digests [2]string
+	for i := range digests {
+		srv := testenv.Start(t, testenv.Engines(t)[0].DSN)
+		z, counts, err := demo.Generate(ctx, srv.DB, srv.App.Keys, "合成", demo.Scales["demo"], 42)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts["people"] != 600 || counts["enterprises"] != 60 {
+			t.Fatalf("counts %v", counts)
+		}
+		var e, p string
+		if err := srv.DB.R.QueryRowContext(ctx, `SELECT MAX(id) || ':' || COUNT(*) || ':' || SUM(LENGTH(name)) || ':' || MIN(uscc) || ':' || SUM(employees)
+			FROM enterprises WHERE zone_id = $1`, z).Scan(&e); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.DB.R.QueryRowContext(ctx, `SELECT MIN(id) || MAX(name) || COUNT(*) || COUNT(org_id) || MAX(joined_on) FROM people WHERE zone_id = $1`, z).Scan(&p); err != nil {
+			t.Fatal(err)
+		}
+		digests[i] = e + "|" + p
+	}
+	if digests[0] != digests[1] {
+		t.Fatalf("same seed, different rows:\n%s\n%s", digests[0], digests[1])
+	}
 }
