@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"tongxin/internal/apperr"
 )
@@ -104,7 +105,9 @@ func Import[T any](ctx context.Context, src *Spooled, spec Spec[T]) (Result, err
 					Params: map[string]any{"Value": k.Value, "First": first}})
 				continue
 			}
-			seen[k] = row.Num
+			// A copy: the value may share memory with its whole CSV
+			// line, which the map would otherwise keep alive.
+			seen[UniqueKey{strings.Clone(k.Field), strings.Clone(k.Value)}] = row.Num
 		}
 		return nil
 	})
