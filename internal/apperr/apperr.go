@@ -34,11 +34,15 @@ var Codes = []Code{Invalid, Unauthorized, Forbidden, NotFound, MethodNotAllowed,
 	TooLarge, UnsupportedMedia, Validation, RateLimited, Unavailable, Internal}
 
 // FieldError names one offending field. Code doubles as the translation key
-// suffix ("field.<code>"); Params fill the message template.
+// suffix ("field_error.<code>"); Params fill the message template. Errors
+// in an imported file also carry the spreadsheet Row (1-based; 0 for the
+// file as a whole) and the Column as its header reads in the file.
 type FieldError struct {
 	Field  string
 	Code   string
 	Params map[string]any
+	Row    int
+	Column string
 }
 
 // Error is the domain error. MessageID is a catalogue key for the detail

@@ -48,11 +48,14 @@ type Problem struct {
 	Errors []ProblemField `json:"errors"`
 }
 
-// ProblemField is one entry of errors[].
+// ProblemField is one entry of errors[]. Row and Column locate an error in
+// an imported file (omitted elsewhere).
 type ProblemField struct {
 	Field   string `json:"field"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	Row     int    `json:"row,omitempty"`
+	Column  string `json:"column,omitempty"`
 }
 
 // Lang returns the localizer for the request's Accept-Language.
@@ -89,11 +92,7 @@ func NewProblem(r *http.Request, err error) Problem {
 	}
 	p.Detail = l.T(detailID, data)
 	for _, f := range e.Fields {
-		fd := map[string]any{"Label": l.Label(f.Field)}
-		for k, v := range f.Params {
-			fd[k] = v
-		}
-		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Code: f.Code, Message: l.T("field_error."+f.Code, fd)})
+		p.Errors = append(p.Errors, fieldProblem(l, f))
 	}
 	if len(p.Errors) > 0 && e.MessageID == "" {
 		p.Detail = p.Errors[0].Message
@@ -102,6 +101,25 @@ func NewProblem(r *http.Request, err error) Problem {
 		}
 	}
 	return p
+}
+
+// fieldProblem renders one field error. In an imported file the label is
+// the column's header as the file shows it, quoted («「统一社会信用代码」»),
+// and the message starts with the row («第 12 行：»).
+func fieldProblem(l *i18n.Localizer, f apperr.FieldError) ProblemField {
+	label := l.Label(f.Field)
+	if f.Column != "" {
+		label = l.T("problem.column", map[string]any{"Column": f.Column})
+	}
+	fd := map[string]any{"Label": label}
+	for k, v := range f.Params {
+		fd[k] = v
+	}
+	msg := l.T("field_error."+f.Code, fd)
+	if f.Row > 0 {
+		msg = l.T("problem.at_row", map[string]any{"Row": f.Row, "Message": msg})
+	}
+	return ProblemField{Field: f.Field, Code: f.Code, Message: msg, Row: f.Row, Column: f.Column}
 }
 
 func retrySeconds(e *apperr.Error) int {
