@@ -47,6 +47,9 @@ var errNUL = errors.New("NUL character")
 // trailing data and malformed JSON are 400 naming the field where there is
 // one; a body over MaxBody is 413.
 func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	if UploadBody(r) {
+		return WantJSON()
+	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"mime"
 	"net/http"
 	"net/url"
@@ -26,7 +27,11 @@ const ConsolePolicy = "default-src 'self'; script-src 'self'; style-src 'self' '
 //     route, which knows their names);
 //   - a request to the JSON API that carries a body in anything but
 //     application/json is 415 — a browser can send text/plain across sites
-//     without asking, JSON it cannot.
+//     without asking, JSON it cannot. A roster file (csv, xlsx, multipart)
+//     passes, marked: only a route that takes uploads reads it (the kit
+//     answers 415 on every other route, and Decode refuses it too). A
+//     cross-site form could send one, but not the X-CSRF-Token a cookie
+//     session must send with it.
 func Edge(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -49,8 +54,11 @@ func Edge(next http.Handler) http.Handler {
 		}
 		if strings.HasPrefix(r.URL.Path, "/api/v1/") && hasBody(r) {
 			if err := checkJSON(r); err != nil {
-				Error(w, r, err)
-				return
+				if !isUploadType(r) {
+					Error(w, r, err)
+					return
+				}
+				r = r.WithContext(context.WithValue(r.Context(), uploadKey{}, true))
 			}
 		}
 		next.ServeHTTP(w, r)
@@ -108,6 +116,23 @@ func checkHeaders(r *http.Request) error {
 	return nil
 }
 
+type uploadKey struct{}
+
+// UploadBody reports whether r carries a file upload (Edge let it
+// through) rather than JSON.
+func UploadBody(r *http.Request) bool { v, _ := r.Context().Value(uploadKey{}).(bool); return v }
+
+func isUploadType(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && (uploadTypes[mt] || mt == "multipart/form-data")
+}
+
+// WantJSON is the 415 of a body that is not JSON.
+func WantJSON() error {
+	return &apperr.Error{Code: apperr.UnsupportedMedia, MessageID: "problem.want_json",
+		Fields: []apperr.FieldError{{Field: "Content-Type", Code: "want_json"}}}
+}
+
 func hasBody(r *http.Request) bool {
 	return r.ContentLength > 0 || (r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody)
 }
@@ -120,6 +145,5 @@ func checkJSON(r *http.Request) error {
 			return nil
 		}
 	}
-	return &apperr.Error{Code: apperr.UnsupportedMedia, MessageID: "problem.want_json",
-		Fields: []apperr.FieldError{{Field: "Content-Type", Code: "want_json"}}}
+	return WantJSON()
 }

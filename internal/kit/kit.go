@@ -51,6 +51,9 @@ type Route struct {
 	Perm access.Perm
 	// Create marks a POST that creates: it honours Idempotency-Key.
 	Create bool
+	// Upload marks a route whose body is a roster file (httpx.Upload)
+	// rather than JSON; every other route answers such a body with 415.
+	Upload bool
 	// Resource names what the route reads or changes ("park"): the
 	// authorisation matrix test makes rows of it with the domain's fixture
 	// of that name.
@@ -114,6 +117,10 @@ func wrap(rt Route, idem Idempotency) http.Handler {
 				httpx.Error(w, r, apperr.BadField(name, "invalid_text"))
 				return
 			}
+		}
+		if httpx.UploadBody(r) && !rt.Upload {
+			httpx.Error(w, r, httpx.WantJSON())
+			return
 		}
 		p := access.From(r.Context())
 		switch rt.Access {

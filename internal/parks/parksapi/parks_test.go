@@ -87,6 +87,8 @@ func TestParkBadInputChangesNothing(t *testing.T) {
 			{"foreign zone", "POST", "/api/v1/parks", `{"zone_id":"nope","name":"园","code":"zz"}`, "", nil, 422, "zone_id", "unknown_value", "开发区"},
 			{"oversize", "POST", "/api/v1/parks", big, "", nil, 413, "", "", "1 MiB"},
 			{"text/plain body", "POST", "/api/v1/parks", `{"name":"园","code":"tp"}`, "", map[string]string{"Content-Type": "text/plain"}, 415, "Content-Type", "want_json", "JSON"},
+			{"csv file to a JSON route", "POST", "/api/v1/parks", "name,code\n园,c1\n", "", map[string]string{"Content-Type": "text/csv"}, 415, "Content-Type", "want_json", "JSON"},
+			{"multipart to a JSON route", "POST", "/api/v1/parks", "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nx\r\n--b--\r\n", "", map[string]string{"Content-Type": "multipart/form-data; boundary=b"}, 415, "Content-Type", "want_json", "JSON"},
 			{"form body", "POST", "/api/v1/parks", `name=x&code=y`, "", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, "Content-Type", "want_json", "JSON"},
 			{"patch wrong type", "PATCH", "/api/v1/parks/" + existing.ID, `{"name":["x"]}`, "", nil, 400, "name", "wrong_type", "字符串"},
 			{"patch unknown field", "PATCH", "/api/v1/parks/" + existing.ID, `{"nmae":"x"}`, "", nil, 400, "nmae", "unknown_field", "nmae"},
