@@ -21,6 +21,7 @@ import (
 	"tongxin/internal/db"
 	"tongxin/internal/demo"
 	"tongxin/internal/password"
+	"tongxin/internal/people"
 	"tongxin/internal/secret"
 	"tongxin/internal/server"
 	"tongxin/internal/users"
@@ -39,6 +40,7 @@ usage:
   tongxin user grant USERNAME ROLE SCOPE_ID [--db DSN]
   tongxin zone add NAME [--db DSN]                       create a zone (a new tenant); prints its id
   tongxin gen --scale demo|zone [--seed N] [--db DSN]    add a synthetic zone at a reference scale
+  tongxin rekey [--db DSN]                               seal personal data anew with the current key
   tongxin version
 
 user add and user passwd read the password from the first line of stdin.
@@ -81,6 +83,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return loadDemo(cfg, d, keys, stderr)
 	case "gen":
 		return generate(rest, stdout, stderr)
+	case "rekey":
+		var keys *secret.Keys
+		_, d, err := open("rekey", rest, stderr, &keys)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		n, err := people.Rekey(context.Background(), d, keys)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d people sealed anew with key %s\n", n, keys.KeyID())
+		return nil
 	case "user":
 		return user(rest, stdin, stdout, stderr)
 	case "zone":
