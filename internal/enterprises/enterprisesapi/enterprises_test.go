@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -99,6 +100,21 @@ func TestEnterpriseCRUD(t *testing.T) {
 			t.Fatal("delete not audited")
 		}
 		testenv.WantStatus(t, admin.DeleteEnterprise(ctx, e.ID, 0), 404)
+
+		// The same Idempotency-Key creates once and answers the first response again.
+		body := map[string]any{"park_id": park.ID, "name": "信泰", "uscc": testenv.USCC()}
+		idem := http.Header{"Idempotency-Key": {"enterprise-create-1"}}
+		var first, again client.Enterprise
+		if _, err := admin.Do(ctx, "POST", "/api/v1/enterprises", body, &first, idem); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := admin.Do(ctx, "POST", "/api/v1/enterprises", body, &again, idem)
+		if err != nil || again.ID != first.ID || resp.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay: %+v %v", again, err)
+		}
+		if n := srv.Count("enterprises"); n != 1 {
+			t.Fatalf("%d enterprises after a replay", n)
+		}
 	})
 }
 
