@@ -31,6 +31,7 @@ import (
 	"tongxin/internal/config"
 	"tongxin/internal/db"
 	"tongxin/internal/enterprises"
+	"tongxin/internal/enterprises/enterprisesapi"
 	"tongxin/internal/httpx"
 	"tongxin/internal/i18n"
 	"tongxin/internal/idem"
@@ -65,6 +66,8 @@ type App struct {
 	Zones     *zones.Service
 	Parks     *parks.Service
 	Idem      *idem.Store
+	// Enterprises serves enterprises and the coverage report.
+	Enterprises *enterprises.Service
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
 	// Handler serves the API and the console; Metrics serves /metrics on
@@ -84,6 +87,7 @@ func (a *App) domains() []kit.Domain {
 		zonesapi.Domain(a.Zones),
 		parksapi.Domain(a.Parks),
 		auditapi.Domain(a.DB),
+		enterprisesapi.Domain(a.Enterprises),
 	}
 }
 
@@ -126,6 +130,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Parks: &parks.Service{DB: d},
 		Idem:  &idem.Store{DB: d},
 	}
+	a.Enterprises = &enterprises.Service{DB: d}
 	a.Domains = a.domains()
 	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {
 		return nil, fmt.Errorf("audit retention: %w", err)

@@ -13,7 +13,14 @@ export const navGroups = [
     key: 'pillar1',
     items: [
       { key: 'parks', path: '/parks', page: () => import('../parks/ParksPage.vue') },
-      { key: 'enterprises', path: '/enterprises' },
+      {
+        key: 'enterprises',
+        path: '/enterprises',
+        page: () => import('../enterprises/EnterprisesPage.vue'),
+        allowed: () => can('enterprise.read'),
+        routes: [{ path: '/enterprises/:id', name: 'enterprise', page: () => import('../enterprises/EnterpriseDetailPage.vue'), titleKey: 'enterprises.detail' }],
+      },
+      { key: 'coverage', path: '/coverage', page: () => import('../enterprises/CoveragePage.vue'), allowed: () => can('report.coverage') },
       { key: 'orgs', path: '/orgs' },
       { key: 'people', path: '/people' },
       { key: 'stations', path: '/stations' },
