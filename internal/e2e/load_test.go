@@ -116,23 +116,27 @@ func seedScoped(b *testing.B, c *client.Client) (parkID, zoneToken, parkToken st
 	if _, err := c.Do(ctx, "GET", "/api/v1/zones", nil, &zones, nil); err != nil || len(zones.Items) != 1 {
 		b.Fatalf("zones: %v", err)
 	}
-	token := func(name, role, scope string) string {
-		var u struct {
-			ID string `json:"id"`
-		}
-		if _, err := c.Do(ctx, "POST", "/api/v1/users", map[string]string{"username": name, "password": "Bench-pw-2024!", "display_name": name}, &u, nil); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := c.Do(ctx, "POST", "/api/v1/users/"+u.ID+"/grants", map[string]string{"role": role, "scope_id": scope}, nil, nil); err != nil {
-			b.Fatal(err)
-		}
-		cc, err := c.As(ctx, name, "Bench-pw-2024!")
-		if err != nil {
-			b.Fatal(err)
-		}
-		return cc.Token
+	return parkID, grantedToken(b, c, "bench-zone", "zone_admin", zones.Items[0].ID), grantedToken(b, c, "bench-park", "park_admin", parkID)
+}
+
+// grantedToken creates user name with role on scope (as c, an
+// administrator) and returns the bearer token of a session of theirs.
+func grantedToken(b *testing.B, c *client.Client, name, role, scope string) string {
+	ctx := context.Background()
+	var u struct {
+		ID string `json:"id"`
 	}
-	return parkID, token("bench-zone", "zone_admin", zones.Items[0].ID), token("bench-park", "park_admin", parkID)
+	if _, err := c.Do(ctx, "POST", "/api/v1/users", map[string]string{"username": name, "password": "Bench-pw-2024!", "display_name": name}, &u, nil); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.Do(ctx, "POST", "/api/v1/users/"+u.ID+"/grants", map[string]string{"role": role, "scope_id": scope}, nil, nil); err != nil {
+		b.Fatal(err)
+	}
+	cc, err := c.As(ctx, name, "Bench-pw-2024!")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cc.Token
 }
 
 func BenchmarkParkCreate(b *testing.B) {
