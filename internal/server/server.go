@@ -37,6 +37,7 @@ import (
 	"tongxin/internal/kit"
 	"tongxin/internal/openapi"
 	"tongxin/internal/orgs"
+	"tongxin/internal/orgs/orgsapi"
 	"tongxin/internal/parks"
 	"tongxin/internal/parks/parksapi"
 	"tongxin/internal/password"
@@ -64,6 +65,7 @@ type App struct {
 	Users     *users.Service
 	Zones     *zones.Service
 	Parks     *parks.Service
+	Orgs      *orgs.Service
 	Idem      *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -83,6 +85,7 @@ func (a *App) domains() []kit.Domain {
 		usersapi.Domain(a.Users),
 		zonesapi.Domain(a.Zones),
 		parksapi.Domain(a.Parks),
+		orgsapi.Domain(a.Orgs),
 		auditapi.Domain(a.DB),
 	}
 }
@@ -124,6 +127,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Users: &users.Service{DB: d, Passwords: pool},
 		Zones: &zones.Service{DB: d},
 		Parks: &parks.Service{DB: d},
+		Orgs:  &orgs.Service{DB: d},
 		Idem:  &idem.Store{DB: d},
 	}
 	a.Domains = a.domains()
