@@ -890,8 +890,8 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 			}
 		}
 		if changes["secretary_id"] != nil {
-			one := []Org{org}
 			org.SecretaryName = nil
+			one := []Org{org}
 			if err := decorate(ctx, tx, one); err != nil {
 				return err
 			}
