@@ -62,6 +62,7 @@ type OrgTree struct {
 
 // OrgWarningItem is one line of the warnings report.
 type OrgWarningItem struct {
+	ID             string         `json:"id"`
 	Code           string         `json:"code"`
 	OrgID          *string        `json:"org_id"`
 	OrgName        *string        `json:"org_name"`

@@ -65,6 +65,8 @@ type Warning struct {
 // ReportItem is a warning with what it is about: an organisation, or (for
 // enterprise_needs_org) an enterprise.
 type ReportItem struct {
+	// ID is the warning's stable key: its code and the id of what it is about.
+	ID             string         `json:"id"`
 	Code           string         `json:"code"`
 	OrgID          *string        `json:"org_id"`
 	OrgName        *string        `json:"org_name"`
@@ -72,7 +74,6 @@ type ReportItem struct {
 	EnterpriseName *string        `json:"enterprise_name"`
 	ParkID         *string        `json:"park_id"`
 	Params         map[string]any `json:"params"`
-	key            string
 }
 
 // ReportFilter narrows the report.
@@ -151,7 +152,7 @@ func (s *Service) scanReport(sc page.Scanner) (ReportItem, error) {
 	var it ReportItem
 	var org, orgName, ent, entName, park, on sql.NullString
 	var n int
-	if err := sc.Scan(&it.key, &it.Code, &org, &orgName, &ent, &entName, &park, &n, &on); err != nil {
+	if err := sc.Scan(&it.ID, &it.Code, &org, &orgName, &ent, &entName, &park, &n, &on); err != nil {
 		return it, err
 	}
 	it.OrgID, it.OrgName, it.EnterpriseID, it.EnterpriseName, it.ParkID = ptr(org), ptr(orgName), ptr(ent), ptr(entName), ptr(park)
@@ -222,5 +223,5 @@ func (s *Service) Report(ctx context.Context, f ReportFilter, p page.Page) (page
 	var a db.Args
 	from := s.warningQuery(access.From(ctx).Scope(Read), f, &a)
 	return page.Rows(ctx, s.DB.R, p, page.Query{From: from, Cols: reportCols, Where: "1=1", Args: a}, s.scanReport,
-		page.ByID(func(it ReportItem) string { return it.key }))
+		page.ByID(func(it ReportItem) string { return it.ID }))
 }

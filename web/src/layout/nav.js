@@ -14,7 +14,12 @@ export const navGroups = [
     items: [
       { key: 'parks', path: '/parks', page: () => import('../parks/ParksPage.vue') },
       { key: 'enterprises', path: '/enterprises' },
-      { key: 'orgs', path: '/orgs' },
+      { key: 'orgs', path: '/orgs',
+        page: () => import('../orgs/OrgsPage.vue'),
+        allowed: () => can('org.read'),
+        routes: [{ path: '/orgs/:id', name: 'orgDetail', page: () => import('../orgs/OrgDetailPage.vue'), titleKey: 'orgs.detailTitle' }],
+      },
+      { key: 'orgWarnings', path: '/org-warnings', page: () => import('../orgs/WarningsPage.vue'), allowed: () => can('org.read') },
       { key: 'people', path: '/people' },
       { key: 'stations', path: '/stations' },
       { key: 'alliances', path: '/alliances' },
