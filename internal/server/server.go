@@ -38,6 +38,7 @@ import (
 	"tongxin/internal/kit"
 	"tongxin/internal/openapi"
 	"tongxin/internal/orgs"
+	"tongxin/internal/orgs/orgsapi"
 	"tongxin/internal/parks"
 	"tongxin/internal/parks/parksapi"
 	"tongxin/internal/password"
@@ -65,6 +66,7 @@ type App struct {
 	Users     *users.Service
 	Zones     *zones.Service
 	Parks     *parks.Service
+	Orgs      *orgs.Service
 	Idem      *idem.Store
 	// Enterprises serves enterprises and the coverage report.
 	Enterprises *enterprises.Service
@@ -86,6 +88,7 @@ func (a *App) domains() []kit.Domain {
 		usersapi.Domain(a.Users),
 		zonesapi.Domain(a.Zones),
 		parksapi.Domain(a.Parks),
+		orgsapi.Domain(a.Orgs),
 		auditapi.Domain(a.DB),
 		enterprisesapi.Domain(a.Enterprises),
 	}
@@ -128,6 +131,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Users: &users.Service{DB: d, Passwords: pool},
 		Zones: &zones.Service{DB: d},
 		Parks: &parks.Service{DB: d},
+		Orgs:  &orgs.Service{DB: d},
 		Idem:  &idem.Store{DB: d},
 	}
 	a.Enterprises = &enterprises.Service{DB: d}
