@@ -43,6 +43,7 @@ import (
 	"tongxin/internal/people"
 	"tongxin/internal/secret"
 	"tongxin/internal/stations"
+	"tongxin/internal/stations/stationsapi"
 	"tongxin/internal/users"
 	"tongxin/internal/users/usersapi"
 	"tongxin/internal/workshops"
@@ -64,6 +65,7 @@ type App struct {
 	Users     *users.Service
 	Zones     *zones.Service
 	Parks     *parks.Service
+	Stations  *stations.Service
 	Idem      *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -84,6 +86,7 @@ func (a *App) domains() []kit.Domain {
 		zonesapi.Domain(a.Zones),
 		parksapi.Domain(a.Parks),
 		auditapi.Domain(a.DB),
+		stationsapi.Domain(a.Stations),
 	}
 }
 
@@ -120,11 +123,12 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	}
 	pool := password.NewPool(cfg.PasswordHashers, hashWait)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Log: log, Passwords: pool,
-		Auth:  &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool},
-		Users: &users.Service{DB: d, Passwords: pool},
-		Zones: &zones.Service{DB: d},
-		Parks: &parks.Service{DB: d},
-		Idem:  &idem.Store{DB: d},
+		Auth:     &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool},
+		Users:    &users.Service{DB: d, Passwords: pool},
+		Zones:    &zones.Service{DB: d},
+		Parks:    &parks.Service{DB: d},
+		Stations: &stations.Service{DB: d},
+		Idem:     &idem.Store{DB: d},
 	}
 	a.Domains = a.domains()
 	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {
