@@ -95,16 +95,16 @@ func TestStationCRUD(t *testing.T) {
 			t.Fatal(err)
 		}
 		for q, ids := range map[string][]string{
-			"park_id=" + w.andong.ID:   {st.ID},
-			"park_id=" + w.wuli.ID:     {other.ID},
-			"enterprise_id=" + w.a3:    {st.ID},
-			"enterprise_id=" + w.w1:    {other.ID},
-			"enterprise_id=" + w.a2:    {},
+			"park_id=" + w.andong.ID:     {st.ID},
+			"park_id=" + w.wuli.ID:       {other.ID},
+			"enterprise_id=" + w.a3:      {st.ID},
+			"enterprise_id=" + w.w1:      {other.ID},
+			"enterprise_id=" + w.a2:      {},
 			"q=" + url.QueryEscape("安东"): {st.ID},
-			"q=adyfwz":                 {st.ID},
-			"q=wuliyuan":               {other.ID},
+			"q=adyfwz":                   {st.ID},
+			"q=wuliyuan":                 {other.ID},
 			"q=" + url.QueryEscape("管委"): {st.ID},
-			"q=fwz":                    {st.ID, other.ID},
+			"q=fwz":                      {st.ID, other.ID},
 		} {
 			vals, _ := url.ParseQuery(q)
 			l, err := w.admin.ListStations(ctx, vals)
