@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"tongxin/internal/alliances"
+	"tongxin/internal/alliances/alliancesapi"
 	"tongxin/internal/apperr"
 	"tongxin/internal/audit"
 	"tongxin/internal/audit/auditapi"
@@ -66,6 +67,7 @@ type App struct {
 	Zones     *zones.Service
 	Parks     *parks.Service
 	Stations  *stations.Service
+	Alliances *alliances.Service
 	Idem      *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -87,6 +89,7 @@ func (a *App) domains() []kit.Domain {
 		parksapi.Domain(a.Parks),
 		auditapi.Domain(a.DB),
 		stationsapi.Domain(a.Stations),
+		alliancesapi.Domain(a.Alliances),
 	}
 }
 
@@ -123,12 +126,13 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	}
 	pool := password.NewPool(cfg.PasswordHashers, hashWait)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Log: log, Passwords: pool,
-		Auth:     &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool},
-		Users:    &users.Service{DB: d, Passwords: pool},
-		Zones:    &zones.Service{DB: d},
-		Parks:    &parks.Service{DB: d},
-		Stations: &stations.Service{DB: d},
-		Idem:     &idem.Store{DB: d},
+		Auth:      &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool},
+		Users:     &users.Service{DB: d, Passwords: pool},
+		Zones:     &zones.Service{DB: d},
+		Parks:     &parks.Service{DB: d},
+		Stations:  &stations.Service{DB: d},
+		Alliances: &alliances.Service{DB: d},
+		Idem:      &idem.Store{DB: d},
 	}
 	a.Domains = a.domains()
 	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {

@@ -416,7 +416,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 			}
 			if len(add)+len(remove) > 0 {
 				changes["enterprise_ids"] = map[string]any{"added": add, "removed": remove}
-				st.EnterpriseIDs = slices.Sorted(slices.Values(*patch.EnterpriseIDs))
+				st.EnterpriseIDs = sortedIDs(*patch.EnterpriseIDs)
 			}
 		}
 		if len(changes) == 0 {
@@ -500,4 +500,12 @@ func (s *Service) Delete(ctx context.Context, id string, match etag.Match) error
 		_, err = tx.ExecContext(ctx, `DELETE FROM stations WHERE id = $1`, id)
 		return err
 	})
+}
+
+// sortedIDs returns a sorted copy of ids, never nil (an empty list is [] on
+// the wire, not null).
+func sortedIDs(ids []string) []string {
+	out := append([]string{}, ids...)
+	slices.Sort(out)
+	return out
 }

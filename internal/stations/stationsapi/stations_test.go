@@ -118,8 +118,13 @@ func TestStationCRUD(t *testing.T) {
 		if _, err := staff.GetStation(ctx, st.ID); err != nil {
 			t.Fatalf("staff of the station: %v", err)
 		}
-		testenv.WantStatus(t, w.admin.DeleteStation(ctx, st.ID, 2), 412)
-		if err := w.admin.DeleteStation(ctx, st.ID, 3); err != nil {
+		// Covering no enterprise any more (the answer's list is [], the document checks).
+		up, err = w.admin.UpdateStation(ctx, st.ID, map[string]any{"enterprise_ids": []string{}}, 3)
+		if err != nil || up.Version != 4 || len(up.EnterpriseIDs) != 0 || w.srv.Count("station_enterprises", "station_id = $1", st.ID) != 0 {
+			t.Fatalf("emptying %+v %v", up, err)
+		}
+		testenv.WantStatus(t, w.admin.DeleteStation(ctx, st.ID, 3), 412)
+		if err := w.admin.DeleteStation(ctx, st.ID, 4); err != nil {
 			t.Fatal(err)
 		}
 		_, err = w.admin.GetStation(ctx, st.ID)
