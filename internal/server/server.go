@@ -48,6 +48,7 @@ import (
 	"tongxin/internal/users"
 	"tongxin/internal/users/usersapi"
 	"tongxin/internal/workshops"
+	"tongxin/internal/workshops/workshopsapi"
 	"tongxin/internal/zones"
 	"tongxin/internal/zones/zonesapi"
 )
@@ -68,6 +69,7 @@ type App struct {
 	Parks     *parks.Service
 	Stations  *stations.Service
 	Alliances *alliances.Service
+	Workshops *workshops.Service
 	Idem      *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -90,6 +92,7 @@ func (a *App) domains() []kit.Domain {
 		auditapi.Domain(a.DB),
 		stationsapi.Domain(a.Stations),
 		alliancesapi.Domain(a.Alliances),
+		workshopsapi.Domain(a.Workshops),
 	}
 }
 
@@ -132,6 +135,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Parks:     &parks.Service{DB: d},
 		Stations:  &stations.Service{DB: d},
 		Alliances: &alliances.Service{DB: d},
+		Workshops: &workshops.Service{DB: d},
 		Idem:      &idem.Store{DB: d},
 	}
 	a.Domains = a.domains()
