@@ -235,7 +235,7 @@ func checkMembers(ctx context.Context, q db.Querier, sc access.Scope, zoneID str
 
 func leadIsMember(lead *string, members []string) error {
 	if lead != nil && !slices.Contains(members, *lead) {
-		return apperr.Field("lead_org_id", "not_member")
+		return apperr.Field("lead_org_id", "lead_not_member")
 	}
 	return nil
 }
@@ -283,7 +283,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Alliance, error) {
 	if in.LeadOrgID != "" {
 		lead = &in.LeadOrgID
 		if !slices.Contains(in.MemberOrgIDs, in.LeadOrgID) {
-			fs.Add("lead_org_id", "not_member")
+			fs.Add("lead_org_id", "lead_not_member")
 		}
 	}
 	if err := fs.Err(); err != nil {

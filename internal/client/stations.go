@@ -6,24 +6,24 @@ import (
 	"time"
 )
 
-// Location is a point in WGS-84 degrees.
-type Location struct {
+// StationLocation is a station's point in WGS-84 degrees.
+type StationLocation struct {
 	Lat float64 `json:"lat"`
 	Lng float64 `json:"lng"`
 }
 
 // Station is a guidance service station of a park.
 type Station struct {
-	ID            string    `json:"id"`
-	ZoneID        string    `json:"zone_id"`
-	ParkID        string    `json:"park_id"`
-	Name          string    `json:"name"`
-	Address       string    `json:"address"`
-	Location      *Location `json:"location"`
-	EnterpriseIDs []string  `json:"enterprise_ids"`
-	Version       int       `json:"version"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID            string           `json:"id"`
+	ZoneID        string           `json:"zone_id"`
+	ParkID        string           `json:"park_id"`
+	Name          string           `json:"name"`
+	Address       string           `json:"address"`
+	Location      *StationLocation `json:"location"`
+	EnterpriseIDs []string         `json:"enterprise_ids"`
+	Version       int              `json:"version"`
+	CreatedAt     time.Time        `json:"created_at"`
+	UpdatedAt     time.Time        `json:"updated_at"`
 }
 
 // ListStations lists stations with query parameters q.
