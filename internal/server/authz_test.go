@@ -284,7 +284,7 @@ func (m *matrix) expect(t *testing.T, c *client.Client, rt kit.Route, f kit.Fixt
 	t.Helper()
 	path := kit.Path(rt.Path, tg.values)
 	var body any
-	if f.Body != nil && (rt.Method == "POST" || rt.Method == "PATCH") {
+	if f.Body != nil && (rt.Method == "POST" || rt.Method == "PUT" || rt.Method == "PATCH") {
 		body = f.Body(rt.Pattern(), tg.under)
 	}
 	before := m.digest(t)

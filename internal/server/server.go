@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"tongxin/internal/alliances"
+	"tongxin/internal/alliances/alliancesapi"
 	"tongxin/internal/apperr"
 	"tongxin/internal/audit"
 	"tongxin/internal/audit/auditapi"
@@ -45,9 +46,11 @@ import (
 	"tongxin/internal/people"
 	"tongxin/internal/secret"
 	"tongxin/internal/stations"
+	"tongxin/internal/stations/stationsapi"
 	"tongxin/internal/users"
 	"tongxin/internal/users/usersapi"
 	"tongxin/internal/workshops"
+	"tongxin/internal/workshops/workshopsapi"
 	"tongxin/internal/zones"
 	"tongxin/internal/zones/zonesapi"
 )
@@ -57,19 +60,21 @@ var Version = "dev"
 
 // App is a running platform instance.
 type App struct {
-	Cfg       *config.Config
-	DB        *db.DB
-	Keys      *secret.Keys
-	Log       *slog.Logger
-	Passwords *password.Pool
-	Auth      *auth.Service
-	Users     *users.Service
-	Zones     *zones.Service
-	Parks     *parks.Service
-	Orgs      *orgs.Service
-	Idem      *idem.Store
-	// Enterprises serves enterprises and the coverage report.
+	Cfg         *config.Config
+	DB          *db.DB
+	Keys        *secret.Keys
+	Log         *slog.Logger
+	Passwords   *password.Pool
+	Auth        *auth.Service
+	Users       *users.Service
+	Zones       *zones.Service
+	Parks       *parks.Service
 	Enterprises *enterprises.Service
+	Orgs        *orgs.Service
+	Stations    *stations.Service
+	Alliances   *alliances.Service
+	Workshops   *workshops.Service
+	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
 	// Handler serves the API and the console; Metrics serves /metrics on
@@ -91,6 +96,9 @@ func (a *App) domains() []kit.Domain {
 		orgsapi.Domain(a.Orgs),
 		auditapi.Domain(a.DB),
 		enterprisesapi.Domain(a.Enterprises),
+		stationsapi.Domain(a.Stations),
+		alliancesapi.Domain(a.Alliances),
+		workshopsapi.Domain(a.Workshops),
 	}
 }
 
@@ -127,14 +135,17 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	}
 	pool := password.NewPool(cfg.PasswordHashers, hashWait)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Log: log, Passwords: pool,
-		Auth:  &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool},
-		Users: &users.Service{DB: d, Passwords: pool},
-		Zones: &zones.Service{DB: d},
-		Parks: &parks.Service{DB: d},
-		Orgs:  &orgs.Service{DB: d},
-		Idem:  &idem.Store{DB: d},
+		Auth:        &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool},
+		Users:       &users.Service{DB: d, Passwords: pool},
+		Zones:       &zones.Service{DB: d},
+		Parks:       &parks.Service{DB: d},
+		Enterprises: &enterprises.Service{DB: d},
+		Orgs:        &orgs.Service{DB: d},
+		Stations:    &stations.Service{DB: d},
+		Alliances:   &alliances.Service{DB: d},
+		Workshops:   &workshops.Service{DB: d},
+		Idem:        &idem.Store{DB: d},
 	}
-	a.Enterprises = &enterprises.Service{DB: d}
 	a.Domains = a.domains()
 	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {
 		return nil, fmt.Errorf("audit retention: %w", err)
