@@ -41,6 +41,7 @@ import (
 	"tongxin/internal/parks/parksapi"
 	"tongxin/internal/password"
 	"tongxin/internal/people"
+	"tongxin/internal/people/peopleapi"
 	"tongxin/internal/secret"
 	"tongxin/internal/stations"
 	"tongxin/internal/users"
@@ -64,6 +65,7 @@ type App struct {
 	Users     *users.Service
 	Zones     *zones.Service
 	Parks     *parks.Service
+	People    *people.Service
 	Idem      *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -83,6 +85,7 @@ func (a *App) domains() []kit.Domain {
 		usersapi.Domain(a.Users),
 		zonesapi.Domain(a.Zones),
 		parksapi.Domain(a.Parks),
+		peopleapi.Domain(a.People),
 		auditapi.Domain(a.DB),
 	}
 }
@@ -126,6 +129,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Parks: &parks.Service{DB: d},
 		Idem:  &idem.Store{DB: d},
 	}
+	a.People = &people.Service{DB: d, Keys: keys}
 	a.Domains = a.domains()
 	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {
 		return nil, fmt.Errorf("audit retention: %w", err)
