@@ -682,6 +682,9 @@ func (s *Service) Create(ctx context.Context, in Input) (Person, error) {
 			return err
 		}
 		if zoneID == "" {
+			zoneID = access.From(ctx).ZoneID // the caller's home zone
+		}
+		if zoneID == "" {
 			return apperr.Field("zone_id", "required")
 		}
 		if !sc.All() && !sc.CoversZone(zoneID) && in.EnterpriseID == "" && in.Party == nil {
