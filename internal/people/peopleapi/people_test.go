@@ -507,12 +507,25 @@ func TestMyRecord(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		me := w.srv.User("member-a", access.Member, w.branchW)
-		_, err = me.MyPerson(ctx)
+		unlinked := w.srv.User("member-b", access.Member, w.branchW)
+		_, err = unlinked.MyPerson(ctx)
 		testenv.WantStatus(t, err, 404)
-		if _, err := w.srv.DB.W.Exec(`UPDATE users SET person_id = $1 WHERE username = 'member-a'`, p.ID); err != nil {
+		// An account names a person of its own zone only.
+		other := w.srv.Zone("另一开发区")
+		_, err = admin.CreateUser(ctx, map[string]string{"username": "elsewhere", "password": testenv.UserPassword("elsewhere"),
+			"display_name": "别处", "person_id": p.ID, "zone_id": other})
+		if pr := testenv.Problem(err); client.StatusOf(err) != 422 || pr.Errors[0].Field != "person_id" {
+			t.Fatalf("an account of another zone naming the person: %v %+v", err, pr.Errors)
+		}
+		u, err := admin.CreateUser(ctx, map[string]string{"username": "member-a", "password": testenv.UserPassword("member-a"),
+			"display_name": "党员甲", "person_id": p.ID})
+		if err != nil || u.PersonID == nil || *u.PersonID != p.ID {
+			t.Fatalf("linking an account: %+v %v", u, err)
+		}
+		if _, err := admin.Grant(ctx, u.ID, access.Member, w.branchW); err != nil {
 			t.Fatal(err)
 		}
+		me := w.srv.SignIn("member-a")
 		got, err := me.MyPerson(ctx)
 		if err != nil || got.ID != p.ID || got.Phone != "138****1234" {
 			t.Fatalf("own record: %+v %v", got, err)
