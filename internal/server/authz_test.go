@@ -118,6 +118,18 @@ func (m *matrix) place(t *testing.T, f kit.Fixture, zone, park kit.Node) target 
 	t.Helper()
 	var tg target
 	for _, k := range f.Under {
+		if k == access.KindOrg || k == access.KindEnterprise {
+			// Rows of another domain as surroundings, put straight into
+			// the database: an enterprise of the park, or a branch of the
+			// park covering one.
+			ent := m.srv.Enterprise(park.ID, "矩阵企业")
+			n := kit.Node{ID: ent, Kind: access.KindEnterprise, ZoneID: zone.ZoneID}
+			if k == access.KindOrg {
+				n = kit.Node{ID: m.srv.Org(park.ID, park.ID, "矩阵支部", "branch", ent), Kind: access.KindOrg, ZoneID: zone.ZoneID}
+			}
+			tg.under, tg.chain = n, []kit.Node{n, park, zone}
+			break
+		}
 		if k == access.KindPark {
 			tg.under, tg.chain = park, []kit.Node{park, zone}
 			break
@@ -128,7 +140,7 @@ func (m *matrix) place(t *testing.T, f kit.Fixture, zone, park kit.Node) target 
 		}
 	}
 	if len(f.Under) > 0 && tg.under.ID == "" {
-		t.Fatalf("fixture %s: rows live under %v; the matrix builds zones and parks only — teach it the kind", f.Resource, f.Under)
+		t.Fatalf("fixture %s: rows live under %v; the matrix builds zones, parks, enterprises and orgs only — teach it the kind", f.Resource, f.Under)
 	}
 	values, err := f.New(ctx, m.admin, tg.under)
 	if err != nil {

@@ -44,6 +44,7 @@ import (
 	"tongxin/internal/parks/parksapi"
 	"tongxin/internal/password"
 	"tongxin/internal/people"
+	"tongxin/internal/people/peopleapi"
 	"tongxin/internal/secret"
 	"tongxin/internal/stations"
 	"tongxin/internal/stations/stationsapi"
@@ -74,6 +75,7 @@ type App struct {
 	Stations    *stations.Service
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
+	People      *people.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -94,6 +96,7 @@ func (a *App) domains() []kit.Domain {
 		zonesapi.Domain(a.Zones),
 		parksapi.Domain(a.Parks),
 		orgsapi.Domain(a.Orgs),
+		peopleapi.Domain(a.People),
 		auditapi.Domain(a.DB),
 		enterprisesapi.Domain(a.Enterprises),
 		stationsapi.Domain(a.Stations),
@@ -144,6 +147,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Stations:    &stations.Service{DB: d},
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
+		People:      &people.Service{DB: d, Keys: keys},
 		Idem:        &idem.Store{DB: d},
 	}
 	a.Domains = a.domains()

@@ -174,11 +174,6 @@ func validate(fs *apperr.Fields, in *Input) {
 	}
 	password.Validate(fs, "password", in.Password, in.Username)
 	valid.Name(fs, "display_name", &in.DisplayName, 50)
-	if in.PersonID != "" {
-		// No people exist yet: a user can name a person once the
-		// organisation matrix holds them.
-		fs.Add("person_id", "unknown_value")
-	}
 }
 
 // Create creates a user in a zone. Callers need user.manage on the whole
@@ -223,8 +218,20 @@ func (s *Service) Create(ctx context.Context, in Input) (User, error) {
 }
 
 // insert writes a user and its audit entry inside tx. Returns ECONFLICT
-// when the username is taken, EVALIDATION for an unknown zone.
+// when the username is taken, EVALIDATION for an unknown zone or a
+// person_id naming no person of the zone.
 func insert(ctx context.Context, tx *db.Tx, in Input, hash string) (string, error) {
+	if in.PersonID != "" {
+		// The account is this person of the user's zone (they then read
+		// their own record at /api/v1/people/me).
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE id = $1 AND zone_id = $2`, in.PersonID, in.ZoneID).Scan(&n); err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return "", apperr.Field("person_id", "unknown_value")
+		}
+	}
 	id := uuid.Must(uuid.NewV7()).String()
 	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, zone_id, username, display_name, password_hash, person_id, version, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)`, id, in.ZoneID, in.Username, in.DisplayName, hash, db.NullString(in.PersonID), db.Micros(tx.Now))

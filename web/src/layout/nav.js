@@ -29,7 +29,13 @@ export const navGroups = [
         routes: [{ path: '/orgs/:id', name: 'orgDetail', page: () => import('../orgs/OrgDetailPage.vue'), titleKey: 'orgs.detailTitle' }],
       },
       { key: 'orgWarnings', path: '/org-warnings', page: () => import('../orgs/WarningsPage.vue'), allowed: () => can('org.read') },
-      { key: 'people', path: '/people' },
+      {
+        key: 'people',
+        path: '/people',
+        page: () => import('../people/PeoplePage.vue'),
+        allowed: () => can('person.read'),
+        routes: [{ path: '/people/:id', name: 'person', page: () => import('../people/PersonPage.vue'), titleKey: 'people.detailTitle' }],
+      },
       { key: 'stations', path: '/stations', page: () => import('../stations/StationsPage.vue'), allowed: () => can('station.read') },
       { key: 'alliances', path: '/alliances', page: () => import('../alliances/AlliancesPage.vue'), allowed: () => can('alliance.read') },
       {

@@ -1,0 +1,997 @@
+package people
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"tongxin/internal/access"
+	"tongxin/internal/apperr"
+	"tongxin/internal/audit"
+	"tongxin/internal/db"
+	"tongxin/internal/etag"
+	"tongxin/internal/i18n"
+	"tongxin/internal/ident"
+	"tongxin/internal/nodes"
+	"tongxin/internal/page"
+	"tongxin/internal/search"
+	"tongxin/internal/secret"
+	"tongxin/internal/valid"
+)
+
+// Permissions of this domain.
+var (
+	// Read lets a caller see people (phone and ID number masked): the
+	// zone's and parks' staff, service staff of a park, a branch secretary
+	// (their members), a partner (their enterprise's workers) and
+	// auditors. Not member: a member sees their own record only (Me).
+	Read = access.NewPerm("person.read", access.ZoneAdmin, access.ParkAdmin, access.OrgSecretary,
+		access.ServiceStaff, access.Partner, access.Auditor)
+	// Manage lets a caller create, change, delete and transfer people.
+	Manage = access.NewPerm("person.manage", access.ZoneAdmin, access.ParkAdmin, access.OrgSecretary)
+	// Reveal lets a caller read phone and ID number in clear, each time
+	// audited: the zone's working committee, which keeps the roster, and a
+	// member's own branch secretary, who contacts members and writes their
+	// transfer letters. Park staff enter and correct the numbers and find
+	// people by them, but read them masked: a park holds thousands of
+	// workers, and bulk reading is what leaks.
+	Reveal = access.NewPerm("person.reveal", access.ZoneAdmin, access.OrgSecretary)
+)
+
+//go:embed locales/*.json
+var locales embed.FS
+
+// Locales holds this domain's messages.
+func Locales() fs.FS { return i18n.Dir(locales) }
+
+// Service holds the people operations. Keys seal phone and ID number at
+// rest and make their blind indexes.
+type Service struct {
+	DB   *db.DB
+	Keys *secret.Keys
+}
+
+// Party statuses.
+const (
+	Full         = "full"
+	Probationary = "probationary"
+)
+
+// Person is someone of the zone as the API shows them: phone and ID number
+// masked unless revealed.
+type Person struct {
+	ID             string    `json:"id"`
+	ZoneID         string    `json:"zone_id"`
+	Name           string    `json:"name"`
+	Gender         string    `json:"gender"`
+	Phone          string    `json:"phone"`
+	IDNumber       string    `json:"id_number"`
+	EnterpriseID   *string   `json:"enterprise_id"`
+	EnterpriseName string    `json:"enterprise_name"`
+	Party          *Party    `json:"party"`
+	OrgName        string    `json:"org_name"`
+	Tags           []string  `json:"tags"`
+	Sample         bool      `json:"sample"`
+	Version        int       `json:"version"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+
+	phoneSealed, idSealed string
+}
+
+// Party is a member's standing: status, organisation, join date and the
+// last meeting attended or dues paid.
+type Party struct {
+	Status        string  `json:"status"`
+	OrgID         string  `json:"org_id"`
+	JoinedOn      string  `json:"joined_on"`
+	LastContactOn *string `json:"last_contact_on"`
+}
+
+// node is the scope node an audit entry about p lies under: the org, else
+// the enterprise, else the zone.
+func (p Person) node() string {
+	if p.Party != nil {
+		return p.Party.OrgID
+	}
+	if p.EnterpriseID != nil {
+		return *p.EnterpriseID
+	}
+	return ""
+}
+
+const cols = `id, zone_id, name, gender, phone_sealed, id_sealed, enterprise_id, org_id, party_status, joined_on,
+	last_contact_on, sample, version, created_at, updated_at,
+	COALESCE((SELECT e.name FROM enterprises e WHERE e.id = people.enterprise_id), ''),
+	COALESCE((SELECT o.name FROM orgs o WHERE o.id = people.org_id), '')`
+
+func scan(s page.Scanner) (Person, error) {
+	var p Person
+	var ent, org, status, joined, contact sql.NullString
+	err := s.Scan(&p.ID, &p.ZoneID, &p.Name, &p.Gender, &p.phoneSealed, &p.idSealed, &ent, &org, &status, &joined,
+		&contact, &p.Sample, &p.Version, db.T(&p.CreatedAt), db.T(&p.UpdatedAt), &p.EnterpriseName, &p.OrgName)
+	if ent.Valid {
+		p.EnterpriseID = &ent.String
+	}
+	if org.Valid && status.Valid {
+		p.Party = &Party{Status: status.String, OrgID: org.String, JoinedOn: joined.String}
+		if contact.Valid {
+			p.Party.LastContactOn = &contact.String
+		}
+	}
+	p.Tags = []string{}
+	return p, err
+}
+
+// attach: a person hangs under their enterprise and their party
+// organisation; whoever covers either sees them.
+var attach = []access.Attach{access.ByZone("zone_id"), access.ByNode("enterprise_id"), access.ByNode("org_id")}
+
+// open fills Phone and IDNumber from the sealed values, masked unless
+// clear. A value that does not open (a key no longer configured) is an
+// error: silently showing nothing would hide lost data.
+func (s *Service) open(p *Person, clear bool) error {
+	phone, err := s.Keys.Open(p.phoneSealed)
+	if err != nil {
+		return fmt.Errorf("person %s phone: %w", p.ID, err)
+	}
+	id, err := s.Keys.Open(p.idSealed)
+	if err != nil {
+		return fmt.Errorf("person %s id number: %w", p.ID, err)
+	}
+	if clear {
+		p.Phone, p.IDNumber = phone, id
+	} else {
+		p.Phone, p.IDNumber = mask(phone, ident.MaskMobile), mask(id, ident.MaskIDNumber)
+	}
+	return nil
+}
+
+func mask(s string, f func(string) string) string {
+	if s == "" {
+		return ""
+	}
+	return f(s)
+}
+
+// revealed names the personal fields a reveal of p shows (those that hold
+// a value), for the audit entry: names, never values.
+func revealed(p Person) []string {
+	var f []string
+	if p.phoneSealed != "" {
+		f = append(f, "phone")
+	}
+	if p.idSealed != "" {
+		f = append(f, "id_number")
+	}
+	return f
+}
+
+func withTags(ctx context.Context, q db.Querier, ps []Person) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	idx := map[string]int{}
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		idx[p.ID], ids[i] = i, p.ID
+	}
+	var a db.Args
+	rows, err := q.QueryContext(ctx, `SELECT person_id, tag FROM person_tags WHERE person_id IN (`+a.In(ids)+`) ORDER BY person_id, tag`, a...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return err
+		}
+		ps[idx[id]].Tags = append(ps[idx[id]].Tags, tag)
+	}
+	return rows.Err()
+}
+
+// Filter narrows List. Phone and IDNumber are exact lookups through the
+// blind index; the handler has normalised and checked them.
+type Filter struct {
+	ZoneID       string
+	EnterpriseID string
+	OrgID        string // the organisation and those under it
+	ParkID       string // people whose enterprise or organisation lies in the park
+	IsMember     *bool
+	Tag          string
+	Phone        string
+	IDNumber     string
+	Reveal       bool
+}
+
+// LookupError checks an exact-lookup value as List takes it: the field's
+// error code, or "" when the normalised value is well-formed.
+func LookupError(field string, value *string) string {
+	switch field {
+	case "phone":
+		*value = ident.NormalizeMobile(*value)
+		if !ident.ValidMobile(*value) {
+			return "invalid_mobile"
+		}
+	case "id_number":
+		*value = ident.NormalizeIDNumber(*value)
+		return ident.IDNumberError(*value)
+	}
+	return ""
+}
+
+// subtree adds "col IN (nodes under id)" to where; a node that does not
+// exist matches nothing.
+func subtree(ctx context.Context, q db.Querier, where *string, a *db.Args, cols []string, id, kind string) error {
+	n, err := nodes.Get(ctx, q, id)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && kind != "" && n.Kind != kind) {
+		*where += " AND 1=0"
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	lo, hi := a.Add(n.Path), a.Add(n.Path[:len(n.Path)-1]+"0")
+	in := "(SELECT id FROM scope_nodes WHERE path >= " + lo + " AND path < " + hi + ")"
+	ors := make([]string, len(cols))
+	for i, c := range cols {
+		ors[i] = c + " IN " + in
+	}
+	*where += " AND (" + strings.Join(ors, " OR ") + ")"
+	return nil
+}
+
+// List lists the people in the caller's person.read scope, oldest first;
+// q matches the name in Chinese, in pinyin and by initials. With Reveal,
+// every person of the page must lie in the caller's person.reveal scope
+// (else EFORBIDDEN and nothing shown), and each one shown is audited.
+func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Person], error) {
+	var a db.Args
+	where := access.From(ctx).Scope(Read).Where(&a, attach...)
+	eq := func(col, v string) {
+		if v != "" {
+			where += " AND " + col + " = " + a.Add(v)
+		}
+	}
+	eq("zone_id", f.ZoneID)
+	eq("enterprise_id", f.EnterpriseID)
+	if f.Phone != "" {
+		eq("phone_index", s.Keys.Index("phone", f.Phone))
+	}
+	if f.IDNumber != "" {
+		eq("id_index", s.Keys.Index("id_number", f.IDNumber))
+	}
+	if f.OrgID != "" {
+		if err := subtree(ctx, s.DB.R, &where, &a, []string{"org_id"}, f.OrgID, access.KindOrg); err != nil {
+			return page.List[Person]{}, err
+		}
+	}
+	if f.ParkID != "" {
+		if err := subtree(ctx, s.DB.R, &where, &a, []string{"enterprise_id", "org_id"}, f.ParkID, access.KindPark); err != nil {
+			return page.List[Person]{}, err
+		}
+	}
+	if f.IsMember != nil {
+		if *f.IsMember {
+			where += " AND party_status IS NOT NULL"
+		} else {
+			where += " AND party_status IS NULL"
+		}
+	}
+	if f.Tag != "" {
+		where += " AND EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = people.id AND t.tag = " + a.Add(f.Tag) + ")"
+	}
+	if p.Query != "" {
+		where += " AND " + search.Where("search_key", p.Query, &a)
+	}
+	list, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "people", Cols: cols, Where: where, Args: a}, scan,
+		page.ByID(func(p Person) string { return p.ID }))
+	if err != nil {
+		return list, err
+	}
+	if err := withTags(ctx, s.DB.R, list.Items); err != nil {
+		return list, err
+	}
+	if f.Reveal {
+		if err := s.reveal(ctx, list.Items); err != nil {
+			return page.List[Person]{}, err
+		}
+	}
+	for i := range list.Items {
+		if err := s.open(&list.Items[i], f.Reveal); err != nil {
+			return list, err
+		}
+	}
+	return list, nil
+}
+
+// reveal checks that the caller may reveal every one of ps and records an
+// audit entry for each whose data it shows. Returns EFORBIDDEN, having
+// recorded nothing, when one of them lies outside the caller's
+// person.reveal scope.
+func (s *Service) reveal(ctx context.Context, ps []Person) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	sc := access.From(ctx).Scope(Reveal)
+	if sc.Empty() {
+		return apperr.New(apperr.Forbidden, "")
+	}
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	var a db.Args
+	where := sc.Where(&a, attach...)
+	var n int
+	if err := s.DB.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM people WHERE id IN ("+a.In(ids)+") AND "+where, a...).Scan(&n); err != nil {
+		return err
+	}
+	if n != len(ps) {
+		return apperr.New(apperr.Forbidden, "")
+	}
+	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		for _, p := range ps {
+			fields := revealed(p)
+			if len(fields) == 0 {
+				continue
+			}
+			if err := audit.Record(ctx, tx, audit.Event{ZoneID: p.ZoneID, Node: p.node(), Entity: "person", EntityID: p.ID,
+				Action: "reveal", Summary: map[string]any{"name": p.Name, "fields": fields}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// get returns the person with id when they lie in the caller's scope for
+// perm (phone and ID number still sealed). When they do not but the caller
+// may read them, EFORBIDDEN; when the caller may not even read them,
+// ENOTFOUND.
+func get(ctx context.Context, q db.Querier, perm access.Perm, id string) (Person, error) {
+	pr := access.From(ctx)
+	for _, pm := range []access.Perm{perm, Read} {
+		var a db.Args
+		where := pr.Scope(pm).Where(&a, attach...)
+		p, err := scan(q.QueryRowContext(ctx, "SELECT "+cols+" FROM people WHERE id = "+a.Add(id)+" AND "+where, a...))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return p, err
+		}
+		if pm != perm {
+			return p, apperr.New(apperr.Forbidden, "")
+		}
+		ps := []Person{p}
+		if err := withTags(ctx, q, ps); err != nil {
+			return p, err
+		}
+		return ps[0], nil
+	}
+	return Person{}, apperr.New(apperr.NotFound, "")
+}
+
+// Get returns a person in the caller's scope, masked; with reveal, in
+// clear when the caller holds person.reveal over them (audited), else
+// EFORBIDDEN. Returns ENOTFOUND outside the caller's scope.
+func (s *Service) Get(ctx context.Context, id string, reveal bool) (Person, error) {
+	p, err := get(ctx, s.DB.R, Read, id)
+	if err != nil {
+		return p, err
+	}
+	if reveal {
+		if err := s.reveal(ctx, []Person{p}); err != nil {
+			return Person{}, err
+		}
+	}
+	return p, s.open(&p, reveal)
+}
+
+// Me returns the person the signed-in user is (users.person_id), masked,
+// whatever the user's grants: everyone may see their own record. Returns
+// ENOTFOUND when the user is no person of the platform.
+func (s *Service) Me(ctx context.Context) (Person, error) {
+	pr := access.From(ctx)
+	if pr == nil || pr.UserID == "" {
+		return Person{}, apperr.New(apperr.NotFound, "")
+	}
+	p, err := scan(s.DB.R.QueryRowContext(ctx, "SELECT "+cols+` FROM people
+		WHERE id = (SELECT person_id FROM users WHERE id = $1) AND zone_id = (SELECT zone_id FROM users WHERE id = $1)`, pr.UserID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Person{}, apperr.New(apperr.NotFound, "")
+	}
+	if err != nil {
+		return p, err
+	}
+	ps := []Person{p}
+	if err := withTags(ctx, s.DB.R, ps); err != nil {
+		return p, err
+	}
+	return ps[0], s.open(&ps[0], false)
+}
+
+// PartyInput is a member's standing as a caller sets it.
+type PartyInput struct {
+	Status   string
+	OrgID    string
+	JoinedOn string
+}
+
+// Input is what creating a person takes. Phone and IDNumber are as typed;
+// they are normalised here.
+type Input struct {
+	ZoneID       string
+	Name         string
+	Gender       string
+	Phone        string
+	IDNumber     string
+	EnterpriseID string
+	Party        *PartyInput
+	Tags         []string
+}
+
+// Limits on tags.
+const (
+	MaxTags   = 10
+	MaxTagLen = 20
+)
+
+// china is the zone dates are kept in.
+var china = time.FixedZone("CST", 8*3600)
+
+// today is the current date in China.
+func today(now time.Time) time.Time {
+	y, m, d := now.In(china).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, china)
+}
+
+// Date parses a YYYY-MM-DD date of the past or today: invalid_date,
+// in_future.
+func Date(fs *apperr.Fields, field, s string, now time.Time) (time.Time, bool) {
+	d, err := time.ParseInLocation(time.DateOnly, s, china)
+	switch {
+	case s == "":
+		fs.Add(field, "required")
+	case err != nil:
+		fs.Add(field, "invalid_date")
+	case d.After(today(now)):
+		fs.Add(field, "in_future")
+	default:
+		return d, true
+	}
+	return d, false
+}
+
+// checkParty validates a member's standing: status one of full and
+// probationary, an organisation, a join date not in the future, and a
+// probation of at most two years (one year, extended by at most one).
+func checkParty(fs *apperr.Fields, prefix string, p *PartyInput, now time.Time) {
+	p.OrgID = strings.TrimSpace(p.OrgID)
+	if p.OrgID == "" {
+		fs.Add(prefix+"org_id", "required")
+	}
+	checkStanding(fs, prefix, p, now)
+}
+
+// checkStanding checks a member's status and join date.
+func checkStanding(fs *apperr.Fields, prefix string, p *PartyInput, now time.Time) {
+	p.Status, p.JoinedOn = strings.TrimSpace(p.Status), strings.TrimSpace(p.JoinedOn)
+	switch p.Status {
+	case Full, Probationary:
+	case "":
+		fs.Add(prefix+"status", "required")
+	default:
+		fs.Add(prefix+"status", "invalid_choice")
+	}
+	joined, ok := Date(fs, prefix+"joined_on", p.JoinedOn, now)
+	if ok && p.Status == Probationary && joined.Before(today(now).AddDate(-2, 0, 0)) {
+		fs.Add(prefix+"joined_on", "probation_too_long", "Years", 2)
+	}
+}
+
+// checkPhone normalises and checks a mobile number ("" is none).
+func checkPhone(fs *apperr.Fields, phone *string) {
+	*phone = ident.NormalizeMobile(*phone)
+	if *phone != "" && !ident.ValidMobile(*phone) {
+		fs.Add("phone", "invalid_mobile")
+	}
+}
+
+// checkIDNumber normalises and checks an identity number ("" is none).
+func checkIDNumber(fs *apperr.Fields, id *string) {
+	*id = ident.NormalizeIDNumber(*id)
+	if *id == "" {
+		return
+	}
+	if code := ident.IDNumberError(*id); code != "" {
+		fs.Add("id_number", code)
+	}
+}
+
+// checkGender derives the gender from a valid ID number when none is
+// given, and refuses one that disagrees with it.
+func checkGender(fs *apperr.Fields, gender *string, id string) {
+	*gender = strings.TrimSpace(*gender)
+	switch *gender {
+	case "", "male", "female":
+	default:
+		fs.Add("gender", "invalid_choice")
+		return
+	}
+	if id == "" || ident.IDNumberError(id) != "" {
+		return
+	}
+	if *gender == "" {
+		*gender = ident.IDGender(id)
+	} else if *gender != ident.IDGender(id) {
+		fs.Add("gender", "gender_mismatch")
+	}
+}
+
+func checkTags(fs *apperr.Fields, tags []string) []string {
+	if len(tags) > MaxTags {
+		fs.Add("tags", "too_many", "Max", MaxTags)
+		return nil
+	}
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		var tf apperr.Fields
+		valid.Name(&tf, "tags", &t, MaxTagLen)
+		if len(tf) > 0 {
+			*fs = append(*fs, tf...)
+			continue
+		}
+		if slices.Contains(out, t) {
+			fs.Add("tags", "duplicate_tag", "Tag", t)
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// placement checks, inside tx, that the enterprise and the organisation
+// named lie in zone and in the caller's person.manage scope (an
+// enterprise also counts when an organisation in scope covers it, so a
+// joint branch's secretary names their members' employers). Returns
+// EVALIDATION naming the field; another zone's and an unknown id look the
+// same.
+func placement(ctx context.Context, q db.Querier, zoneID, enterpriseID, orgID, orgField string) error {
+	sc := access.From(ctx).Scope(Manage)
+	var fs apperr.Fields
+	if enterpriseID != "" {
+		var a db.Args
+		w1 := sc.Where(&a, access.ByZone("zone_id"), access.ByNode("id"))
+		w2 := sc.Where(&a, access.ByNode("oe.org_id"))
+		var n int
+		err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM enterprises WHERE id = "+a.Add(enterpriseID)+" AND zone_id = "+a.Add(zoneID)+
+			" AND ("+w1+" OR id IN (SELECT oe.enterprise_id FROM org_enterprises oe WHERE "+w2+"))", a...).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fs.Add("enterprise_id", "unknown_value")
+		}
+	}
+	if orgID != "" {
+		var a db.Args
+		w := sc.Where(&a, access.ByZone("zone_id"), access.ByNode("id"))
+		var n int
+		err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM orgs WHERE id = "+a.Add(orgID)+" AND zone_id = "+a.Add(zoneID)+" AND "+w, a...).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fs.Add(orgField, "unknown_value")
+		}
+	}
+	return fs.Err()
+}
+
+// zoneOf returns the zone of an enterprise or organisation ("" when none).
+func zoneOf(ctx context.Context, q db.Querier, table, id string) (string, error) {
+	var z string
+	err := q.QueryRowContext(ctx, "SELECT zone_id FROM "+table+" WHERE id = $1", id).Scan(&z)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return z, err
+}
+
+// reachable returns EVALIDATION (field, out_of_reach) unless the person
+// with id lies in the caller's person.manage scope: nobody may place a
+// person where they themselves can no longer reach them (a transfer is the
+// way to hand a member on).
+func reachable(ctx context.Context, tx *db.Tx, id, field string) error {
+	var a db.Args
+	where := access.From(ctx).Scope(Manage).Where(&a, attach...)
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM people WHERE id = "+a.Add(id)+" AND "+where, a...).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.Field(field, "out_of_reach")
+	}
+	return nil
+}
+
+func idNumberTaken() error {
+	return &apperr.Error{Code: apperr.Conflict, MessageID: "problem.person_id_number_taken",
+		Fields: []apperr.FieldError{{Field: "id_number", Code: "taken"}}}
+}
+
+// index returns the blind index of a normalised value, NULL for none.
+func (s *Service) index(purpose, v string) sql.NullString {
+	if v == "" {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: s.Keys.Index(purpose, v), Valid: true}
+}
+
+// Create creates a person. Callers need person.manage where the person
+// will hang: over the enterprise or the organisation named (zone_admin,
+// park_admin of their park, org_secretary of the organisation); zone_id
+// may be omitted when the caller's scope is one zone or follows from the
+// enterprise or organisation. Returns EVALIDATION, ECONFLICT (ID number
+// already in the zone), EFORBIDDEN.
+func (s *Service) Create(ctx context.Context, in Input) (Person, error) {
+	sc := access.From(ctx).Scope(Manage)
+	if sc.Empty() {
+		return Person{}, apperr.New(apperr.Forbidden, "")
+	}
+	now := time.Now()
+	var fs apperr.Fields
+	valid.Name(&fs, "name", &in.Name, 50)
+	checkPhone(&fs, &in.Phone)
+	checkIDNumber(&fs, &in.IDNumber)
+	checkGender(&fs, &in.Gender, in.IDNumber)
+	in.EnterpriseID = strings.TrimSpace(in.EnterpriseID)
+	if in.Party != nil {
+		checkParty(&fs, "party.", in.Party, now)
+	}
+	in.Tags = checkTags(&fs, in.Tags)
+	if err := fs.Err(); err != nil {
+		return Person{}, err
+	}
+	var p Person
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		zoneID := in.ZoneID
+		if zoneID == "" {
+			zoneID, _ = sc.SingleZone()
+		}
+		var err error
+		if zoneID == "" && in.EnterpriseID != "" {
+			zoneID, err = zoneOf(ctx, tx, "enterprises", in.EnterpriseID)
+		}
+		if zoneID == "" && in.Party != nil && err == nil {
+			zoneID, err = zoneOf(ctx, tx, "orgs", in.Party.OrgID)
+		}
+		if err != nil {
+			return err
+		}
+		if zoneID == "" {
+			zoneID = access.From(ctx).ZoneID // the caller's home zone
+		}
+		if zoneID == "" {
+			return apperr.Field("zone_id", "required")
+		}
+		if !sc.All() && !sc.CoversZone(zoneID) && in.EnterpriseID == "" && in.Party == nil {
+			return apperr.Field("enterprise_id", "required")
+		}
+		var zone int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM zones WHERE id = $1`, zoneID).Scan(&zone); err != nil {
+			return err
+		}
+		if zone == 0 {
+			return apperr.Field("zone_id", "unknown_value")
+		}
+		orgID := ""
+		if in.Party != nil {
+			orgID = in.Party.OrgID
+		}
+		if err := placement(ctx, tx, zoneID, in.EnterpriseID, orgID, "party.org_id"); err != nil {
+			return err
+		}
+		id := uuid.Must(uuid.NewV7()).String()
+		var status, joined sql.NullString
+		if in.Party != nil {
+			status, joined = db.NullString(in.Party.Status), db.NullString(in.Party.JoinedOn)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO people (id, zone_id, name, gender, phone_sealed, phone_index, id_sealed, id_index,
+			enterprise_id, org_id, party_status, joined_on, search_key, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14)`,
+			id, zoneID, in.Name, in.Gender, s.Keys.Seal(in.Phone), s.index("phone", in.Phone), s.Keys.Seal(in.IDNumber),
+			s.index("id_number", in.IDNumber), db.NullString(in.EnterpriseID), db.NullString(orgID), status, joined,
+			search.Key(in.Name), db.Micros(tx.Now))
+		if db.IsUnique(err) {
+			return idNumberTaken()
+		}
+		if err != nil {
+			return err
+		}
+		if err := setTags(ctx, tx, id, zoneID, in.Tags); err != nil {
+			return err
+		}
+		if err := reachable(ctx, tx, id, "party"); err != nil {
+			return err
+		}
+		p, err = get(ctx, tx, Manage, id)
+		if err != nil {
+			return err
+		}
+		summary := map[string]any{"name": p.Name, "gender": p.Gender, "enterprise_id": in.EnterpriseID, "tags": in.Tags,
+			"phone": in.Phone != "", "id_number": in.IDNumber != ""}
+		if in.Party != nil {
+			summary["party"] = map[string]any{"status": in.Party.Status, "org_id": in.Party.OrgID, "joined_on": in.Party.JoinedOn}
+		}
+		return audit.Record(ctx, tx, audit.Event{ZoneID: zoneID, Node: p.node(), Entity: "person", EntityID: id, Action: "create", Summary: summary})
+	})
+	if err != nil {
+		return Person{}, err
+	}
+	return p, s.open(&p, false)
+}
+
+func setTags(ctx context.Context, tx *db.Tx, id, zoneID string, tags []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_tags WHERE person_id = $1`, id); err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_tags (person_id, zone_id, tag) VALUES ($1, $2, $3)`, id, zoneID, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Patch is a partial update; nil fields stay as they are. An empty
+// string clears Phone, IDNumber, Gender and EnterpriseID. SetParty with a
+// nil Party ends the membership (a transfer out of the zone is a
+// transfer); with a Party it admits a non-member or changes a member's
+// status and join date — a member's organisation changes only by transfer.
+type Patch struct {
+	Name         *string
+	Gender       *string
+	Phone        *string
+	IDNumber     *string
+	EnterpriseID *string
+	SetParty     bool
+	Party        *PartyInput
+	Tags         *[]string
+}
+
+// Update applies patch. Callers need person.manage over the person (and
+// over the enterprise and organisation they move to, and must still reach
+// them afterwards); the person must satisfy match. Returns ENOTFOUND,
+// EFORBIDDEN, EPRECONDITION, EVALIDATION, ECONFLICT.
+func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag.Match) (Person, error) {
+	now := time.Now()
+	var fs apperr.Fields
+	if patch.Name != nil {
+		valid.Name(&fs, "name", patch.Name, 50)
+	}
+	if patch.Phone != nil {
+		checkPhone(&fs, patch.Phone)
+	}
+	if patch.IDNumber != nil {
+		checkIDNumber(&fs, patch.IDNumber)
+	}
+	if patch.EnterpriseID != nil {
+		*patch.EnterpriseID = strings.TrimSpace(*patch.EnterpriseID)
+	}
+	if patch.Party != nil {
+		checkParty(&fs, "party.", patch.Party, now)
+	}
+	var tags []string
+	if patch.Tags != nil {
+		tags = checkTags(&fs, *patch.Tags)
+	}
+	var p Person
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		old, err := get(ctx, tx, Manage, id)
+		if err != nil {
+			return err
+		}
+		if err := match.Check(old.Version); err != nil {
+			return err
+		}
+		if err := s.open(&old, true); err != nil {
+			return err
+		}
+		// The gender is checked against the ID number the person will have.
+		idNumber, gender := old.IDNumber, old.Gender
+		if patch.IDNumber != nil {
+			idNumber = *patch.IDNumber
+		}
+		if patch.Gender != nil {
+			gender = *patch.Gender
+		} else if patch.IDNumber != nil && idNumber != "" {
+			gender = ""
+		}
+		if patch.Gender != nil || patch.IDNumber != nil {
+			checkGender(&fs, &gender, idNumber)
+		}
+		if patch.SetParty && patch.Party != nil && old.Party != nil && patch.Party.OrgID != "" && patch.Party.OrgID != old.Party.OrgID {
+			fs.Add("party.org_id", "use_transfer")
+		}
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		next := old
+		changes := map[string]any{}
+		if patch.Name != nil && *patch.Name != old.Name {
+			changes["name"] = audit.Change{From: old.Name, To: *patch.Name}
+			next.Name = *patch.Name
+		}
+		if gender != old.Gender {
+			changes["gender"] = audit.Change{From: old.Gender, To: gender}
+			next.Gender = gender
+		}
+		// Personal data changes are recorded by name only, never by value.
+		if patch.Phone != nil && *patch.Phone != old.Phone {
+			changes["phone"] = "changed"
+			next.Phone = *patch.Phone
+		}
+		if patch.IDNumber != nil && *patch.IDNumber != old.IDNumber {
+			changes["id_number"] = "changed"
+			next.IDNumber = *patch.IDNumber
+		}
+		oldEnt := ""
+		if old.EnterpriseID != nil {
+			oldEnt = *old.EnterpriseID
+		}
+		newEnt := oldEnt
+		if patch.EnterpriseID != nil && *patch.EnterpriseID != oldEnt {
+			newEnt = *patch.EnterpriseID
+			changes["enterprise_id"] = audit.Change{From: oldEnt, To: newEnt}
+		}
+		var oldParty, newParty *PartyInput
+		if old.Party != nil {
+			oldParty = &PartyInput{Status: old.Party.Status, OrgID: old.Party.OrgID, JoinedOn: old.Party.JoinedOn}
+		}
+		newParty = oldParty
+		if patch.SetParty {
+			newParty = patch.Party
+			if newParty != nil && (oldParty == nil || *newParty != *oldParty) {
+				changes["party"] = audit.Change{From: oldParty, To: newParty}
+			} else if newParty == nil && oldParty != nil {
+				changes["party"] = audit.Change{From: oldParty, To: nil}
+			}
+		}
+		tagsChanged := patch.Tags != nil && !slices.Equal(sorted(tags), old.Tags)
+		if tagsChanged {
+			changes["tags"] = audit.Change{From: old.Tags, To: sorted(tags)}
+		}
+		if len(changes) == 0 {
+			p = old
+			return nil
+		}
+		check := ""
+		if newEnt != oldEnt {
+			check = newEnt
+		}
+		checkOrg := ""
+		if newParty != nil && (oldParty == nil || newParty.OrgID != oldParty.OrgID) {
+			checkOrg = newParty.OrgID
+		}
+		if err := placement(ctx, tx, old.ZoneID, check, checkOrg, "party.org_id"); err != nil {
+			return err
+		}
+		var orgID, status, joined sql.NullString
+		if newParty != nil {
+			orgID, status, joined = db.NullString(newParty.OrgID), db.NullString(newParty.Status), db.NullString(newParty.JoinedOn)
+		}
+		phoneSealed, idSealed := old.phoneSealed, old.idSealed
+		if _, ok := changes["phone"]; ok {
+			phoneSealed = s.Keys.Seal(next.Phone)
+		}
+		if _, ok := changes["id_number"]; ok {
+			idSealed = s.Keys.Seal(next.IDNumber)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE people SET name = $1, gender = $2, phone_sealed = $3, phone_index = $4, id_sealed = $5,
+			id_index = $6, enterprise_id = $7, org_id = $8, party_status = $9, joined_on = $10, search_key = $11, version = $12,
+			updated_at = $13 WHERE id = $14 AND version = $15`,
+			next.Name, next.Gender, phoneSealed, s.index("phone", next.Phone), idSealed, s.index("id_number", next.IDNumber),
+			db.NullString(newEnt), orgID, status, joined, search.Key(next.Name), old.Version+1, db.Micros(tx.Now), id, old.Version)
+		if db.IsUnique(err) {
+			return idNumberTaken()
+		}
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.PreconditionFailed, "problem.stale_version", "Version", old.Version)
+		}
+		if tagsChanged {
+			if err := setTags(ctx, tx, id, old.ZoneID, tags); err != nil {
+				return err
+			}
+		}
+		field := "enterprise_id"
+		if _, ok := changes["party"]; ok {
+			field = "party"
+		}
+		if err := reachable(ctx, tx, id, field); err != nil {
+			return err
+		}
+		p, err = get(ctx, tx, Manage, id)
+		if err != nil {
+			return err
+		}
+		node := p.node()
+		if node == "" {
+			node = old.node()
+		}
+		return audit.Record(ctx, tx, audit.Event{ZoneID: p.ZoneID, Node: node, Entity: "person", EntityID: id, Action: "update", Summary: changes})
+	})
+	if err != nil {
+		return Person{}, err
+	}
+	return p, s.open(&p, false)
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+// Delete deletes a person with their tags and transfer history (the audit
+// log keeps what happened). Callers need person.manage over the person;
+// the person must satisfy match. Returns ENOTFOUND, EFORBIDDEN,
+// EPRECONDITION, ECONFLICT while a user account is this person.
+func (s *Service) Delete(ctx context.Context, id string, match etag.Match) error {
+	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		old, err := get(ctx, tx, Manage, id)
+		if err != nil {
+			return err
+		}
+		if err := match.Check(old.Version); err != nil {
+			return err
+		}
+		var accounts int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE person_id = $1`, id).Scan(&accounts); err != nil {
+			return err
+		}
+		if accounts > 0 {
+			return apperr.New(apperr.Conflict, "problem.person_has_account")
+		}
+		if err := audit.Record(ctx, tx, audit.Event{ZoneID: old.ZoneID, Node: old.node(), Entity: "person", EntityID: id, Action: "delete",
+			Summary: map[string]any{"name": old.Name}}); err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM person_tags WHERE person_id = $1`, `DELETE FROM party_transfers WHERE person_id = $1`} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM people WHERE id = $1`, id)
+		if db.IsForeignKey(err) {
+			return apperr.New(apperr.Conflict, "problem.person_in_use")
+		}
+		return err
+	})
+}
+
+// actorOf is the signed-in user's id ("" for none).
+func actorOf(ctx context.Context) string {
+	if p := access.From(ctx); p != nil {
+		return p.UserID
+	}
+	return ""
+}
