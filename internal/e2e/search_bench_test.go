@@ -42,10 +42,21 @@ func BenchmarkZoneSearch(b *testing.B) {
 		}
 		r := []rune(name)
 		two := string(r[3:5]) // after 晋江市
+		var sealed string
+		if err := srv.DB.R.QueryRowContext(ctx, `SELECT id_sealed FROM people WHERE zone_id = $1 ORDER BY id DESC LIMIT 1`, zoneID).Scan(&sealed); err != nil {
+			b.Fatal(err)
+		}
+		idNumber, err := srv.App.Keys.Open(sealed)
+		if err != nil {
+			b.Fatal(err)
+		}
 		cases := []struct{ name, path string }{
 			{"healthz", "/healthz"},
 			{"enterprises_zh", "/api/v1/enterprises?limit=50&q=" + url.QueryEscape(two)},
 			{"enterprises_initials", "/api/v1/enterprises?limit=50&q=jjs"},
+			{"people_zh", "/api/v1/people?limit=50&q=" + url.QueryEscape("陈伟")},
+			{"people_initials", "/api/v1/people?limit=50&q=cw"},
+			{"people_id_number", "/api/v1/people?limit=50&id_number=" + idNumber},
 		}
 		for _, c := range cases {
 			b.Run(e.Name+"/"+c.name, func(b *testing.B) {
