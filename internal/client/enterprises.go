@@ -1,7 +1,9 @@
 package client
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/url"
 	"time"
 )
@@ -108,4 +110,25 @@ func (c *Client) Coverage(ctx context.Context, q url.Values) (CoverageReport, er
 	var out CoverageReport
 	_, err := c.typed(ctx, "GET", "/api/v1/reports/coverage"+query(q), nil, &out, nil)
 	return out, err
+}
+
+// ImportResult is the answer of a roster import.
+type ImportResult struct {
+	Rows     int  `json:"rows"`
+	Imported int  `json:"imported"`
+	DryRun   bool `json:"dry_run"`
+}
+
+// ImportEnterprises sends a roster file (contentType: text/csv, the xlsx
+// type, multipart/form-data …) to POST /api/v1/enterprises/import with
+// the query q (dry_run, zone_id).
+func (c *Client) ImportEnterprises(ctx context.Context, contentType string, file []byte, q url.Values) (ImportResult, error) {
+	var out ImportResult
+	_, b, err := c.Send(ctx, "POST", "/api/v1/enterprises/import"+query(q), contentType, file, nil)
+	if err != nil {
+		return out, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return out, dec.Decode(&out)
 }

@@ -122,7 +122,15 @@ type Filter struct {
 // pinyin or its initials.
 func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Enterprise], error) {
 	var a db.Args
-	where := access.From(ctx).Scope(Read).Where(&a, attach...)
+	where := f.where(ctx, p.Query, &a)
+	return page.Rows(ctx, s.DB.R, p, page.Query{From: "enterprises", Cols: cols, Where: where, Args: a}, scan,
+		page.ByID(func(e Enterprise) string { return e.ID }))
+}
+
+// where is the predicate of the enterprises in the caller's
+// enterprise.read scope matching f and q (List and Export share it).
+func (f Filter) where(ctx context.Context, q string, a *db.Args) string {
+	where := access.From(ctx).Scope(Read).Where(a, attach...)
 	if f.ParkID != "" {
 		where += " AND park_id = " + a.Add(f.ParkID)
 	}
@@ -139,11 +147,10 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[En
 		}
 		where += " AND " + not + "EXISTS (SELECT 1 FROM org_enterprises oe WHERE oe.enterprise_id = enterprises.id)"
 	}
-	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+	if q != "" {
+		where += " AND " + search.Where("search_key", q, a)
 	}
-	return page.Rows(ctx, s.DB.R, p, page.Query{From: "enterprises", Cols: cols, Where: where, Args: a}, scan,
-		page.ByID(func(e Enterprise) string { return e.ID }))
+	return where
 }
 
 // get returns the enterprise with id when it lies in the caller's scope for

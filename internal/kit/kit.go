@@ -192,11 +192,19 @@ type Fixture struct {
 	// administrator) and returns the path values naming it ({"id": …}).
 	New func(ctx context.Context, c Caller, under Node) (map[string]string, error)
 	// Body returns a valid request body for a POST or PATCH route on a row
-	// under node, or for creating one there (nil: the route takes none).
+	// under node, or for creating one there (nil: the route takes none):
+	// a value sent as JSON, or a File for an Upload route.
 	Body func(route string, under Node) any
 	// ListKey is the field of a list item holding the row's id ("id" when
 	// empty).
 	ListKey string
+}
+
+// File is a request body sent as it is (a roster file for an Upload
+// route), with its content type.
+type File struct {
+	ContentType string
+	Data        []byte
 }
 
 // Path fills a route's wildcards from values.

@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -301,7 +303,7 @@ func (m *matrix) expect(t *testing.T, c *client.Client, rt kit.Route, f kit.Fixt
 	}
 	before := m.digest(t)
 	var out any
-	resp, err := c.Do(ctx, rt.Method, path+listQuery(rt), body, &out, nil)
+	resp, err := send(c, rt.Method, path+listQuery(rt), body, &out)
 	status := client.StatusOf(err)
 	if err == nil {
 		status = resp.StatusCode
@@ -315,7 +317,9 @@ func (m *matrix) expect(t *testing.T, c *client.Client, rt kit.Route, f kit.Fixt
 	if status >= 400 && m.digest(t) != before {
 		t.Fatalf("%s: refused with %d but changed the data", what, status)
 	}
-	if checkList && status == 200 {
+	// A file answer (an export) names no ids: the domain's own tests
+	// check what it holds.
+	if checkList && status == 200 && isJSON(resp) {
 		key := f.ListKey
 		if key == "" {
 			key = "id"
@@ -332,6 +336,37 @@ func (m *matrix) expect(t *testing.T, c *client.Client, rt kit.Route, f kit.Fixt
 			t.Fatalf("%s: list shows the row: %v, want %v", what, found, want)
 		}
 	}
+}
+
+// send sends body as JSON, or as it is when it is a kit.File (an upload),
+// and decodes a JSON answer into out; a file answer is left undecoded.
+func send(c *client.Client, method, path string, body any, out *any) (*http.Response, error) {
+	var (
+		ct  string
+		raw []byte
+	)
+	switch b := body.(type) {
+	case nil:
+	case kit.File:
+		ct, raw = b.ContentType, b.Data
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			return nil, err
+		}
+		ct = "application/json"
+	}
+	resp, answer, err := c.Send(ctx, method, path, ct, raw, nil)
+	if err == nil && isJSON(resp) && len(answer) > 0 {
+		if err := json.Unmarshal(answer, out); err != nil {
+			return resp, fmt.Errorf("decoding %s %s: %w", method, path, err)
+		}
+	}
+	return resp, err
+}
+
+func isJSON(resp *http.Response) bool {
+	return resp != nil && strings.Contains(resp.Header.Get("Content-Type"), "json")
 }
 
 func listQuery(rt kit.Route) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -160,8 +161,8 @@ func TestEveryBodyRefusesHostileValues(t *testing.T) {
 					continue
 				}
 				f, ok := fixtures[rt.Resource]
-				if !ok || f.Body == nil {
-					continue
+				if !ok || f.Body == nil || rt.Upload {
+					continue // uploads: TestEveryUploadRefusesHostileFiles
 				}
 				b, err := json.Marshal(f.Body(rt.Pattern(), zone))
 				if err != nil {
@@ -216,6 +217,79 @@ func TestEveryBodyRefusesHostileValues(t *testing.T) {
 		}
 		if strings.Contains(srv.Log.String(), `"level":"ERROR"`) {
 			t.Fatalf("hostile bodies logged an error:\n%s", srv.Log.String())
+		}
+	})
+}
+
+// Every route that takes a roster file refuses hostile files and bodies —
+// random bytes, a NUL byte in a cell, invalid UTF-8 in a cell, JSON, plain
+// text — with 4xx naming the file, the cell or the content type, on both
+// engines, and changes nothing. Files come from the domains' fixtures.
+func TestEveryUploadRefusesHostileFiles(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv := testenv.Start(t, dsn)
+		admin := srv.Admin()
+		park := srv.Park("安东园", "andong")
+		under := kit.Node{ID: park.ID, Kind: access.KindPark, ZoneID: srv.ZoneID}
+		fixtures := map[string]kit.Fixture{}
+		var tables []string
+		for _, d := range srv.App.Domains {
+			for _, f := range d.Fixtures {
+				fixtures[f.Resource] = f
+			}
+			tables = append(tables, d.Tables...)
+		}
+		garbage := make([]byte, 64<<10)
+		rand.NewChaCha8([32]byte{1}).Read(garbage)
+		uploads := 0
+		for _, d := range srv.App.Domains {
+			for _, rt := range d.Routes {
+				if !rt.Upload {
+					continue
+				}
+				uploads++
+				f, ok := fixtures[rt.Resource]
+				if !ok || f.Body == nil {
+					t.Fatalf("%s: no fixture file", rt.Pattern())
+				}
+				file, ok := f.Body(rt.Pattern(), under).(kit.File)
+				if !ok {
+					t.Fatalf("%s: the fixture's body is no kit.File", rt.Pattern())
+				}
+				header, rows, _ := strings.Cut(string(file.Data), "\n")
+				before := map[string]int{}
+				for _, tb := range tables {
+					before[tb] = srv.Count(tb)
+				}
+				for _, bad := range []struct {
+					name, ct, body string
+					status         int
+					field          string
+				}{
+					{"random bytes", "application/octet-stream", string(garbage), 422, "file"},
+					{"NUL in a cell", file.ContentType, header + "\n\x00" + rows, 422, ""},
+					{"invalid UTF-8 in a cell", file.ContentType, header + "\n\xff\xfe\xfd" + rows, 422, ""},
+					{"JSON", "application/json", `{"file":"x"}`, 415, "Content-Type"},
+					{"plain text", "text/plain", "a,b", 415, "Content-Type"},
+				} {
+					status, _, answer := testenv.Raw(t, admin, rt.Method, kit.Path(rt.Path, map[string]string{"id": "x"}), bad.body,
+						map[string]string{"Content-Type": bad.ct})
+					if status != bad.status || (bad.field != "" && !strings.Contains(answer, `"field":"`+bad.field+`"`)) {
+						t.Errorf("%s with %s: %d %s", rt.Pattern(), bad.name, status, answer)
+					}
+				}
+				for tb, n := range before {
+					if got := srv.Count(tb); got != n {
+						t.Errorf("%s: hostile files changed %s: %d → %d", rt.Pattern(), tb, n, got)
+					}
+				}
+			}
+		}
+		if uploads == 0 {
+			t.Skip("no route takes an upload yet")
+		}
+		if strings.Contains(srv.Log.String(), `"level":"ERROR"`) {
+			t.Fatalf("hostile files logged an error:\n%s", srv.Log.String())
 		}
 	})
 }

@@ -37,6 +37,12 @@ type Spec[T any] struct {
 	// the file (nil: none). A repeat is reported on the later row, naming
 	// the first.
 	Keys func(T) []UniqueKey
+	// Check, when set, looks a batch of valid rows up in pass 1 (their
+	// unique keys against the database …) and returns the rows' errors,
+	// Column left empty (Import fills it in). Called with up to BatchSize
+	// rows, so a lookup is one query per batch, never one per row; it
+	// must not write anything. An error that is not a 422 stops the import.
+	Check func(ctx context.Context, batch []Item[T]) ([]Error, error)
 	// Commit stores a batch (the slice is reused once it returns). It runs
 	// in pass 2 only, when pass 1 found no error at all, and inside the one
 	// transaction the caller opened around Import: any error rolls back
@@ -90,29 +96,59 @@ func Import[T any](ctx context.Context, src *Spooled, spec Spec[T]) (Result, err
 		return fail()
 	}
 	seen := map[UniqueKey]int{}
+	var pending []Item[T] // valid rows waiting for Check
+	check := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		found, err := spec.Check(ctx, pending)
+		pending = pending[:0]
+		if err != nil {
+			return err
+		}
+		for _, e := range found {
+			if e.Column == "" {
+				e.Column = r.hdr.shown(e.Field)
+			}
+			errs.Add(e)
+		}
+		return nil
+	}
 	err = each(ctx, r, func(row Row) error {
 		res.Rows++
 		v, ok := parse(ctx, row, r.hdr, spec.Parse, &errs)
-		if !ok || spec.Keys == nil {
+		if !ok {
 			return nil
 		}
-		for _, k := range spec.Keys(v) {
-			if k.Value == "" {
-				continue
+		if spec.Keys != nil {
+			for _, k := range spec.Keys(v) {
+				if k.Value == "" {
+					continue
+				}
+				if first, dup := seen[k]; dup {
+					errs.Add(Error{Row: row.Num, Column: r.hdr.shown(k.Field), Field: k.Field, Code: CodeDuplicate,
+						Params: map[string]any{"Value": k.Value, "First": first}})
+					ok = false
+					continue
+				}
+				// A copy: the value may share memory with its whole CSV
+				// line, which the map would otherwise keep alive.
+				seen[UniqueKey{strings.Clone(k.Field), strings.Clone(k.Value)}] = row.Num
 			}
-			if first, dup := seen[k]; dup {
-				errs.Add(Error{Row: row.Num, Column: r.hdr.shown(k.Field), Field: k.Field, Code: CodeDuplicate,
-					Params: map[string]any{"Value": k.Value, "First": first}})
-				continue
+		}
+		if ok && spec.Check != nil {
+			pending = append(pending, Item[T]{Row: row.Num, Value: v})
+			if len(pending) == batch {
+				return check()
 			}
-			// A copy: the value may share memory with its whole CSV
-			// line, which the map would otherwise keep alive.
-			seen[UniqueKey{strings.Clone(k.Field), strings.Clone(k.Value)}] = row.Num
 		}
 		return nil
 	})
+	if err == nil && spec.Check != nil {
+		err = check()
+	}
 	r.Close()
-	seen = nil
+	seen, pending = nil, nil
 	if err != nil && !addFileErrors(&errs, err) {
 		return res, err
 	}

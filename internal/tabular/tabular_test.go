@@ -474,6 +474,46 @@ func TestImportCommitsInBatches(t *testing.T) {
 	}
 }
 
+// Check sees the valid rows of pass 1 in batches (a repeat and an invalid
+// row are not looked up), its errors are reported with their columns, and
+// nothing is committed.
+func TestImportChecksBatches(t *testing.T) {
+	b := csvFile([][]string{
+		{"统一社会信用代码", "企业名称"},
+		{"A001", "甲"},
+		{"A002", "乙"},
+		{"A0031", "丙"}, // 4: invalid
+		{"A001", "丁"},  // 5: repeats row 2
+		{"A005", "戊"},
+		{"A006", "己"},
+	})
+	var batches []string
+	spec := firmSpec(func(context.Context, []Item[firm]) error { t.Fatal("Commit called"); return nil })
+	spec.Check = func(_ context.Context, batch []Item[firm]) ([]Error, error) {
+		var s []string
+		var errs []Error
+		for _, it := range batch {
+			s = append(s, fmt.Sprint(it.Row, it.Value.USCC))
+			if it.Value.USCC == "A005" {
+				errs = append(errs, Error{Row: it.Row, Field: "uscc", Code: "taken"})
+			}
+		}
+		batches = append(batches, strings.Join(s, ","))
+		return errs, nil
+	}
+	_, err := Import(context.Background(), spooled(b), spec)
+	wantCodes(t, fields(t, err), "4:invalid_format:统一社会信用代码", "5:duplicate:统一社会信用代码", "6:taken:统一社会信用代码")
+	if want := []string{"2A001,3A002", "6A005,7A006"}; !slices.Equal(batches, want) {
+		t.Fatalf("batches %q, want %q", batches, want)
+	}
+	// A failing lookup stops the import with its error.
+	boom := errors.New("connection reset")
+	spec.Check = func(context.Context, []Item[firm]) ([]Error, error) { return nil, boom }
+	if _, err := Import(context.Background(), spooled(b), spec); !errors.Is(err, boom) {
+		t.Fatalf("err %v", err)
+	}
+}
+
 func TestImportCommitErrors(t *testing.T) {
 	rows := [][]string{{"USCC", "Name"}}
 	for i := range 5 {

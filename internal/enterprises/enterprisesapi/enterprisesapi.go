@@ -31,6 +31,9 @@ func Domain(svc *enterprises.Service) kit.Domain {
 		Routes: []kit.Route{
 			{Method: "GET", Path: "/api/v1/enterprises", Perm: enterprises.Read, Resource: "enterprise", Handle: h.list},
 			{Method: "POST", Path: "/api/v1/enterprises", Perm: enterprises.Manage, Resource: "enterprise", Create: true, Handle: h.create},
+			{Method: "GET", Path: "/api/v1/enterprises/template", Perm: enterprises.Manage, Resource: "enterprise", Handle: h.template},
+			{Method: "POST", Path: "/api/v1/enterprises/import", Perm: enterprises.Manage, Resource: "enterprise", Upload: true, Handle: h.importRoster},
+			{Method: "GET", Path: "/api/v1/enterprises/export", Perm: enterprises.Read, Resource: "enterprise", Handle: h.export},
 			{Method: "GET", Path: "/api/v1/enterprises/{id}", Perm: enterprises.Read, Resource: "enterprise", Handle: h.get},
 			{Method: "PATCH", Path: "/api/v1/enterprises/{id}", Perm: enterprises.Manage, Resource: "enterprise", Handle: h.update},
 			{Method: "DELETE", Path: "/api/v1/enterprises/{id}", Perm: enterprises.Manage, Resource: "enterprise", Handle: h.delete},
@@ -50,6 +53,20 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	f, err := listFilter(r)
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.List(r.Context(), f, p)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, list)
+	return nil
+}
+
+// listFilter reads the filters of the list (and the export).
+func listFilter(r *http.Request) (enterprises.Filter, error) {
 	q := r.URL.Query()
 	f := enterprises.Filter{ParkID: q.Get("park_id"), Industry: q.Get("industry"), USCC: q.Get("uscc")}
 	switch v := q.Get("has_party_org"); v {
@@ -58,14 +75,9 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) error {
 		b := v == "true"
 		f.HasPartyOrg = &b
 	default:
-		return apperr.BadField("has_party_org", "invalid_format")
+		return f, apperr.BadField("has_party_org", "invalid_format")
 	}
-	list, err := h.svc.List(r.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, list)
-	return nil
+	return f, nil
 }
 
 func (h handler) get(w http.ResponseWriter, r *http.Request) error {
@@ -254,6 +266,9 @@ var enterpriseFixture = kit.Fixture{
 			return map[string]any{"zone_id": under.ZoneID, "park_id": under.ID, "name": "新企业", "uscc": fixtureUSCC(),
 				"industry": "装备制造", "address": "五里园区 1 号", "location": map[string]float64{"lat": 24.78, "lng": 118.55},
 				"employees": 120, "rd_staff": 12, "monthly_output_fen": 500000000}
+		case "POST /api/v1/enterprises/import":
+			// The park by its id: the matrix knows its parks by id alone.
+			return kit.File{ContentType: "text/csv", Data: []byte("企业名称,统一社会信用代码,所属园区\r\n导入企业," + fixtureUSCC() + "," + under.ID + "\r\n")}
 		case "PATCH /api/v1/enterprises/{id}":
 			return map[string]any{"name": "改名企业", "industry": "食品", "employees": 80}
 		}

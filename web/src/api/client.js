@@ -53,8 +53,10 @@ async function readProblem(res) {
 
 // request performs one API call. path is relative to /api/v1; query values that are empty are
 // left out. It resolves to { data, headers, status } (data is null for 204) and rejects with
-// ApiError for any non-2xx answer or a network failure (status 0).
-export async function request(method, path, { query, body, headers = {}, expectUnauthorized = false } = {}) {
+// ApiError for any non-2xx answer or a network failure (status 0). file (a File or Blob) is sent
+// as the body as it is, with its own type, instead of a JSON body; blob: true resolves data to
+// the answer as a Blob (a download) instead of parsing JSON.
+export async function request(method, path, { query, body, file, blob = false, headers = {}, expectUnauthorized = false } = {}) {
   let url = BASE + path
   if (query) {
     const qs = new URLSearchParams()
@@ -67,7 +69,10 @@ export async function request(method, path, { query, body, headers = {}, expectU
   const h = { Accept: 'application/json, application/problem+json', 'Accept-Language': currentLocale(), ...headers }
   if (UNSAFE.has(method) && csrfToken) h['X-CSRF-Token'] = csrfToken
   const init = { method, headers: h, credentials: 'same-origin' }
-  if (body !== undefined) {
+  if (file !== undefined) {
+    h['Content-Type'] = file.type || 'application/octet-stream'
+    init.body = file
+  } else if (body !== undefined) {
     h['Content-Type'] = 'application/json'
     init.body = JSON.stringify(body)
   }
@@ -88,6 +93,7 @@ export async function request(method, path, { query, body, headers = {}, expectU
     }
     throw err
   }
+  if (blob) return { data: await res.blob(), headers: res.headers, status: res.status }
   const text = await res.text()
   let data = null
   try {
@@ -103,6 +109,38 @@ export const api = {
   post: (path, body, opts) => request('POST', path, { ...opts, body }).then((r) => r.data),
   patch: (path, body, opts) => request('PATCH', path, { ...opts, body }).then((r) => r.data),
   del: (path, opts) => request('DELETE', path, opts).then((r) => r.data),
+  // upload sends a File as the request body (a roster import)
+  upload: (path, file, opts) => request('POST', path, { ...opts, file }).then((r) => r.data),
+  // download fetches a file and hands it to the browser to save, under the name the server gave
+  download: (path, opts) =>
+    request('GET', path, { ...opts, blob: true }).then((r) => saveBlob(r.data, fileName(r.headers.get('Content-Disposition')))),
+}
+
+// fileName reads the name of a Content-Disposition: the UTF-8 filename* when present (Chinese
+// names), else the plain filename.
+export function fileName(disposition) {
+  const d = disposition || ''
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(d)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1])
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename="([^"]*)"/i.exec(d)
+  return plain ? plain[1] : 'download'
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
 }
 
 // idempotent(key) and ifMatch(version) are the request options of a creating POST that may be

@@ -21,6 +21,10 @@ export const enterprisesApi = {
   // version: of the enterprise as the user saw it; 412 when it changed since
   remove: (id, version) => api.del(path(id), ifMatch(version)),
 
+  // export downloads the roster of every enterprise matching query (the list's filters and q,
+  // format xlsx|csv)
+  export: (query) => api.download('/enterprises/export', { query }),
+
   // the coverage report: every park in the caller's scope, or one (park_id)
   coverage: (query) => api.get('/reports/coverage', { query }),
 }
