@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"io/fs"
 	"slices"
 	"time"
@@ -148,47 +147,28 @@ func fillMembers(ctx context.Context, q db.Querier, als []Alliance) error {
 	return rows.Err()
 }
 
+// memberLinks is the alliance's organisations.
+var memberLinks = db.Link{Table: "alliance_orgs", Owner: "alliance_id", Member: "org_id"}
+
+// table reads alliances in the caller's scope.
+var table = page.Table[Alliance]{From: "alliances", Cols: cols, Attach: attachFor, Scan: scan}
+
 // get returns the alliance with id when it lies in the caller's scope for
 // perm. When it does not but the caller may read it, the answer is
 // EFORBIDDEN; when the caller may not even read it, ENOTFOUND.
 func get(ctx context.Context, q db.Querier, perm access.Perm, id string) (Alliance, error) {
-	p := access.From(ctx)
-	for _, pm := range []access.Perm{perm, Read} {
-		var a db.Args
-		where := p.Scope(pm).Where(&a, attachFor(pm)...)
-		al, err := scan(q.QueryRowContext(ctx, "SELECT "+cols+" FROM alliances WHERE id = "+a.Add(id)+" AND "+where, a...))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return al, err
-		}
-		if pm != perm {
-			return al, apperr.New(apperr.Forbidden, "")
-		}
-		als := []Alliance{al}
-		err = fillMembers(ctx, q, als)
-		return als[0], err
+	row, err := table.One(ctx, q, perm, Read, id)
+	if err != nil {
+		return row, err
 	}
-	return Alliance{}, apperr.New(apperr.NotFound, "")
+	rows := []Alliance{row}
+	err = fillMembers(ctx, q, rows)
+	return rows[0], err
 }
 
 // Get returns an alliance in the caller's scope. Returns ENOTFOUND otherwise.
 func (s *Service) Get(ctx context.Context, id string) (Alliance, error) {
 	return get(ctx, s.DB.R, Read, id)
-}
-
-func uniqueIDs(fs *apperr.Fields, ids []string) []string {
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	if len(out) > MaxMembers {
-		fs.Add("member_org_ids", "too_many", "Max", MaxMembers)
-	}
-	return out
 }
 
 // checkMembers verifies that every id names an organisation of the zone
@@ -240,20 +220,6 @@ func leadIsMember(lead *string, members []string) error {
 	return nil
 }
 
-func setMembers(ctx context.Context, tx *db.Tx, al Alliance, add, remove []string) error {
-	for _, id := range remove {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM alliance_orgs WHERE alliance_id = $1 AND org_id = $2`, al.ID, id); err != nil {
-			return err
-		}
-	}
-	for _, id := range add {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO alliance_orgs (alliance_id, org_id, zone_id) VALUES ($1, $2, $3)`, al.ID, id, al.ZoneID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Input is what creating an alliance takes.
 type Input struct {
 	ZoneID       string
@@ -278,7 +244,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Alliance, error) {
 	}
 	var fs apperr.Fields
 	valid.Name(&fs, "name", &in.Name, 100)
-	in.MemberOrgIDs = uniqueIDs(&fs, in.MemberOrgIDs)
+	in.MemberOrgIDs = valid.UniqueIDs(&fs, "member_org_ids", in.MemberOrgIDs, MaxMembers)
 	var lead *string
 	if in.LeadOrgID != "" {
 		lead = &in.LeadOrgID
@@ -320,12 +286,12 @@ func (s *Service) Create(ctx context.Context, in Input) (Alliance, error) {
 			return err
 		}
 		al = Alliance{ID: uuid.Must(uuid.NewV7()).String(), ZoneID: zoneID, ParkID: park, Name: in.Name, LeadOrgID: lead,
-			MemberOrgIDs: sortedIDs(in.MemberOrgIDs), MemberCount: len(in.MemberOrgIDs), Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+			MemberOrgIDs: db.Sorted(in.MemberOrgIDs), MemberCount: len(in.MemberOrgIDs), Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO alliances (id, zone_id, park_id, name, lead_org_id, search_key, version, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)`, al.ID, al.ZoneID, park, al.Name, lead, search.Key(al.Name), db.Micros(tx.Now)); err != nil {
 			return err
 		}
-		if err := setMembers(ctx, tx, al, al.MemberOrgIDs, nil); err != nil {
+		if err := memberLinks.Set(ctx, tx, al.ID, al.ZoneID, al.MemberOrgIDs, nil); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ZoneID: al.ZoneID, Node: deref(park), Entity: "alliance", EntityID: al.ID, Action: "create",
@@ -360,7 +326,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 		valid.Name(&fs, "name", patch.Name, 100)
 	}
 	if patch.MemberOrgIDs != nil {
-		ids := uniqueIDs(&fs, *patch.MemberOrgIDs)
+		ids := valid.UniqueIDs(&fs, "member_org_ids", *patch.MemberOrgIDs, MaxMembers)
 		patch.MemberOrgIDs = &ids
 	}
 	var al Alliance
@@ -387,10 +353,10 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 		}
 		var add, remove []string
 		if patch.MemberOrgIDs != nil {
-			add, remove = diff(old.MemberOrgIDs, *patch.MemberOrgIDs)
+			add, remove = db.Diff(old.MemberOrgIDs, *patch.MemberOrgIDs)
 			if len(add)+len(remove) > 0 {
 				changes["member_org_ids"] = map[string]any{"added": add, "removed": remove}
-				al.MemberOrgIDs = sortedIDs(*patch.MemberOrgIDs)
+				al.MemberOrgIDs = db.Sorted(*patch.MemberOrgIDs)
 				al.MemberCount = len(al.MemberOrgIDs)
 			}
 		}
@@ -412,26 +378,12 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(apperr.PreconditionFailed, "problem.stale_version", "Version", old.Version)
 		}
-		if err := setMembers(ctx, tx, al, add, remove); err != nil {
+		if err := memberLinks.Set(ctx, tx, al.ID, al.ZoneID, add, remove); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ZoneID: al.ZoneID, Node: deref(al.ParkID), Entity: "alliance", EntityID: al.ID, Action: "update", Summary: changes})
 	})
 	return al, err
-}
-
-func diff(old, next []string) (add, remove []string) {
-	for _, id := range next {
-		if !slices.Contains(old, id) {
-			add = append(add, id)
-		}
-	}
-	for _, id := range old {
-		if !slices.Contains(next, id) {
-			remove = append(remove, id)
-		}
-	}
-	return add, remove
 }
 
 // Delete deletes an alliance and its memberships (the organisations stay).
@@ -456,12 +408,4 @@ func (s *Service) Delete(ctx context.Context, id string, match etag.Match) error
 		_, err = tx.ExecContext(ctx, `DELETE FROM alliances WHERE id = $1`, id)
 		return err
 	})
-}
-
-// sortedIDs returns a sorted copy of ids, never nil (an empty list is [] on
-// the wire, not null).
-func sortedIDs(ids []string) []string {
-	out := append([]string{}, ids...)
-	slices.Sort(out)
-	return out
 }

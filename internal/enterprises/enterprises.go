@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"io/fs"
 	"strings"
 	"time"
@@ -153,27 +152,14 @@ func (f Filter) where(ctx context.Context, q string, a *db.Args) string {
 	return where
 }
 
+// table reads enterprises in the caller's scope.
+var table = page.Table[Enterprise]{From: "enterprises", Cols: cols, Attach: page.Attached(attach...), Scan: scan}
+
 // get returns the enterprise with id when it lies in the caller's scope for
 // perm. When it does not but the caller may read it, the answer is
 // EFORBIDDEN; when the caller may not even read it, ENOTFOUND.
 func get(ctx context.Context, q db.Querier, perm access.Perm, id string) (Enterprise, error) {
-	p := access.From(ctx)
-	for _, pm := range []access.Perm{perm, Read} {
-		var a db.Args
-		where := p.Scope(pm).Where(&a, attach...)
-		e, err := scan(q.QueryRowContext(ctx, "SELECT "+cols+" FROM enterprises WHERE id = "+a.Add(id)+" AND "+where, a...))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return e, err
-		}
-		if pm != perm {
-			return e, apperr.New(apperr.Forbidden, "")
-		}
-		return e, nil
-	}
-	return Enterprise{}, apperr.New(apperr.NotFound, "")
+	return table.One(ctx, q, perm, Read, id)
 }
 
 // Get returns an enterprise in the caller's scope. Returns ENOTFOUND

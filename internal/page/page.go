@@ -1,16 +1,20 @@
 // Package page is how every list is cut into pages: a limit, an opaque
 // cursor naming the last row of the previous page, an optional search text,
-// and the {"items","next_cursor","total"} envelope. It knows SQL, not HTTP.
+// and the {"items","next_cursor","total"} envelope; and how one row is read
+// in the caller's scope (Table.One). It knows SQL, not HTTP.
 package page
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"tongxin/internal/access"
 	"tongxin/internal/apperr"
 	"tongxin/internal/db"
 )
@@ -187,4 +191,46 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 // ByID is the key function of lists ordered by id alone.
 func ByID[T any](id func(T) string) func(T) (any, string) {
 	return func(t T) (any, string) { return nil, id(t) }
+}
+
+// Table says how to read one table's rows in the caller's scope: what to
+// select from where, how its rows attach to the scope tree under a
+// permission, and how to scan a row.
+type Table[T any] struct {
+	From   string
+	Cols   string
+	Attach func(access.Perm) []access.Attach
+	Scan   func(Scanner) (T, error)
+}
+
+// Attached is a Table's Attach for a table whose rows attach the same way
+// under every permission.
+func Attached(at ...access.Attach) func(access.Perm) []access.Attach {
+	return func(access.Perm) []access.Attach { return at }
+}
+
+// One reads the row id as the caller of ctx may act on it under perm, read
+// being the permission to see such rows at all. A row the caller may not
+// even read is ENOTFOUND, exactly like an absent one (never reveal that it
+// exists); one they may read but not act on under perm is EFORBIDDEN (the
+// row comes with it).
+func (t Table[T]) One(ctx context.Context, q db.Querier, perm, read access.Perm, id string) (T, error) {
+	p := access.From(ctx)
+	for _, pm := range []access.Perm{perm, read} {
+		var a db.Args
+		where := p.Scope(pm).Where(&a, t.Attach(pm)...)
+		row, err := t.Scan(q.QueryRowContext(ctx, "SELECT "+t.Cols+" FROM "+t.From+" WHERE id = "+a.Add(id)+" AND "+where, a...))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return row, err
+		}
+		if pm != perm {
+			return row, apperr.New(apperr.Forbidden, "")
+		}
+		return row, nil
+	}
+	var zero T
+	return zero, apperr.New(apperr.NotFound, "")
 }

@@ -5,9 +5,7 @@ package parks
 
 import (
 	"context"
-	"database/sql"
 	"embed"
-	"errors"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -102,28 +100,15 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pa
 	return page.Rows(ctx, s.DB.R, p, page.Query{From: "parks", Cols: cols, Where: where, Args: a}, scan, page.ByID(func(p Park) string { return p.ID }))
 }
 
+// table reads parks in the caller's scope.
+var table = page.Table[Park]{From: "parks", Cols: cols, Attach: page.Attached(attach...), Scan: scan}
+
 // get returns the park with id when it lies in the caller's scope for
 // perm. When it does not but the caller may read it, the answer is
 // EFORBIDDEN; when the caller may not even read it, ENOTFOUND (never reveal
 // that it exists).
 func get(ctx context.Context, q db.Querier, perm access.Perm, id string) (Park, error) {
-	p := access.From(ctx)
-	for _, pm := range []access.Perm{perm, Read} {
-		var a db.Args
-		where := p.Scope(pm).Where(&a, attach...)
-		park, err := scan(q.QueryRowContext(ctx, "SELECT "+cols+" FROM parks WHERE id = "+a.Add(id)+" AND "+where, a...))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return park, err
-		}
-		if pm != perm {
-			return park, apperr.New(apperr.Forbidden, "")
-		}
-		return park, nil
-	}
-	return Park{}, apperr.New(apperr.NotFound, "")
+	return table.One(ctx, q, perm, Read, id)
 }
 
 // Get returns a park in the caller's scope. Returns ENOTFOUND otherwise.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"io/fs"
 	"slices"
 	"time"
@@ -104,21 +103,6 @@ func (p *Point) location() *Location {
 	return &Location{Lat: *p.Lat, Lng: *p.Lng}
 }
 
-// uniqueIDs drops repeated ids, keeping the first of each, and checks the
-// count.
-func uniqueIDs(fs *apperr.Fields, ids []string) []string {
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	if len(out) > MaxEnterprises {
-		fs.Add("enterprise_ids", "too_many", "Max", MaxEnterprises)
-	}
-	return out
-}
-
 const cols = `id, zone_id, park_id, name, address, lat, lng, version, created_at, updated_at`
 
 func scan(s page.Scanner) (Station, error) {
@@ -189,29 +173,23 @@ func fillEnterprises(ctx context.Context, q db.Querier, sts []Station) error {
 	return rows.Err()
 }
 
+// enterpriseLinks is the station's enterprises.
+var enterpriseLinks = db.Link{Table: "station_enterprises", Owner: "station_id", Member: "enterprise_id"}
+
+// table reads stations in the caller's scope.
+var table = page.Table[Station]{From: "stations", Cols: cols, Attach: page.Attached(attach...), Scan: scan}
+
 // get returns the station with id when it lies in the caller's scope for
 // perm. When it does not but the caller may read it, the answer is
 // EFORBIDDEN; when the caller may not even read it, ENOTFOUND.
 func get(ctx context.Context, q db.Querier, perm access.Perm, id string) (Station, error) {
-	p := access.From(ctx)
-	for _, pm := range []access.Perm{perm, Read} {
-		var a db.Args
-		where := p.Scope(pm).Where(&a, attach...)
-		st, err := scan(q.QueryRowContext(ctx, "SELECT "+cols+" FROM stations WHERE id = "+a.Add(id)+" AND "+where, a...))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return st, err
-		}
-		if pm != perm {
-			return st, apperr.New(apperr.Forbidden, "")
-		}
-		sts := []Station{st}
-		err = fillEnterprises(ctx, q, sts)
-		return sts[0], err
+	row, err := table.One(ctx, q, perm, Read, id)
+	if err != nil {
+		return row, err
 	}
-	return Station{}, apperr.New(apperr.NotFound, "")
+	rows := []Station{row}
+	err = fillEnterprises(ctx, q, rows)
+	return rows[0], err
 }
 
 // Get returns a station in the caller's scope. Returns ENOTFOUND otherwise.
@@ -261,21 +239,6 @@ func checkEnterprises(ctx context.Context, q db.Querier, sc access.Scope, zoneID
 	return fs.Err()
 }
 
-func setEnterprises(ctx context.Context, tx *db.Tx, st Station, add, remove []string) error {
-	for _, id := range remove {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM station_enterprises WHERE station_id = $1 AND enterprise_id = $2`, st.ID, id); err != nil {
-			return err
-		}
-	}
-	for _, id := range add {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO station_enterprises (station_id, enterprise_id, zone_id) VALUES ($1, $2, $3)`,
-			st.ID, id, st.ZoneID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Input is what creating a station takes.
 type Input struct {
 	ZoneID        string
@@ -299,7 +262,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Station, error) {
 	}
 	var fs apperr.Fields
 	validate(&fs, &in.Name, &in.Address, in.Location)
-	in.EnterpriseIDs = uniqueIDs(&fs, in.EnterpriseIDs)
+	in.EnterpriseIDs = valid.UniqueIDs(&fs, "enterprise_ids", in.EnterpriseIDs, MaxEnterprises)
 	if in.ParkID == "" {
 		fs.Add("park_id", "required")
 	}
@@ -336,7 +299,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Station, error) {
 		if _, err := nodes.Insert(ctx, tx, nodes.Node{ID: st.ID, ZoneID: st.ZoneID, Kind: access.KindStation, ParentID: park.ID, Name: st.Name}, "park_id"); err != nil {
 			return err
 		}
-		if err := setEnterprises(ctx, tx, st, st.EnterpriseIDs, nil); err != nil {
+		if err := enterpriseLinks.Set(ctx, tx, st.ID, st.ZoneID, st.EnterpriseIDs, nil); err != nil {
 			return err
 		}
 		slices.Sort(st.EnterpriseIDs)
@@ -377,7 +340,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 	var fs apperr.Fields
 	validate(&fs, patch.Name, patch.Address, patch.Location)
 	if patch.EnterpriseIDs != nil {
-		ids := uniqueIDs(&fs, *patch.EnterpriseIDs)
+		ids := valid.UniqueIDs(&fs, "enterprise_ids", *patch.EnterpriseIDs, MaxEnterprises)
 		patch.EnterpriseIDs = &ids
 	}
 	var st Station
@@ -410,13 +373,13 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 		}
 		var add, remove []string
 		if patch.EnterpriseIDs != nil {
-			add, remove = diff(old.EnterpriseIDs, *patch.EnterpriseIDs)
+			add, remove = db.Diff(old.EnterpriseIDs, *patch.EnterpriseIDs)
 			if err := checkEnterprises(ctx, tx, access.From(ctx).Scope(Manage), old.ZoneID, old.ParkID, add); err != nil {
 				return err
 			}
 			if len(add)+len(remove) > 0 {
 				changes["enterprise_ids"] = map[string]any{"added": add, "removed": remove}
-				st.EnterpriseIDs = sortedIDs(*patch.EnterpriseIDs)
+				st.EnterpriseIDs = db.Sorted(*patch.EnterpriseIDs)
 			}
 		}
 		if len(changes) == 0 {
@@ -440,7 +403,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 				return err
 			}
 		}
-		if err := setEnterprises(ctx, tx, st, add, remove); err != nil {
+		if err := enterpriseLinks.Set(ctx, tx, st.ID, st.ZoneID, add, remove); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ZoneID: st.ZoneID, Node: st.ID, Entity: "station", EntityID: st.ID, Action: "update", Summary: changes})
@@ -453,21 +416,6 @@ func equalLocation(a, b *Location) bool {
 		return a == b
 	}
 	return *a == *b
-}
-
-// diff returns the ids of next not in old, and those of old not in next.
-func diff(old, next []string) (add, remove []string) {
-	for _, id := range next {
-		if !slices.Contains(old, id) {
-			add = append(add, id)
-		}
-	}
-	for _, id := range old {
-		if !slices.Contains(next, id) {
-			remove = append(remove, id)
-		}
-	}
-	return add, remove
 }
 
 // Delete deletes a station, the enterprises it covers (the links, not the
@@ -500,12 +448,4 @@ func (s *Service) Delete(ctx context.Context, id string, match etag.Match) error
 		_, err = tx.ExecContext(ctx, `DELETE FROM stations WHERE id = $1`, id)
 		return err
 	})
-}
-
-// sortedIDs returns a sorted copy of ids, never nil (an empty list is [] on
-// the wire, not null).
-func sortedIDs(ids []string) []string {
-	out := append([]string{}, ids...)
-	slices.Sort(out)
-	return out
 }

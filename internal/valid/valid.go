@@ -5,6 +5,7 @@
 package valid
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -63,4 +64,19 @@ func forbidden(r rune) bool {
 // or a combining mark on its own).
 func visible(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
+}
+
+// UniqueIDs drops repeated ids, keeping the first of each, and checks that
+// at most max remain (too_many).
+func UniqueIDs(fs *apperr.Fields, field string, ids []string, max int) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	if len(out) > max {
+		fs.Add(field, "too_many", "Max", max)
+	}
+	return out
 }

@@ -172,53 +172,28 @@ func fill(ctx context.Context, q db.Querier, ws []Workshop) error {
 	return rows.Err()
 }
 
+// memberLinks is the workshop's members.
+var memberLinks = db.Link{Table: "workshop_members", Owner: "workshop_id", Member: "person_id"}
+
+// table reads workshops in the caller's scope.
+var table = page.Table[Workshop]{From: "workshops", Cols: cols, Attach: page.Attached(attach...), Scan: scan}
+
 // get returns the workshop with id when it lies in the caller's scope for
 // perm. When it does not but the caller may read it, the answer is
 // EFORBIDDEN; when the caller may not even read it, ENOTFOUND.
 func get(ctx context.Context, q db.Querier, perm access.Perm, id string) (Workshop, error) {
-	p := access.From(ctx)
-	for _, pm := range []access.Perm{perm, Read} {
-		var a db.Args
-		where := p.Scope(pm).Where(&a, attach...)
-		w, err := scan(q.QueryRowContext(ctx, "SELECT "+cols+" FROM workshops WHERE id = "+a.Add(id)+" AND "+where, a...))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return w, err
-		}
-		if pm != perm {
-			return w, apperr.New(apperr.Forbidden, "")
-		}
-		ws := []Workshop{w}
-		err = fill(ctx, q, ws)
-		return ws[0], err
+	row, err := table.One(ctx, q, perm, Read, id)
+	if err != nil {
+		return row, err
 	}
-	return Workshop{}, apperr.New(apperr.NotFound, "")
+	rows := []Workshop{row}
+	err = fill(ctx, q, rows)
+	return rows[0], err
 }
 
 // Get returns a workshop in the caller's scope. Returns ENOTFOUND otherwise.
 func (s *Service) Get(ctx context.Context, id string) (Workshop, error) {
 	return get(ctx, s.DB.R, Read, id)
-}
-
-func uniqueIDs(fs *apperr.Fields, ids []string) []string {
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	if len(out) > MaxMembers {
-		fs.Add("member_ids", "too_many", "Max", MaxMembers)
-	}
-	return out
-}
-
-func sortedIDs(ids []string) []string {
-	out := append([]string{}, ids...)
-	slices.Sort(out)
-	return out
 }
 
 type enterprise struct {
@@ -331,34 +306,6 @@ func checkMembers(ctx context.Context, q db.Querier, sc access.Scope, e enterpri
 	return fs.Err()
 }
 
-func setMembers(ctx context.Context, tx *db.Tx, w Workshop, add, remove []string) error {
-	for _, id := range remove {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM workshop_members WHERE workshop_id = $1 AND person_id = $2`, w.ID, id); err != nil {
-			return err
-		}
-	}
-	for _, id := range add {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO workshop_members (workshop_id, person_id, zone_id) VALUES ($1, $2, $3)`, w.ID, id, w.ZoneID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func diff(old, next []string) (add, remove []string) {
-	for _, id := range next {
-		if !slices.Contains(old, id) {
-			add = append(add, id)
-		}
-	}
-	for _, id := range old {
-		if !slices.Contains(next, id) {
-			remove = append(remove, id)
-		}
-	}
-	return add, remove
-}
-
 func nodeOf(w Workshop) string { return w.EnterpriseID }
 
 // Input is what creating a workshop takes.
@@ -380,7 +327,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Workshop, error) {
 	}
 	var fs apperr.Fields
 	valid.Name(&fs, "name", &in.Name, 100)
-	in.MemberIDs = uniqueIDs(&fs, in.MemberIDs)
+	in.MemberIDs = valid.UniqueIDs(&fs, "member_ids", in.MemberIDs, MaxMembers)
 	if in.EnterpriseID == "" {
 		fs.Add("enterprise_id", "required")
 	}
@@ -401,7 +348,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Workshop, error) {
 			return err
 		}
 		w = Workshop{ID: uuid.Must(uuid.NewV7()).String(), ZoneID: e.zoneID, EnterpriseID: e.id, OrgID: org, Name: in.Name,
-			MemberIDs: sortedIDs(in.MemberIDs), MemberCount: len(in.MemberIDs), Outputs: []Output{}, Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+			MemberIDs: db.Sorted(in.MemberIDs), MemberCount: len(in.MemberIDs), Outputs: []Output{}, Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
 		if err := tx.QueryRowContext(ctx, `SELECT name FROM enterprises WHERE id = $1`, e.id).Scan(&w.EnterpriseName); err != nil {
 			return err
 		}
@@ -409,7 +356,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Workshop, error) {
 			VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)`, w.ID, w.ZoneID, w.EnterpriseID, org, w.Name, search.Key(w.Name), db.Micros(tx.Now)); err != nil {
 			return err
 		}
-		if err := setMembers(ctx, tx, w, w.MemberIDs, nil); err != nil {
+		if err := memberLinks.Set(ctx, tx, w.ID, w.ZoneID, w.MemberIDs, nil); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ZoneID: w.ZoneID, Node: nodeOf(w), Entity: "workshop", EntityID: w.ID, Action: "create",
@@ -439,7 +386,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 		valid.Name(&fs, "name", patch.Name, 100)
 	}
 	if patch.MemberIDs != nil {
-		ids := uniqueIDs(&fs, *patch.MemberIDs)
+		ids := valid.UniqueIDs(&fs, "member_ids", *patch.MemberIDs, MaxMembers)
 		patch.MemberIDs = &ids
 	}
 	var w Workshop
@@ -485,14 +432,14 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 		}
 		var add, remove []string
 		if patch.MemberIDs != nil {
-			add, remove = diff(old.MemberIDs, *patch.MemberIDs)
+			add, remove = db.Diff(old.MemberIDs, *patch.MemberIDs)
 			e := enterprise{id: old.EnterpriseID, zoneID: old.ZoneID}
 			if err := checkMembers(ctx, tx, sc, e, add); err != nil {
 				return err
 			}
 			if len(add)+len(remove) > 0 {
 				changes["member_ids"] = map[string]any{"added": add, "removed": remove}
-				w.MemberIDs = sortedIDs(*patch.MemberIDs)
+				w.MemberIDs = db.Sorted(*patch.MemberIDs)
 				w.MemberCount = len(w.MemberIDs)
 			}
 		}
@@ -502,7 +449,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 		if err := bump(ctx, tx, &w, old.Version); err != nil {
 			return err
 		}
-		if err := setMembers(ctx, tx, w, add, remove); err != nil {
+		if err := memberLinks.Set(ctx, tx, w.ID, w.ZoneID, add, remove); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ZoneID: w.ZoneID, Node: nodeOf(w), Entity: "workshop", EntityID: w.ID, Action: "update", Summary: changes})
