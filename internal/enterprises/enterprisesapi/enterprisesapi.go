@@ -9,9 +9,6 @@ import (
 	"net/http"
 	"sync/atomic"
 
-	json "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-
 	"tongxin/internal/access"
 	"tongxin/internal/apperr"
 	"tongxin/internal/enterprises"
@@ -150,35 +147,16 @@ func (h handler) create(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// nullable is a request field where null means "clear it" and absence
-// means "leave it".
-type nullable[T any] struct {
-	set   bool
-	value *T
-}
-
-// UnmarshalJSONFrom is called only when the field is present, null
-// included; the decoder's options (strict names, NUL checks) still apply.
-func (n *nullable[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	n.set = true
-	if dec.PeekKind() == 'n' {
-		_, err := dec.ReadToken()
-		return err
-	}
-	n.value = new(T)
-	return json.UnmarshalDecode(dec, n.value)
-}
-
 type updateRequest struct {
-	ParkID           *string                   `json:"park_id"`
-	Name             *string                   `json:"name"`
-	USCC             *string                   `json:"uscc"`
-	Industry         *string                   `json:"industry"`
-	Address          *string                   `json:"address"`
-	Location         nullable[locationRequest] `json:"location"`
-	Employees        *int                      `json:"employees"`
-	RDStaff          *int                      `json:"rd_staff"`
-	MonthlyOutputFen nullable[int64]           `json:"monthly_output_fen"`
+	ParkID           *string                         `json:"park_id"`
+	Name             *string                         `json:"name"`
+	USCC             *string                         `json:"uscc"`
+	Industry         *string                         `json:"industry"`
+	Address          *string                         `json:"address"`
+	Location         httpx.Optional[locationRequest] `json:"location"`
+	Employees        *int                            `json:"employees"`
+	RDStaff          *int                            `json:"rd_staff"`
+	MonthlyOutputFen httpx.Optional[int64]           `json:"monthly_output_fen"`
 }
 
 func (h handler) update(w http.ResponseWriter, r *http.Request) error {
@@ -193,8 +171,8 @@ func (h handler) update(w http.ResponseWriter, r *http.Request) error {
 	var fs apperr.Fields
 	patch := enterprises.Patch{ParkID: in.ParkID, Name: in.Name, USCC: in.USCC, Industry: in.Industry, Address: in.Address,
 		Employees: in.Employees, RDStaff: in.RDStaff,
-		Location:         enterprises.Nullable[enterprises.Location]{Set: in.Location.set, Value: location(in.Location.value, &fs)},
-		MonthlyOutputFen: enterprises.Nullable[int64]{Set: in.MonthlyOutputFen.set, Value: in.MonthlyOutputFen.value}}
+		Location:         enterprises.Nullable[enterprises.Location]{Set: in.Location.Set, Value: location(in.Location.Value, &fs)},
+		MonthlyOutputFen: enterprises.Nullable[int64]{Set: in.MonthlyOutputFen.Set, Value: in.MonthlyOutputFen.Value}}
 	if err := fs.Err(); err != nil {
 		return err
 	}
