@@ -16,6 +16,7 @@ import (
 	"tongxin/internal/audit"
 	"tongxin/internal/db"
 	"tongxin/internal/etag"
+	"tongxin/internal/geo"
 	"tongxin/internal/i18n"
 	"tongxin/internal/ident"
 	"tongxin/internal/nodes"
@@ -52,10 +53,7 @@ const (
 )
 
 // Location is a point in WGS 84 degrees.
-type Location struct {
-	Lat float64 `json:"lat"`
-	Lng float64 `json:"lng"`
-}
+type Location = geo.Point
 
 // Enterprise is an enterprise of a park.
 type Enterprise struct {
@@ -95,9 +93,7 @@ func scan(s page.Scanner) (Enterprise, error) {
 		&lat, &lng, &e.Employees, &e.RDStaff, &output, &e.Sample, &e.HasPartyOrg,
 		&e.Version, db.T(&e.CreatedAt), db.T(&e.UpdatedAt))
 	e.ParkName = parkName.String
-	if lat.Valid && lng.Valid {
-		e.Location = &Location{Lat: lat.Float64, Lng: lng.Float64}
-	}
+	e.Location = geo.FromColumns(lat, lng)
 	if output.Valid {
 		e.MonthlyOutputFen = &output.Int64
 	}
@@ -195,7 +191,7 @@ func (in *Input) validate(fs *apperr.Fields) {
 	valid.Text(fs, "industry", in.Industry, MaxIndustry)
 	in.Address = strings.TrimSpace(in.Address)
 	valid.Text(fs, "address", in.Address, MaxAddress)
-	checkLocation(fs, in.Location)
+	geo.Check(fs, in.Location)
 	checkHeadcount(fs, "employees", in.Employees)
 	checkHeadcount(fs, "rd_staff", in.RDStaff)
 	checkRDStaff(fs, in.Employees, in.RDStaff)
@@ -216,18 +212,6 @@ func checkUSCC(fs *apperr.Fields, s *string) {
 		fs.Add("uscc", "length", "Want", 18, "Got", utf8.RuneCountInString(*s))
 	default:
 		fs.Add("uscc", code)
-	}
-}
-
-func checkLocation(fs *apperr.Fields, l *Location) {
-	if l == nil {
-		return
-	}
-	if l.Lat < -90 || l.Lat > 90 {
-		fs.Add("location.lat", "out_of_range", "Min", -90, "Max", 90)
-	}
-	if l.Lng < -180 || l.Lng > 180 {
-		fs.Add("location.lng", "out_of_range", "Min", -180, "Max", 180)
 	}
 }
 
@@ -326,7 +310,7 @@ func Add(ctx context.Context, tx *db.Tx, in Input) (Enterprise, error) {
 		Name: in.Name, USCC: in.USCC, Industry: in.Industry, Address: in.Address, Location: in.Location,
 		Employees: in.Employees, RDStaff: in.RDStaff, MonthlyOutputFen: in.MonthlyOutputFen, Sample: in.Sample,
 		Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
-	lat, lng := coords(e.Location)
+	lat, lng := geo.Columns(e.Location)
 	_, err = tx.ExecContext(ctx, `INSERT INTO enterprises (id, zone_id, park_id, name, uscc, industry, address, lat, lng,
 		employees, rd_staff, monthly_output_fen, sample, search_key, version, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15)`,
@@ -348,13 +332,6 @@ func Add(ctx context.Context, tx *db.Tx, in Input) (Enterprise, error) {
 
 // key is the search text of an enterprise.
 func key(e Enterprise) string { return search.Key(e.Name, e.USCC, e.Industry, e.Address) }
-
-func coords(l *Location) (lat, lng sql.NullFloat64) {
-	if l == nil {
-		return
-	}
-	return sql.NullFloat64{Float64: l.Lat, Valid: true}, sql.NullFloat64{Float64: l.Lng, Valid: true}
-}
 
 func output(fen *int64) sql.NullInt64 {
 	if fen == nil {
@@ -407,7 +384,7 @@ func (p *Patch) validate(fs *apperr.Fields) {
 		*p.Address = strings.TrimSpace(*p.Address)
 		valid.Text(fs, "address", *p.Address, MaxAddress)
 	}
-	checkLocation(fs, p.Location.Value)
+	geo.Check(fs, p.Location.Value)
 	if p.Employees != nil {
 		checkHeadcount(fs, "employees", *p.Employees)
 	}
@@ -490,7 +467,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 			return nil
 		}
 		e.Version, e.UpdatedAt = old.Version+1, tx.Now
-		lat, lng := coords(e.Location)
+		lat, lng := geo.Columns(e.Location)
 		res, err := tx.ExecContext(ctx, `UPDATE enterprises SET park_id = $1, name = $2, uscc = $3, industry = $4, address = $5,
 			lat = $6, lng = $7, employees = $8, rd_staff = $9, monthly_output_fen = $10, search_key = $11, version = $12, updated_at = $13
 			WHERE id = $14 AND version = $15`,

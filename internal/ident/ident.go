@@ -53,11 +53,17 @@ func NewUSCC(r *rand.Rand, division string) string {
 	for len(b) < 17 {
 		b = append(b, usccChars[r.IntN(len(usccChars))])
 	}
+	return CompleteUSCC(string(b))
+}
+
+// CompleteUSCC appends the check character to the first 17 characters of
+// a USCC (all from the USCC alphabet).
+func CompleteUSCC(s17 string) string {
 	sum := 0
 	for i := 0; i < 17; i++ {
-		sum += strings.IndexByte(usccChars, b[i]) * usccWeights[i]
+		sum += strings.IndexByte(usccChars, s17[i]) * usccWeights[i]
 	}
-	return string(append(b, usccCheck(sum)))
+	return s17 + string(usccCheck(sum))
 }
 
 var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}

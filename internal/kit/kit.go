@@ -14,14 +14,17 @@ package kit
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 
 	"tongxin/internal/access"
 	"tongxin/internal/apperr"
 	"tongxin/internal/httpx"
+	"tongxin/internal/ident"
 )
 
 // Access is who may call a route at all.
@@ -213,4 +216,19 @@ func Path(path string, values map[string]string) string {
 		name := strings.Trim(m, "{}.")
 		return values[name]
 	})
+}
+
+var fixtureSeq atomic.Int64
+
+// Unique returns prefix followed by a number no other call in this process
+// returns: fixtures name their rows with it (names and codes that must be
+// unique stay unique across the matrix test's many rows).
+func Unique(prefix string) string { return fmt.Sprintf("%s%d", prefix, fixtureSeq.Add(1)) }
+
+// USCC returns a valid unified social credit code no other call in this
+// process returns, for fixtures that make enterprises. The sequence is
+// spread over the organisation code (multiplying by a prime is a bijection
+// modulo 10⁹), so two codes differ all along it, as real ones do.
+func USCC() string {
+	return ident.CompleteUSCC(fmt.Sprintf("91350582%09d", fixtureSeq.Add(1)*982451653%1_000_000_000))
 }

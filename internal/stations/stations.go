@@ -15,6 +15,7 @@ import (
 	"tongxin/internal/audit"
 	"tongxin/internal/db"
 	"tongxin/internal/etag"
+	"tongxin/internal/geo"
 	"tongxin/internal/i18n"
 	"tongxin/internal/nodes"
 	"tongxin/internal/page"
@@ -45,10 +46,7 @@ const MaxEnterprises = 1000
 type Service struct{ DB *db.DB }
 
 // Location is a point in WGS-84 degrees.
-type Location struct {
-	Lat float64 `json:"lat"`
-	Lng float64 `json:"lng"`
-}
+type Location = geo.Point
 
 // Station is a party-building guidance service station of a park.
 type Station struct {
@@ -109,9 +107,7 @@ func scan(s page.Scanner) (Station, error) {
 	var st Station
 	var lat, lng sql.NullFloat64
 	err := s.Scan(&st.ID, &st.ZoneID, &st.ParkID, &st.Name, &st.Address, &lat, &lng, &st.Version, db.T(&st.CreatedAt), db.T(&st.UpdatedAt))
-	if lat.Valid && lng.Valid {
-		st.Location = &Location{Lat: lat.Float64, Lng: lng.Float64}
-	}
+	st.Location = geo.FromColumns(lat, lng)
 	st.EnterpriseIDs = []string{}
 	return st, err
 }
@@ -286,7 +282,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Station, error) {
 		}
 		st = Station{ID: uuid.Must(uuid.NewV7()).String(), ZoneID: park.ZoneID, ParkID: park.ID, Name: in.Name, Address: in.Address,
 			Location: in.Location.location(), EnterpriseIDs: in.EnterpriseIDs, Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
-		lat, lng := coords(st.Location)
+		lat, lng := geo.Columns(st.Location)
 		_, err = tx.ExecContext(ctx, `INSERT INTO stations (id, zone_id, park_id, name, address, lat, lng, search_key, version, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)`, st.ID, st.ZoneID, st.ParkID, st.Name, st.Address, lat, lng,
 			search.Key(st.Name, st.Address), db.Micros(tx.Now))
@@ -307,13 +303,6 @@ func (s *Service) Create(ctx context.Context, in Input) (Station, error) {
 			Summary: map[string]any{"name": st.Name, "park_id": st.ParkID, "enterprise_ids": st.EnterpriseIDs}})
 	})
 	return st, err
-}
-
-func coords(l *Location) (lat, lng sql.NullFloat64) {
-	if l == nil {
-		return
-	}
-	return sql.NullFloat64{Float64: l.Lat, Valid: true}, sql.NullFloat64{Float64: l.Lng, Valid: true}
 }
 
 func nameTaken(name string) error {
@@ -386,7 +375,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 			return nil
 		}
 		st.Version, st.UpdatedAt = old.Version+1, tx.Now
-		lat, lng := coords(st.Location)
+		lat, lng := geo.Columns(st.Location)
 		res, err := tx.ExecContext(ctx, `UPDATE stations SET name = $1, address = $2, lat = $3, lng = $4, search_key = $5, version = $6, updated_at = $7
 			WHERE id = $8 AND version = $9`, st.Name, st.Address, lat, lng, search.Key(st.Name, st.Address), st.Version, db.Micros(tx.Now), id, old.Version)
 		if db.IsUnique(err) {

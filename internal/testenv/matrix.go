@@ -2,14 +2,12 @@ package testenv
 
 import (
 	"context"
-	"math/rand/v2"
-	"sync"
 
 	"github.com/google/uuid"
 
 	"tongxin/internal/access"
 	"tongxin/internal/db"
-	"tongxin/internal/ident"
+	"tongxin/internal/kit"
 	"tongxin/internal/nodes"
 	"tongxin/internal/search"
 )
@@ -20,17 +18,8 @@ import (
 // organisation). They check nothing: a domain's own tests go through its
 // API.
 
-var (
-	seedMu  sync.Mutex
-	seedRnd = rand.New(rand.NewPCG(7, 11))
-)
-
 // USCC returns a fresh valid unified social credit code.
-func USCC() string {
-	seedMu.Lock()
-	defer seedMu.Unlock()
-	return ident.NewUSCC(seedRnd, "350582")
-}
+func USCC() string { return kit.USCC() }
 
 func (s *Server) insertNode(tx *db.Tx, ctx context.Context, id, kind, parentID, name string) nodes.Node {
 	s.t.Helper()

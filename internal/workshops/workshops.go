@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -530,7 +531,7 @@ func (s *Service) SetOutput(ctx context.Context, id, month string, fen *int64, m
 			_, err = tx.ExecContext(ctx, `UPDATE workshop_outputs SET output_fen = $1 WHERE workshop_id = $2 AND month = $3`, *fen, id, month)
 		} else {
 			w.Outputs = append(slices.Clone(w.Outputs), Output{Month: month, OutputFen: *fen})
-			slices.SortFunc(w.Outputs, func(a, b Output) int { return compare(a.Month, b.Month) })
+			slices.SortFunc(w.Outputs, func(a, b Output) int { return strings.Compare(a.Month, b.Month) })
 			_, err = tx.ExecContext(ctx, `INSERT INTO workshop_outputs (workshop_id, zone_id, month, output_fen) VALUES ($1, $2, $3, $4)`, id, w.ZoneID, month, *fen)
 		}
 		if err != nil {
@@ -543,16 +544,6 @@ func (s *Service) SetOutput(ctx context.Context, id, month string, fen *int64, m
 			Summary: map[string]any{"month": month, "output_fen": audit.Change{From: from, To: *fen}}})
 	})
 	return w, err
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // DeleteOutput removes the output value of one month and makes a new

@@ -4,9 +4,7 @@ package alliancesapi
 import (
 	"context"
 	_ "embed"
-	"fmt"
 	"net/http"
-	"sync/atomic"
 
 	"tongxin/internal/access"
 	"tongxin/internal/alliances"
@@ -122,10 +120,6 @@ func (h handler) delete(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var fixtureSeq atomic.Int64
-
-func nextName(prefix string) string { return fmt.Sprintf("%s%d", prefix, fixtureSeq.Add(1)) }
-
 // allianceFixture makes park alliances with no members yet: an alliance
 // is whole without them, and organisations are another domain's rows.
 var allianceFixture = kit.Fixture{
@@ -135,15 +129,15 @@ var allianceFixture = kit.Fixture{
 		var al struct {
 			ID string `json:"id"`
 		}
-		err := c.Call(ctx, "POST", "/api/v1/alliances", map[string]any{"park_id": under.ID, "name": nextName("矩阵党建联盟 ")}, &al)
+		err := c.Call(ctx, "POST", "/api/v1/alliances", map[string]any{"park_id": under.ID, "name": kit.Unique("矩阵党建联盟 ")}, &al)
 		return map[string]string{"id": al.ID}, err
 	},
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/alliances":
-			return map[string]any{"park_id": under.ID, "name": nextName("新党建联盟 ")}
+			return map[string]any{"park_id": under.ID, "name": kit.Unique("新党建联盟 ")}
 		case "PATCH /api/v1/alliances/{id}":
-			return map[string]any{"name": nextName("改名党建联盟 ")}
+			return map[string]any{"name": kit.Unique("改名党建联盟 ")}
 		}
 		return nil
 	},

@@ -5,15 +5,12 @@ package enterprisesapi
 import (
 	"context"
 	_ "embed"
-	"fmt"
 	"net/http"
-	"sync/atomic"
 
 	"tongxin/internal/access"
 	"tongxin/internal/apperr"
 	"tongxin/internal/enterprises"
 	"tongxin/internal/httpx"
-	"tongxin/internal/ident"
 	"tongxin/internal/kit"
 )
 
@@ -206,26 +203,6 @@ func (h handler) coverage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var fixtureSeq atomic.Int64
-
-// fixtureUSCC returns a fresh valid USCC: the sequence number in the
-// organisation-code part, the check character computed.
-func fixtureUSCC() string {
-	n := fixtureSeq.Add(1)
-	return withCheck(fmt.Sprintf("91350582MA%07d", n))
-}
-
-// withCheck appends the GB 32100 check character to 17 characters, trying
-// each candidate (the computation lives in ident, which validates).
-func withCheck(s17 string) string {
-	for _, c := range "0123456789ABCDEFGHJKLMNPQRTUWXY" {
-		if ident.USCCError(s17+string(c)) == "" {
-			return s17 + string(c)
-		}
-	}
-	panic("no check character for " + s17)
-}
-
 var enterpriseFixture = kit.Fixture{
 	Resource: "enterprise",
 	NodeKind: access.KindEnterprise,
@@ -235,18 +212,18 @@ var enterpriseFixture = kit.Fixture{
 			ID string `json:"id"`
 		}
 		err := c.Call(ctx, "POST", "/api/v1/enterprises", map[string]any{"park_id": under.ID, "name": "矩阵企业",
-			"uscc": fixtureUSCC()}, &e)
+			"uscc": kit.USCC()}, &e)
 		return map[string]string{"id": e.ID}, err
 	},
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/enterprises":
-			return map[string]any{"zone_id": under.ZoneID, "park_id": under.ID, "name": "新企业", "uscc": fixtureUSCC(),
+			return map[string]any{"zone_id": under.ZoneID, "park_id": under.ID, "name": "新企业", "uscc": kit.USCC(),
 				"industry": "装备制造", "address": "五里园区 1 号", "location": map[string]float64{"lat": 24.78, "lng": 118.55},
 				"employees": 120, "rd_staff": 12, "monthly_output_fen": 500000000}
 		case "POST /api/v1/enterprises/import":
 			// The park by its id: the matrix knows its parks by id alone.
-			return kit.File{ContentType: "text/csv", Data: []byte("企业名称,统一社会信用代码,所属园区\r\n导入企业," + fixtureUSCC() + "," + under.ID + "\r\n")}
+			return kit.File{ContentType: "text/csv", Data: []byte("企业名称,统一社会信用代码,所属园区\r\n导入企业," + kit.USCC() + "," + under.ID + "\r\n")}
 		case "PATCH /api/v1/enterprises/{id}":
 			return map[string]any{"name": "改名企业", "industry": "食品", "employees": 80}
 		}

@@ -4,9 +4,7 @@ package parksapi
 import (
 	"context"
 	_ "embed"
-	"fmt"
 	"net/http"
-	"sync/atomic"
 
 	"tongxin/internal/access"
 	"tongxin/internal/httpx"
@@ -117,10 +115,6 @@ func (h handler) delete(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var fixtureSeq atomic.Int64
-
-func nextCode() string { return fmt.Sprintf("mx%d", fixtureSeq.Add(1)) }
-
 var parkFixture = kit.Fixture{
 	Resource: "park",
 	NodeKind: access.KindPark,
@@ -129,12 +123,12 @@ var parkFixture = kit.Fixture{
 		var p struct {
 			ID string `json:"id"`
 		}
-		code := nextCode()
+		code := kit.Unique("mx")
 		err := c.Call(ctx, "POST", "/api/v1/parks", map[string]string{"zone_id": under.ZoneID, "name": "矩阵园 " + code, "code": code}, &p)
 		return map[string]string{"id": p.ID}, err
 	},
 	Body: func(route string, under kit.Node) any {
-		code := nextCode()
+		code := kit.Unique("mx")
 		switch route {
 		case "POST /api/v1/parks":
 			return map[string]string{"zone_id": under.ZoneID, "name": "新园 " + code, "code": code}

@@ -4,9 +4,7 @@ package stationsapi
 import (
 	"context"
 	_ "embed"
-	"fmt"
 	"net/http"
-	"sync/atomic"
 
 	"tongxin/internal/access"
 	"tongxin/internal/httpx"
@@ -137,10 +135,6 @@ func (h handler) delete(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var fixtureSeq atomic.Int64
-
-func nextName(prefix string) string { return fmt.Sprintf("%s%d", prefix, fixtureSeq.Add(1)) }
-
 // stationFixture makes stations covering no enterprise: a station is
 // whole without them, and enterprises are another domain's rows.
 var stationFixture = kit.Fixture{
@@ -151,15 +145,15 @@ var stationFixture = kit.Fixture{
 		var st struct {
 			ID string `json:"id"`
 		}
-		err := c.Call(ctx, "POST", "/api/v1/stations", map[string]any{"park_id": under.ID, "name": nextName("矩阵服务站 "), "enterprise_ids": []string{}}, &st)
+		err := c.Call(ctx, "POST", "/api/v1/stations", map[string]any{"park_id": under.ID, "name": kit.Unique("矩阵服务站 "), "enterprise_ids": []string{}}, &st)
 		return map[string]string{"id": st.ID}, err
 	},
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/stations":
-			return map[string]any{"park_id": under.ID, "name": nextName("新服务站 "), "address": "晋江经济开发区"}
+			return map[string]any{"park_id": under.ID, "name": kit.Unique("新服务站 "), "address": "晋江经济开发区"}
 		case "PATCH /api/v1/stations/{id}":
-			return map[string]any{"name": nextName("改名服务站 "), "address": "安东园"}
+			return map[string]any{"name": kit.Unique("改名服务站 "), "address": "安东园"}
 		}
 		return nil
 	},

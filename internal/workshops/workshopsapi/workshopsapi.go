@@ -5,14 +5,11 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"sync"
-	"sync/atomic"
 
 	"tongxin/internal/access"
 	"tongxin/internal/httpx"
-	"tongxin/internal/ident"
 	"tongxin/internal/kit"
 	"tongxin/internal/workshops"
 )
@@ -163,23 +160,10 @@ func (h handler) deleteOutput(w http.ResponseWriter, r *http.Request) error {
 }
 
 var (
-	fixtureSeq atomic.Int64
-	uscc       = struct {
-		sync.Mutex
-		r *rand.Rand
-	}{r: rand.New(rand.NewPCG(31, 37))}
 	// enterpriseOf remembers the enterprise the fixture last made in each
 	// park, for the create body of a workshop there.
 	enterpriseOf sync.Map
 )
-
-func nextName(prefix string) string { return fmt.Sprintf("%s%d", prefix, fixtureSeq.Add(1)) }
-
-func newUSCC() string {
-	uscc.Lock()
-	defer uscc.Unlock()
-	return ident.NewUSCC(uscc.r, "350582")
-}
 
 // fixtureMonth is the month every fixture workshop has an output for.
 const fixtureMonth = "2024-01"
@@ -193,11 +177,11 @@ var workshopFixture = kit.Fixture{
 		var e, ws struct {
 			ID string `json:"id"`
 		}
-		if err := c.Call(ctx, "POST", "/api/v1/enterprises", map[string]any{"park_id": under.ID, "name": nextName("矩阵车间企业 "), "uscc": newUSCC()}, &e); err != nil {
+		if err := c.Call(ctx, "POST", "/api/v1/enterprises", map[string]any{"park_id": under.ID, "name": kit.Unique("矩阵车间企业 "), "uscc": kit.USCC()}, &e); err != nil {
 			return nil, fmt.Errorf("an enterprise for the workshop: %w", err)
 		}
 		enterpriseOf.Store(under.ID, e.ID)
-		if err := c.Call(ctx, "POST", "/api/v1/workshops", map[string]any{"enterprise_id": e.ID, "name": nextName("矩阵红色车间 ")}, &ws); err != nil {
+		if err := c.Call(ctx, "POST", "/api/v1/workshops", map[string]any{"enterprise_id": e.ID, "name": kit.Unique("矩阵红色车间 ")}, &ws); err != nil {
 			return nil, err
 		}
 		if err := c.Call(ctx, "PUT", "/api/v1/workshops/"+ws.ID+"/outputs/"+fixtureMonth, map[string]any{"output_fen": 500_000_000}, nil); err != nil {
@@ -210,9 +194,9 @@ var workshopFixture = kit.Fixture{
 		case "POST /api/v1/workshops":
 			e, _ := enterpriseOf.Load(under.ID)
 			id, _ := e.(string)
-			return map[string]any{"enterprise_id": id, "name": nextName("新红色车间 ")}
+			return map[string]any{"enterprise_id": id, "name": kit.Unique("新红色车间 ")}
 		case "PATCH /api/v1/workshops/{id}":
-			return map[string]any{"name": nextName("改名红色车间 ")}
+			return map[string]any{"name": kit.Unique("改名红色车间 ")}
 		case "PUT /api/v1/workshops/{id}/outputs/{month}":
 			return map[string]any{"output_fen": 2_000_000_000}
 		}
