@@ -287,10 +287,10 @@ func (s *Service) Import(ctx context.Context, src *tabular.Spooled, zoneID strin
 type placeIndex struct {
 	entByID              map[string]rosterEnterprise
 	entByUSCC, entByName map[string][]rosterEnterprise // a USCC is unique in a zone, not across zones
-	orgByID            map[string]rosterOrg
-	orgByName          map[string][]rosterOrg
-	defaultZone        string // of a row naming neither
-	scope              access.Scope
+	orgByID              map[string]rosterOrg
+	orgByName            map[string][]rosterOrg
+	defaultZone          string // of a row naming neither
+	scope                access.Scope
 }
 
 func newPlaceIndex(ents []rosterEnterprise, orgs []rosterOrg) *placeIndex {
