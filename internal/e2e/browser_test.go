@@ -92,16 +92,11 @@ func apiNameRequired(t *testing.T, c *client.Client, lang string) string {
 	return ""
 }
 
-func TestBrowserParks(t *testing.T) {
-	needBrowser(t)
-	srv := testenv.StartWith(t, "sqlite:"+filepath.Join(t.TempDir(), "browser.db"), web.Dist(), nil)
-	api := login(t, srv.URL)
-	zhRequired := apiNameRequired(t, api, "zh-CN")
-	enRequired := apiNameRequired(t, api, "en")
-	if zhRequired == enRequired {
-		t.Fatalf("the API says %q in both languages", zhRequired)
-	}
-
+// browser starts a headless chromium for the test and returns a context
+// for its actions (two minutes in all) and run, which runs the actions of
+// a step and, when one fails, saves a screenshot and fails the test.
+func browser(t *testing.T) (context.Context, func(step string, actions ...chromedp.Action[chromedp.Void])) {
+	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("headless", true),
@@ -117,28 +112,42 @@ func TestBrowserParks(t *testing.T) {
 		chromedp.WindowSize(1280, 900),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
+	t.Cleanup(cancelA)
 	bctx, cancelB := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancelB()
+	t.Cleanup(cancelB)
 	// The first Run starts the browser, which lives as long as the context
 	// of that call: no timeout on it.
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("starting %s: %v", chromiumPath, err)
 	}
 	ctx, cancel := context.WithTimeout(bctx, 2*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 
 	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			sctx, c := context.WithTimeout(bctx, 10*time.Second)
 			if shot, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)); err == nil {
-				writeShot(t, "failure.png", shot)
+				writeShot(t, t.Name()+"-failure.png", shot)
 			}
 			c()
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
+	return ctx, run
+}
+
+func TestBrowserParks(t *testing.T) {
+	needBrowser(t)
+	srv := testenv.StartWith(t, "sqlite:"+filepath.Join(t.TempDir(), "browser.db"), web.Dist(), nil)
+	api := login(t, srv.URL)
+	zhRequired := apiNameRequired(t, api, "zh-CN")
+	enRequired := apiNameRequired(t, api, "en")
+	if zhRequired == enRequired {
+		t.Fatalf("the API says %q in both languages", zhRequired)
+	}
+
+	ctx, run := browser(t)
 
 	heading := `(() => { const h = document.querySelector('[data-test=parks-page] h2'); return h ? h.textContent.trim() : ''; })()`
 	lang := `document.documentElement.lang`
@@ -239,6 +248,83 @@ func TestBrowserParks(t *testing.T) {
 	}
 	if l, err := api.ListParks(context.Background(), url.Values{"q": {"bad-park"}}); err != nil || l.Total != 0 {
 		t.Errorf("the invalid park was stored: %+v %v", l.Items, err)
+	}
+}
+
+// TestBrowserPeopleImport imports a roster through the console's wizard:
+// a file with errors first (the report lists the bad rows), then the
+// corrected file, and finds an imported person by pinyin initials.
+func TestBrowserPeopleImport(t *testing.T) {
+	needBrowser(t)
+	srv := testenv.StartWith(t, "sqlite:"+filepath.Join(t.TempDir(), "browser.db"), web.Dist(), nil)
+	park := srv.Park("五里园", "wuli")
+	ent := srv.Enterprise(park.ID, "恒毅机械")
+	srv.Org(park.ID, park.ID, "恒毅机械党支部", "branch", ent)
+
+	dir := t.TempDir()
+	header := "姓名,性别,手机号,身份证号,所属企业,政治面貌,所属党组织,入党日期,标签\r\n"
+	good := "欧阳明月,女,13800138000,11010519491231002X,恒毅机械,正式党员,恒毅机械党支部,2015-07-01,志愿者\r\n"
+	bad := filepath.Join(dir, "名册-有错.csv")
+	fixed := filepath.Join(dir, "名册.csv")
+	if err := os.WriteFile(bad, []byte(header+
+		"欧阳明月,女,13800138000,110105194912310021,恒毅机械,正式党员,恒毅机械党支部,2015-07-01,志愿者\r\n"+ // row 2: check digit
+		"司马青山,男,1380013800,,恒毅机械,,,,\r\n"), 0o644); err != nil { // row 3: mobile
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fixed, []byte(header+good+"司马青山,男,13900139000,,恒毅机械,,,,\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	_, run := browser(t)
+	text := func(sel string) string {
+		return fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText : ''; })()`, sel)
+	}
+	has := func(sel string, parts ...string) string {
+		js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return 'no'; const s = e.innerText;`, sel)
+		for _, p := range parts {
+			js += fmt.Sprintf(` if (!s.includes(%q)) return 'no';`, p)
+		}
+		return js + ` return 'yes'; })()`
+	}
+	fileInput := chromedp.CSS(`[data-test=import-file] input[type=file]`)
+	run("sign in and open 人员",
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=login-username] input`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=login-username] input`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=login-password] input`), testenv.AdminPassword),
+		chromedp.Click(chromedp.CSS(`[data-test=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=current-user]`)),
+		chromedp.Click(chromedp.CSS(`[data-test=nav-people]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=people-page]`)),
+	)
+	run("open the import wizard and check a file with errors",
+		chromedp.Click(chromedp.CSS(`[data-test=person-import]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=import-check]`)),
+		chromedp.SetUploadFiles(fileInput, []string{bad}),
+		waitJS("名册-有错.csv", text(`[data-test=import-file-name]`)),
+		chromedp.Click(chromedp.CSS(`[data-test=import-check]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=import-errors]`)),
+		waitJS("yes", has(`[data-test=import-errors]`, "第 2 行", "身份证号", "第 3 行", "手机号")),
+	)
+	run("check and import the corrected file",
+		chromedp.SetUploadFiles(fileInput, []string{fixed}),
+		waitJS("名册.csv", text(`[data-test=import-file-name]`)),
+		chromedp.Click(chromedp.CSS(`[data-test=import-check]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=import-ready]`)),
+		chromedp.Click(chromedp.CSS(`[data-test=import-run]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=import-done]`)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-test=import-done]').closest('.el-dialog').querySelector('.el-dialog__footer button').click()`),
+		chromedp.WaitNotPresent(chromedp.CSS(`[data-test=import-done]`)),
+	)
+	run("find an imported person by pinyin initials",
+		chromedp.SendKeys(chromedp.CSS(`[data-test=person-search] input`), "oymy"),
+		waitJS("yes", has(`[data-test=people-table]`, "欧阳明月", "恒毅机械党支部")),
+		waitJS("no", has(`[data-test=people-table]`, "司马青山")),
+	)
+	api := login(t, srv.URL)
+	l, err := api.ListPeople(context.Background(), url.Values{"q": {"smqs"}})
+	if err != nil || len(l.Items) != 1 || l.Items[0].Phone != "139****9000" {
+		t.Fatalf("the second person, through the API: %+v %v", l.Items, err)
 	}
 }
 

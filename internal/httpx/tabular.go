@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"tongxin/internal/apperr"
 	"tongxin/internal/tabular"
@@ -162,4 +164,127 @@ func rfc5987(s string) string {
 		b.WriteByte(hex[c&15])
 	}
 	return b.String()
+}
+
+// The roster routes of every domain (GET …/template, POST …/import,
+// GET …/export) read their parameters and write their answers alike;
+// the helpers below are that common part.
+
+// RosterFormat reads ?format= (xlsx when absent). Returns 400 naming
+// "format" for anything but xlsx and csv.
+func RosterFormat(r *http.Request) (tabular.Format, error) {
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "xlsx":
+		return tabular.XLSX, nil
+	case "csv":
+		return tabular.CSV, nil
+	default:
+		return "", apperr.BadField("format", "unknown_option", "Value", f)
+	}
+}
+
+// FileName returns the zh-CN or en name of a download (by the caller's
+// language), followed by today's date in China when dated.
+func FileName(r *http.Request, zh, en string, dated bool) string {
+	name := zh
+	if Lang(r).Lang() == "en" {
+		name = en
+	}
+	if dated {
+		name += "-" + time.Now().In(ChinaTime).Format("20060102")
+	}
+	return name
+}
+
+// Template answers with an empty roster of cols in the format ?format=
+// asks for, headers in the caller's language, named name. A template is
+// small: it is written whole first, so an error is still an error answer
+// rather than half a file.
+func Template(w http.ResponseWriter, r *http.Request, name string, cols []tabular.Column) error {
+	f, err := RosterFormat(r)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := tabular.WriteTemplate(&buf, f, cols, Lang(r).Lang()); err != nil {
+		return err
+	}
+	Download(w, name, f)
+	buf.WriteTo(w) // an error here is a client gone away
+	return nil
+}
+
+// DryRun reads ?dry_run= (true|false, false when absent); 400 naming
+// "dry_run" otherwise.
+func DryRun(r *http.Request) (bool, error) {
+	switch v := r.URL.Query().Get("dry_run"); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, apperr.BadField("dry_run", "invalid_format")
+}
+
+// ImportResult is the answer of an import that passed: the data rows of
+// the file and how many were imported (none in a dry run).
+type ImportResult struct {
+	Rows     int  `json:"rows"`
+	Imported int  `json:"imported"`
+	DryRun   bool `json:"dry_run"`
+}
+
+// Export streams a roster file of cols in the format ?format= asks for,
+// named name, headers in the caller's language. each calls write once
+// per row, in order, reading its rows page by page.
+//
+// Nothing is written before the first row is read, so a failing query is
+// still an error answer; once the file has started, a failure aborts the
+// connection (http.ErrAbortHandler) and the download is seen to be cut
+// short rather than ending in a truncated file that looks whole.
+func Export(w http.ResponseWriter, r *http.Request, name string, cols []tabular.Column,
+	each func(write func(record []string) error) error) error {
+	f, err := RosterFormat(r)
+	if err != nil {
+		return err
+	}
+	out := &countingWriter{w: w}
+	var wr *tabular.Writer
+	start := func() error {
+		if wr != nil {
+			return nil
+		}
+		Download(w, name, f)
+		wr, err = tabular.NewWriter(out, f, cols, Lang(r).Lang())
+		return err
+	}
+	err = each(func(record []string) error {
+		if err := start(); err != nil {
+			return err
+		}
+		return wr.Write(record)
+	})
+	if err == nil {
+		err = start()
+	}
+	if err == nil {
+		err = wr.Close()
+	}
+	if err != nil && out.n > 0 {
+		Log(r.Context()).Warn("export cut short", "err", err.Error())
+		panic(http.ErrAbortHandler)
+	}
+	return err
+}
+
+// countingWriter counts what has gone out.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }

@@ -251,13 +251,10 @@ func subtree(ctx context.Context, q db.Querier, where *string, a *db.Args, cols 
 	return nil
 }
 
-// List lists the people in the caller's person.read scope, oldest first;
-// q matches the name in Chinese, in pinyin and by initials. With Reveal,
-// every person of the page must lie in the caller's person.reveal scope
-// (else EFORBIDDEN and nothing shown), and each one shown is audited.
-func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Person], error) {
-	var a db.Args
-	where := access.From(ctx).Scope(Read).Where(&a, attach...)
+// where returns the predicate of the people in the caller's person.read
+// scope that match f (but Reveal) and q.
+func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (string, error) {
+	where := access.From(ctx).Scope(Read).Where(a, attach...)
 	eq := func(col, v string) {
 		if v != "" {
 			where += " AND " + col + " = " + a.Add(v)
@@ -272,13 +269,13 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pe
 		eq("id_index", s.Keys.Index("id_number", f.IDNumber))
 	}
 	if f.OrgID != "" {
-		if err := subtree(ctx, s.DB.R, &where, &a, []string{"org_id"}, f.OrgID, access.KindOrg); err != nil {
-			return page.List[Person]{}, err
+		if err := subtree(ctx, s.DB.R, &where, a, []string{"org_id"}, f.OrgID, access.KindOrg); err != nil {
+			return "", err
 		}
 	}
 	if f.ParkID != "" {
-		if err := subtree(ctx, s.DB.R, &where, &a, []string{"enterprise_id", "org_id"}, f.ParkID, access.KindPark); err != nil {
-			return page.List[Person]{}, err
+		if err := subtree(ctx, s.DB.R, &where, a, []string{"enterprise_id", "org_id"}, f.ParkID, access.KindPark); err != nil {
+			return "", err
 		}
 	}
 	if f.IsMember != nil {
@@ -291,8 +288,21 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pe
 	if f.Tag != "" {
 		where += " AND EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = people.id AND t.tag = " + a.Add(f.Tag) + ")"
 	}
-	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+	if q != "" {
+		where += " AND " + search.Where("search_key", q, a)
+	}
+	return where, nil
+}
+
+// List lists the people in the caller's person.read scope, oldest first;
+// q matches the name in Chinese, in pinyin and by initials. With Reveal,
+// every person of the page must lie in the caller's person.reveal scope
+// (else EFORBIDDEN and nothing shown), and each one shown is audited.
+func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Person], error) {
+	var a db.Args
+	where, err := s.where(ctx, f, p.Query, &a)
+	if err != nil {
+		return page.List[Person]{}, err
 	}
 	list, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "people", Cols: cols, Where: where, Args: a}, scan,
 		page.ByID(func(p Person) string { return p.ID }))
@@ -640,6 +650,20 @@ func (s *Service) index(purpose, v string) sql.NullString {
 	return sql.NullString{String: s.Keys.Index(purpose, v), Valid: true}
 }
 
+// check validates and normalises in as Create and Import alike take it:
+// every field error at once, named as the create route names its fields.
+func check(fs *apperr.Fields, in *Input, now time.Time) {
+	valid.Name(fs, "name", &in.Name, 50)
+	checkPhone(fs, &in.Phone)
+	checkIDNumber(fs, &in.IDNumber)
+	checkGender(fs, &in.Gender, in.IDNumber)
+	in.EnterpriseID = strings.TrimSpace(in.EnterpriseID)
+	if in.Party != nil {
+		checkParty(fs, "party.", in.Party, now)
+	}
+	in.Tags = checkTags(fs, in.Tags)
+}
+
 // Create creates a person. Callers need person.manage where the person
 // will hang: over the enterprise or the organisation named (zone_admin,
 // park_admin of their park, org_secretary of the organisation); zone_id
@@ -651,17 +675,8 @@ func (s *Service) Create(ctx context.Context, in Input) (Person, error) {
 	if sc.Empty() {
 		return Person{}, apperr.New(apperr.Forbidden, "")
 	}
-	now := time.Now()
 	var fs apperr.Fields
-	valid.Name(&fs, "name", &in.Name, 50)
-	checkPhone(&fs, &in.Phone)
-	checkIDNumber(&fs, &in.IDNumber)
-	checkGender(&fs, &in.Gender, in.IDNumber)
-	in.EnterpriseID = strings.TrimSpace(in.EnterpriseID)
-	if in.Party != nil {
-		checkParty(&fs, "party.", in.Party, now)
-	}
-	in.Tags = checkTags(&fs, in.Tags)
+	check(&fs, &in, time.Now())
 	if err := fs.Err(); err != nil {
 		return Person{}, err
 	}
@@ -697,51 +712,64 @@ func (s *Service) Create(ctx context.Context, in Input) (Person, error) {
 		if zone == 0 {
 			return apperr.Field("zone_id", "unknown_value")
 		}
-		orgID := ""
-		if in.Party != nil {
-			orgID = in.Party.OrgID
-		}
-		if err := placement(ctx, tx, zoneID, in.EnterpriseID, orgID, "party.org_id"); err != nil {
-			return err
-		}
-		id := uuid.Must(uuid.NewV7()).String()
-		var status, joined sql.NullString
-		if in.Party != nil {
-			status, joined = db.NullString(in.Party.Status), db.NullString(in.Party.JoinedOn)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO people (id, zone_id, name, gender, phone_sealed, phone_index, id_sealed, id_index,
-			enterprise_id, org_id, party_status, joined_on, search_key, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14)`,
-			id, zoneID, in.Name, in.Gender, s.Keys.Seal(in.Phone), s.index("phone", in.Phone), s.Keys.Seal(in.IDNumber),
-			s.index("id_number", in.IDNumber), db.NullString(in.EnterpriseID), db.NullString(orgID), status, joined,
-			search.Key(in.Name), db.Micros(tx.Now))
-		if db.IsUnique(err) {
-			return idNumberTaken()
-		}
-		if err != nil {
-			return err
-		}
-		if err := setTags(ctx, tx, id, zoneID, in.Tags); err != nil {
-			return err
-		}
-		if err := reachable(ctx, tx, id, "party"); err != nil {
-			return err
-		}
-		p, err = get(ctx, tx, Manage, id)
-		if err != nil {
-			return err
-		}
-		summary := map[string]any{"name": p.Name, "gender": p.Gender, "enterprise_id": in.EnterpriseID, "tags": in.Tags,
-			"phone": in.Phone != "", "id_number": in.IDNumber != ""}
-		if in.Party != nil {
-			summary["party"] = map[string]any{"status": in.Party.Status, "org_id": in.Party.OrgID, "joined_on": in.Party.JoinedOn}
-		}
-		return audit.Record(ctx, tx, audit.Event{ZoneID: zoneID, Node: p.node(), Entity: "person", EntityID: id, Action: "create", Summary: summary})
+		p, err = s.add(ctx, tx, zoneID, in)
+		return err
 	})
 	if err != nil {
 		return Person{}, err
 	}
 	return p, s.open(&p, false)
+}
+
+// add stores a checked Input in zoneID inside tx: the enterprise and the
+// organisation must lie in the zone and the caller's person.manage scope
+// (EVALIDATION naming enterprise_id or party.org_id), the ID number must
+// be free in the zone (ECONFLICT), and the caller must reach the person
+// afterwards (EVALIDATION naming party). Phone and ID number are sealed
+// with their blind indexes; the audit entry names them, never their
+// values. Returns the person still sealed.
+func (s *Service) add(ctx context.Context, tx *db.Tx, zoneID string, in Input) (Person, error) {
+	orgID := ""
+	if in.Party != nil {
+		orgID = in.Party.OrgID
+	}
+	if err := placement(ctx, tx, zoneID, in.EnterpriseID, orgID, "party.org_id"); err != nil {
+		return Person{}, err
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	var status, joined sql.NullString
+	if in.Party != nil {
+		status, joined = db.NullString(in.Party.Status), db.NullString(in.Party.JoinedOn)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO people (id, zone_id, name, gender, phone_sealed, phone_index, id_sealed, id_index,
+		enterprise_id, org_id, party_status, joined_on, search_key, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14)`,
+		id, zoneID, in.Name, in.Gender, s.Keys.Seal(in.Phone), s.index("phone", in.Phone), s.Keys.Seal(in.IDNumber),
+		s.index("id_number", in.IDNumber), db.NullString(in.EnterpriseID), db.NullString(orgID), status, joined,
+		search.Key(in.Name), db.Micros(tx.Now))
+	if db.IsUnique(err) {
+		return Person{}, idNumberTaken()
+	}
+	if err != nil {
+		return Person{}, err
+	}
+	if err := setTags(ctx, tx, id, zoneID, in.Tags); err != nil {
+		return Person{}, err
+	}
+	if err := reachable(ctx, tx, id, "party"); err != nil {
+		return Person{}, err
+	}
+	p, err := get(ctx, tx, Manage, id)
+	if err != nil {
+		return Person{}, err
+	}
+	summary := map[string]any{"name": p.Name, "gender": p.Gender, "enterprise_id": in.EnterpriseID, "tags": in.Tags,
+		"phone": in.Phone != "", "id_number": in.IDNumber != ""}
+	if in.Party != nil {
+		summary["party"] = map[string]any{"status": in.Party.Status, "org_id": in.Party.OrgID, "joined_on": in.Party.JoinedOn}
+	}
+	err = audit.Record(ctx, tx, audit.Event{ZoneID: zoneID, Node: p.node(), Entity: "person", EntityID: id, Action: "create", Summary: summary})
+	return p, err
 }
 
 func setTags(ctx context.Context, tx *db.Tx, id, zoneID string, tags []string) error {

@@ -29,6 +29,9 @@ func Domain(svc *people.Service) kit.Domain {
 		Routes: []kit.Route{
 			{Method: "GET", Path: "/api/v1/people", Perm: people.Read, Resource: "person", Handle: h.list},
 			{Method: "POST", Path: "/api/v1/people", Perm: people.Manage, Resource: "person", Create: true, Handle: h.create},
+			{Method: "GET", Path: "/api/v1/people/template", Perm: people.Manage, Resource: "person", Handle: h.template},
+			{Method: "POST", Path: "/api/v1/people/import", Perm: people.Manage, Resource: "person", Upload: true, Handle: h.importRoster},
+			{Method: "GET", Path: "/api/v1/people/export", Perm: people.Read, Resource: "person", Handle: h.export},
 			{Method: "GET", Path: "/api/v1/people/me", Access: kit.Self, Handle: h.me},
 			{Method: "GET", Path: "/api/v1/people/{id}", Perm: people.Read, Resource: "person", Handle: h.get},
 			{Method: "PATCH", Path: "/api/v1/people/{id}", Perm: people.Manage, Resource: "person", Handle: h.update},
@@ -70,22 +73,12 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	f := people.Filter{ZoneID: q.Get("zone_id"), EnterpriseID: q.Get("enterprise_id"), OrgID: q.Get("org_id"),
-		ParkID: q.Get("park_id"), Tag: q.Get("tag"), Phone: q.Get("phone"), IDNumber: q.Get("id_number")}
-	if f.IsMember, err = boolParam(q, "is_member"); err != nil {
+	f, err := listFilter(r)
+	if err != nil {
 		return err
 	}
 	if f.Reveal, err = reveal(r); err != nil {
 		return err
-	}
-	for field, v := range map[string]*string{"phone": &f.Phone, "id_number": &f.IDNumber} {
-		if *v == "" {
-			continue
-		}
-		if code := people.LookupError(field, v); code != "" {
-			return apperr.BadField(field, code)
-		}
 	}
 	list, err := h.svc.List(r.Context(), f, p)
 	if err != nil {
@@ -93,6 +86,27 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.JSON(w, http.StatusOK, list)
 	return nil
+}
+
+// listFilter reads the filters of the list (and the export), phone and ID
+// number normalised and checked.
+func listFilter(r *http.Request) (people.Filter, error) {
+	q := r.URL.Query()
+	f := people.Filter{ZoneID: q.Get("zone_id"), EnterpriseID: q.Get("enterprise_id"), OrgID: q.Get("org_id"),
+		ParkID: q.Get("park_id"), Tag: q.Get("tag"), Phone: q.Get("phone"), IDNumber: q.Get("id_number")}
+	var err error
+	if f.IsMember, err = boolParam(q, "is_member"); err != nil {
+		return f, err
+	}
+	for field, v := range map[string]*string{"phone": &f.Phone, "id_number": &f.IDNumber} {
+		if *v == "" {
+			continue
+		}
+		if code := people.LookupError(field, v); code != "" {
+			return f, apperr.BadField(field, code)
+		}
+	}
+	return f, nil
 }
 
 func (h handler) get(w http.ResponseWriter, r *http.Request) error {
@@ -272,6 +286,8 @@ var personFixture = kit.Fixture{
 		switch route {
 		case "POST /api/v1/people":
 			return createBody(under)
+		case "POST /api/v1/people/import":
+			return kit.File{ContentType: "text/csv", Data: importFile(under)}
 		case "PATCH /api/v1/people/{id}":
 			return map[string]any{"name": fmt.Sprintf("改名 %d", fixtureSeq.Add(1)), "tags": []string{"志愿者"}}
 		case "POST /api/v1/people/{id}/transfers":
@@ -294,4 +310,18 @@ func createBody(under kit.Node) map[string]any {
 		b["enterprise_id"] = under.ID
 	}
 	return b
+}
+
+// importFile is a roster of one person placed as createBody places them:
+// the enterprise or organisation by its id (the matrix knows its nodes by
+// id alone).
+func importFile(under kit.Node) []byte {
+	name := fmt.Sprintf("导入人员 %d", fixtureSeq.Add(1))
+	switch under.Kind {
+	case access.KindOrg:
+		return []byte("姓名,手机号,政治面貌,所属党组织,入党日期\r\n" + name + ",13800138000,正式党员," + under.ID + ",2018-07-01\r\n")
+	case access.KindEnterprise:
+		return []byte("姓名,手机号,所属企业\r\n" + name + ",13800138000," + under.ID + "\r\n")
+	}
+	return []byte("姓名,手机号\r\n" + name + ",13800138000\r\n")
 }

@@ -21,6 +21,10 @@ export const peopleApi = {
   // etag: of the person as the user saw them; 412 when they changed since
   remove: (id, etag) => api.del(path(id), { headers: { 'If-Match': etag } }),
 
+  // export downloads the roster of everyone matching query (the list's filters and q; phone and
+  // ID number always masked) as format (xlsx, csv)
+  export: (query) => api.download('/people/export', { query }),
+
   transfers: (id, query) => api.get(`${path(id)}/transfers`, { query }),
 
   transfer: (id, etag, body, key) =>

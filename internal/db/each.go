@@ -1,0 +1,26 @@
+package db
+
+import "context"
+
+// Scanner is a row to scan (*sql.Row, *sql.Rows).
+type Scanner interface{ Scan(dest ...any) error }
+
+// Each runs query with args and calls fn for every row, stopping at the
+// first error, fn's or the query's: the loop (Next, Scan, Close, Err)
+// that is easy to get subtly wrong by hand.
+func Each(ctx context.Context, q Querier, query string, args Args, fn func(Scanner) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
+}
