@@ -365,32 +365,21 @@ func (s *Service) reveal(ctx context.Context, ps []Person) error {
 	})
 }
 
+// table reads people in the caller's scope.
+var table = page.Table[Person]{From: "people", Cols: cols, Attach: page.Attached(attach...), Scan: scan}
+
 // get returns the person with id when they lie in the caller's scope for
 // perm (phone and ID number still sealed). When they do not but the caller
 // may read them, EFORBIDDEN; when the caller may not even read them,
 // ENOTFOUND.
 func get(ctx context.Context, q db.Querier, perm access.Perm, id string) (Person, error) {
-	pr := access.From(ctx)
-	for _, pm := range []access.Perm{perm, Read} {
-		var a db.Args
-		where := pr.Scope(pm).Where(&a, attach...)
-		p, err := scan(q.QueryRowContext(ctx, "SELECT "+cols+" FROM people WHERE id = "+a.Add(id)+" AND "+where, a...))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return p, err
-		}
-		if pm != perm {
-			return p, apperr.New(apperr.Forbidden, "")
-		}
-		ps := []Person{p}
-		if err := withTags(ctx, q, ps); err != nil {
-			return p, err
-		}
-		return ps[0], nil
+	p, err := table.One(ctx, q, perm, Read, id)
+	if err != nil {
+		return p, err
 	}
-	return Person{}, apperr.New(apperr.NotFound, "")
+	ps := []Person{p}
+	err = withTags(ctx, q, ps)
+	return ps[0], err
 }
 
 // Get returns a person in the caller's scope, masked; with reveal, in

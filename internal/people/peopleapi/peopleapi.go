@@ -4,10 +4,8 @@ package peopleapi
 import (
 	"context"
 	_ "embed"
-	"fmt"
 	"net/http"
 	"net/url"
-	"sync/atomic"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -266,8 +264,6 @@ func (h handler) transfers(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var fixtureSeq atomic.Int64
-
 // personFixture makes members of a party organisation when the matrix
 // places rows under one (a branch secretary, a park's staff and the zone
 // see them), people of an enterprise under an enterprise (its partner),
@@ -289,7 +285,7 @@ var personFixture = kit.Fixture{
 		case "POST /api/v1/people/import":
 			return kit.File{ContentType: "text/csv", Data: importFile(under)}
 		case "PATCH /api/v1/people/{id}":
-			return map[string]any{"name": fmt.Sprintf("改名 %d", fixtureSeq.Add(1)), "tags": []string{"志愿者"}}
+			return map[string]any{"name": kit.Unique("改名 "), "tags": []string{"志愿者"}}
 		case "POST /api/v1/people/{id}/transfers":
 			if under.Kind == access.KindOrg {
 				return map[string]string{"outside_org": "晋江市外某党支部", "on_date": "2024-03-01", "note": "matrix"}
@@ -302,7 +298,7 @@ var personFixture = kit.Fixture{
 }
 
 func createBody(under kit.Node) map[string]any {
-	b := map[string]any{"zone_id": under.ZoneID, "name": fmt.Sprintf("矩阵人员 %d", fixtureSeq.Add(1)), "phone": "13800138000"}
+	b := map[string]any{"zone_id": under.ZoneID, "name": kit.Unique("矩阵人员 "), "phone": "13800138000"}
 	switch under.Kind {
 	case access.KindOrg:
 		b["party"] = map[string]string{"status": "full", "org_id": under.ID, "joined_on": "2018-07-01"}
@@ -316,7 +312,7 @@ func createBody(under kit.Node) map[string]any {
 // the enterprise or organisation by its id (the matrix knows its nodes by
 // id alone).
 func importFile(under kit.Node) []byte {
-	name := fmt.Sprintf("导入人员 %d", fixtureSeq.Add(1))
+	name := kit.Unique("导入人员 ")
 	switch under.Kind {
 	case access.KindOrg:
 		return []byte("姓名,手机号,政治面貌,所属党组织,入党日期\r\n" + name + ",13800138000,正式党员," + under.ID + ",2018-07-01\r\n")
