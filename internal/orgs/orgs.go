@@ -310,30 +310,37 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Or
 		return page.List[Org]{}, err
 	}
 	var a db.Args
-	where := access.From(ctx).Scope(Read).Where(&a, attach("")...)
-	if f.ParkID != "" {
-		where += " AND park_id = " + a.Add(f.ParkID)
-	}
-	if f.ParentID != "" {
-		where += " AND parent_id = " + a.Add(f.ParentID)
-	}
-	if f.Kind != "" {
-		where += " AND kind = " + a.Add(f.Kind)
-	}
-	switch f.TermExpired {
-	case "true":
-		where += " AND term_ends_on < " + a.Add(date(s.today()))
-	case "false":
-		where += " AND (term_ends_on IS NULL OR term_ends_on >= " + a.Add(date(s.today())) + ")"
-	}
-	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
-	}
+	where := s.where(ctx, f, p.Query, &a, "")
 	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "orgs", Cols: cols, Where: where, Args: a}, scan, page.ByID(func(o Org) string { return o.ID }))
 	if err != nil {
 		return l, err
 	}
 	return l, decorate(ctx, s.DB.R, l.Items)
+}
+
+// where is the predicate of List (and the export) on orgs columns
+// prefixed with prefix ("o."): the caller's org.read scope, f and q.
+func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args, prefix string) string {
+	where := access.From(ctx).Scope(Read).Where(a, attach(prefix)...)
+	if f.ParkID != "" {
+		where += " AND " + prefix + "park_id = " + a.Add(f.ParkID)
+	}
+	if f.ParentID != "" {
+		where += " AND " + prefix + "parent_id = " + a.Add(f.ParentID)
+	}
+	if f.Kind != "" {
+		where += " AND " + prefix + "kind = " + a.Add(f.Kind)
+	}
+	switch f.TermExpired {
+	case "true":
+		where += " AND " + prefix + "term_ends_on < " + a.Add(date(s.today()))
+	case "false":
+		where += " AND (" + prefix + "term_ends_on IS NULL OR " + prefix + "term_ends_on >= " + a.Add(date(s.today())) + ")"
+	}
+	if q != "" {
+		where += " AND " + search.Where(prefix+"search_key", q, a)
+	}
+	return where
 }
 
 // Get returns an organisation in the caller's scope with its warnings.
