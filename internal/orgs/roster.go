@@ -3,6 +3,7 @@ package orgs
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -192,7 +193,8 @@ type rosterRow struct {
 
 // fileOrg is an organisation a row of the file creates, as a parent of
 // later rows. broken: its own row is wrong (reported there), so the rows
-// under it are not checked against it.
+// naming it are not checked against it (an error there would only
+// repeat the parent's).
 type fileOrg struct {
 	row    int
 	ref    parentRef
@@ -361,12 +363,12 @@ func (im *importer) parse(ctx context.Context, r tabular.Row, errs *tabular.RowE
 			found = append(found, fileOrg{ref: o.ref})
 		}
 		switch {
+		case slices.ContainsFunc(found, func(o fileOrg) bool { return o.broken }):
+			broken = true // the parent's own row is wrong, reported there
 		case len(found) == 0:
 			errs.Add(colParent, "unknown_parent", "Value", ref)
 		case len(found) > 1:
 			errs.Add(colParent, "ambiguous_parent", "Value", ref)
-		case found[0].broken:
-			broken = true
 		default:
 			parent = &found[0].ref
 		}
@@ -417,10 +419,12 @@ func (im *importer) parse(ctx context.Context, r tabular.Row, errs *tabular.RowE
 		}
 	}
 	if in.Name != "" && !im.recorded(in.Name, r.Num) {
-		im.created[in.Name] = append(im.created[in.Name], fileOrg{row: r.Num, broken: !placed,
+		im.created[in.Name] = append(im.created[in.Name], fileOrg{row: r.Num, broken: !placed || errs.Len() > 0,
 			ref: parentRef{id: id, zoneID: im.zoneID, parkID: pl.parkID}})
 	}
-	return rosterRow{id: id, in: in, pl: pl}, errs.Len() == 0
+	// Under a wrong parent row the row is left unchecked; the parent's
+	// error fails the import.
+	return rosterRow{id: id, in: in, pl: pl}, errs.Len() == 0 && !broken
 }
 
 // recorded reports whether row was recorded as creating name (the second

@@ -2,13 +2,10 @@ package enterprisesapi_test
 
 import (
 	"bytes"
-	"encoding/csv"
-	"encoding/json"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -19,125 +16,29 @@ import (
 )
 
 const (
-	csvType  = "text/csv"
-	xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	csvType  = testenv.CSVType
+	xlsxType = testenv.XLSXType
 )
 
 var zhHeader = []string{"企业名称", "统一社会信用代码", "所属园区", "行业", "地址", "纬度", "经度", "职工人数", "研发人数", "月产值（元）"}
 
-func csvOf(rows ...[]string) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.WriteAll(rows)
-	return b.Bytes()
-}
+var (
+	csvOf    = testenv.CSV
+	xlsxOf   = testenv.XLSX
+	places   = testenv.Places
+	readXLSX = testenv.ReadXLSX
+	readCSV  = testenv.ReadCSV
+)
 
-// xlsxOf writes sheets (name, rows); a cell "=…" becomes a formula.
-func xlsxOf(t *testing.T, sheets ...any) []byte {
+func upload(t *testing.T, c *client.Client, ct string, file []byte, query string) (int, testenv.RosterProblem, client.ImportResult) {
 	t.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	for i := 0; i < len(sheets); i += 2 {
-		name := sheets[i].(string)
-		if i == 0 {
-			f.SetSheetName("Sheet1", name)
-		} else if _, err := f.NewSheet(name); err != nil {
-			t.Fatal(err)
-		}
-		for r, row := range sheets[i+1].([][]string) {
-			for c, v := range row {
-				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-				var err error
-				if strings.HasPrefix(v, "=") {
-					err = f.SetCellFormula(name, cell, v[1:])
-				} else {
-					err = f.SetCellStr(name, cell, v)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// rowError is an entry of a problem's errors[] with its place in the file.
-type rowError struct {
-	Field   string `json:"field"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Row     int    `json:"row"`
-	Column  string `json:"column"`
-}
-
-type problem struct {
-	Status int        `json:"status"`
-	Detail string     `json:"detail"`
-	Errors []rowError `json:"errors"`
-}
-
-// upload sends file and returns the status and the answer.
-func upload(t *testing.T, c *client.Client, ct string, file []byte, query string) (int, problem, client.ImportResult) {
-	t.Helper()
-	resp, b, err := c.Send(ctx, "POST", "/api/v1/enterprises/import"+query, ct, file, nil)
-	if err != nil && client.StatusOf(err) == -1 {
-		t.Fatal(err)
-	}
-	var p problem
-	var res client.ImportResult
-	if resp.StatusCode == 200 {
-		if err := json.Unmarshal(b, &res); err != nil {
-			t.Fatal(err)
-		}
-	} else if err := json.Unmarshal(b, &p); err != nil {
-		t.Fatalf("%d %s", resp.StatusCode, b)
-	}
-	return resp.StatusCode, p, res
-}
-
-// places lists errors as "row:column:code".
-func places(errs []rowError) []string {
-	var out []string
-	for _, e := range errs {
-		out = append(out, strings.Join([]string{strconv.Itoa(e.Row), e.Column, e.Code}, ":"))
-	}
-	return out
+	return testenv.Upload(t, c, "/api/v1/enterprises/import"+query, ct, file)
 }
 
 func download(t *testing.T, c *client.Client, path string) (http.Header, []byte) {
 	t.Helper()
-	resp, b, err := c.Send(ctx, "GET", path, "", nil, nil)
-	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-	return resp.Header, b
-}
-
-func readXLSX(t *testing.T, b []byte) (*excelize.File, [][]string) {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := f.GetRows(f.GetSheetName(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f, rows
-}
-
-func readCSV(t *testing.T, b []byte) [][]string {
-	t.Helper()
-	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF")))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
+	h, b := testenv.Download(t, c, path)
+	return http.Header(h), b
 }
 
 func TestRosterTemplate(t *testing.T) {
