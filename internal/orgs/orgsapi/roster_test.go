@@ -2,8 +2,8 @@ package orgsapi_test
 
 import (
 	"net/url"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
