@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/big"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -60,48 +59,15 @@ var fieldColumn = map[string]string{
 	"monthly_output_fen": colMonthlyOutput,
 }
 
-// rosterPark is a park an import may put enterprises in.
-type rosterPark struct{ id, zoneID, name, code string }
-
-// managedParks returns the parks in the caller's enterprise.manage scope,
-// of zoneID when it is not "", by name.
-func managedParks(ctx context.Context, q db.Querier, zoneID string) ([]rosterPark, error) {
-	var a db.Args
-	where := access.From(ctx).Scope(Manage).Where(&a, access.ByZone("zone_id"), access.ByNode("id"))
-	if zoneID != "" {
-		where += " AND zone_id = " + a.Add(zoneID)
-	}
-	rows, err := q.QueryContext(ctx, "SELECT id, zone_id, name, code FROM parks WHERE "+where+" ORDER BY name, id", a...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []rosterPark
-	for rows.Next() {
-		var p rosterPark
-		if err := rows.Scan(&p.id, &p.zoneID, &p.name, &p.code); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
-
 // TemplateColumns returns the roster's columns with the names of the
 // parks the caller may import into (of zoneID when not "") as the park
 // column's drop-down.
 func (s *Service) TemplateColumns(ctx context.Context, zoneID string) ([]tabular.Column, error) {
-	ps, err := managedParks(ctx, s.DB.R, zoneID)
+	ps, err := tabular.Parks(ctx, s.DB.R, Manage, zoneID)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for _, p := range ps {
-		if !slices.Contains(names, p.name) {
-			names = append(names, p.name)
-		}
-	}
-	return rosterColumns(names), nil
+	return rosterColumns(tabular.ParkNames(ps)), nil
 }
 
 // ExportColumns are the columns of an export (the template's, without a
@@ -133,11 +99,11 @@ func (s *Service) Import(ctx context.Context, src *tabular.Spooled, zoneID strin
 		return ImportResult{}, apperr.New(apperr.Forbidden, "")
 	}
 	run := func(q db.Querier, tx *db.Tx) (ImportResult, error) {
-		ps, err := managedParks(ctx, q, zoneID)
+		ps, err := tabular.Parks(ctx, q, Manage, zoneID)
 		if err != nil {
 			return ImportResult{}, err
 		}
-		spec := importSpec(q, newParkIndex(ps))
+		spec := importSpec(q, tabular.ParkLookup(ps))
 		spec.DryRun = dryRun
 		spec.Commit = func(ctx context.Context, batch []tabular.Item[Input]) error { return commit(ctx, tx, batch) }
 		res, err := tabular.Import(ctx, src, spec)
@@ -158,7 +124,7 @@ func (s *Service) Import(ctx context.Context, src *tabular.Spooled, zoneID strin
 	return res, nil
 }
 
-func importSpec(q db.Querier, parks parkIndex) tabular.Spec[Input] {
+func importSpec(q db.Querier, parks *tabular.Lookup[tabular.Park]) tabular.Spec[Input] {
 	return tabular.Spec[Input]{
 		Columns: rosterColumns(nil),
 		Parse: func(_ context.Context, r tabular.Row, errs *tabular.RowErrors) (Input, bool) {
@@ -174,14 +140,14 @@ func importSpec(q db.Querier, parks parkIndex) tabular.Spec[Input] {
 
 // parseRow turns a row into an Input, reporting what is wrong with it
 // under the columns: the numbers, the park, and every rule of validate.
-func parseRow(r tabular.Row, errs *tabular.RowErrors, parks parkIndex) (Input, bool) {
+func parseRow(r tabular.Row, errs *tabular.RowErrors, parks *tabular.Lookup[tabular.Park]) (Input, bool) {
 	in := Input{Name: r.Get(colName), USCC: r.Get(colUSCC), Industry: r.Get(colIndustry), Address: r.Get(colAddress)}
 	if ref := r.Get(colPark); ref != "" {
-		switch found := parks.find(ref); len(found) {
+		switch found := parks.Find(ref); len(found) {
 		case 0:
 			errs.Add(colPark, "unknown_value")
 		case 1:
-			in.ZoneID, in.ParkID = found[0].zoneID, found[0].id
+			in.ZoneID, in.ParkID = found[0].ZoneID, found[0].ID
 		default:
 			errs.Add(colPark, "ambiguous_park", "Value", ref)
 		}
@@ -271,35 +237,6 @@ func headcount(r tabular.Row, errs *tabular.RowErrors, col string) int {
 		return MaxHeadcount + 1
 	}
 	return int(v.Num().Int64())
-}
-
-// parkIndex finds parks by id, code (any case) or name.
-type parkIndex struct {
-	byID           map[string]rosterPark
-	byCode, byName map[string][]rosterPark
-}
-
-func newParkIndex(ps []rosterPark) parkIndex {
-	ix := parkIndex{byID: map[string]rosterPark{}, byCode: map[string][]rosterPark{}, byName: map[string][]rosterPark{}}
-	for _, p := range ps {
-		ix.byID[p.id] = p
-		code := strings.ToLower(p.code)
-		ix.byCode[code] = append(ix.byCode[code], p)
-		ix.byName[p.name] = append(ix.byName[p.name], p)
-	}
-	return ix
-}
-
-// find returns the parks ref may name: the park with that id, else those
-// with that code, else those with that name.
-func (ix parkIndex) find(ref string) []rosterPark {
-	if p, ok := ix.byID[ref]; ok {
-		return []rosterPark{p}
-	}
-	if ps := ix.byCode[strings.ToLower(ref)]; len(ps) > 0 {
-		return ps
-	}
-	return ix.byName[ref]
 }
 
 // registered reports the rows of batch whose USCC an enterprise of the

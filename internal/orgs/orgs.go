@@ -310,30 +310,37 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Or
 		return page.List[Org]{}, err
 	}
 	var a db.Args
-	where := access.From(ctx).Scope(Read).Where(&a, attach("")...)
-	if f.ParkID != "" {
-		where += " AND park_id = " + a.Add(f.ParkID)
-	}
-	if f.ParentID != "" {
-		where += " AND parent_id = " + a.Add(f.ParentID)
-	}
-	if f.Kind != "" {
-		where += " AND kind = " + a.Add(f.Kind)
-	}
-	switch f.TermExpired {
-	case "true":
-		where += " AND term_ends_on < " + a.Add(date(s.today()))
-	case "false":
-		where += " AND (term_ends_on IS NULL OR term_ends_on >= " + a.Add(date(s.today())) + ")"
-	}
-	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
-	}
+	where := s.where(ctx, f, p.Query, &a, "")
 	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "orgs", Cols: cols, Where: where, Args: a}, scan, page.ByID(func(o Org) string { return o.ID }))
 	if err != nil {
 		return l, err
 	}
 	return l, decorate(ctx, s.DB.R, l.Items)
+}
+
+// where is the predicate of List (and the export) on orgs columns
+// prefixed with prefix ("o."): the caller's org.read scope, f and q.
+func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args, prefix string) string {
+	where := access.From(ctx).Scope(Read).Where(a, attach(prefix)...)
+	if f.ParkID != "" {
+		where += " AND " + prefix + "park_id = " + a.Add(f.ParkID)
+	}
+	if f.ParentID != "" {
+		where += " AND " + prefix + "parent_id = " + a.Add(f.ParentID)
+	}
+	if f.Kind != "" {
+		where += " AND " + prefix + "kind = " + a.Add(f.Kind)
+	}
+	switch f.TermExpired {
+	case "true":
+		where += " AND " + prefix + "term_ends_on < " + a.Add(date(s.today()))
+	case "false":
+		where += " AND (" + prefix + "term_ends_on IS NULL OR " + prefix + "term_ends_on >= " + a.Add(date(s.today())) + ")"
+	}
+	if q != "" {
+		where += " AND " + search.Where(prefix+"search_key", q, a)
+	}
+	return where
 }
 
 // Get returns an organisation in the caller's scope with its warnings.
@@ -430,12 +437,62 @@ type place struct {
 	zoneID, parentID, parkID, node string
 }
 
+// parentRef is the parent organisation of a place: stored (path set), or
+// a row earlier in the same import, not stored yet (path "", its own place
+// checked already).
+type parentRef struct {
+	id, zoneID, parkID, path string
+}
+
 // locate resolves where an organisation of kind with parentID and parkID
 // goes, for a caller whose perm scope must cover the place. defaultPark is
 // the park when parkID is "" and no park-level parent decides it. self is
 // the organisation being moved ("" on create): a parent inside its subtree
 // is a cycle. Field errors go to fs; other errors are returned.
 func locate(ctx context.Context, tx *db.Tx, perm access.Perm, fs *apperr.Fields, zoneID, kind, parentID, parkID, defaultPark, self string) (place, error) {
+	if kind == KindWorkingCommittee || parentID == "" {
+		return settle(ctx, tx, perm, fs, zoneID, kind, parentID, nil, parkID, defaultPark)
+	}
+	pl := place{zoneID: zoneID, parentID: parentID, parkID: parkID}
+	if parentID == self {
+		fs.Add("parent_id", "cycle")
+		return pl, nil
+	}
+	parent, err := get(ctx, tx, Read, parentID)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && parent.ZoneID != zoneID) {
+		fs.Add("parent_id", "unknown_value")
+		return pl, nil
+	}
+	if err != nil {
+		return pl, err
+	}
+	parentNode, err := nodes.Get(ctx, tx, parentID)
+	if err != nil {
+		return pl, err
+	}
+	if self != "" {
+		selfNode, err := nodes.Get(ctx, tx, self)
+		if err != nil {
+			return pl, err
+		}
+		if len(parentNode.Path) >= len(selfNode.Path) && parentNode.Path[:len(selfNode.Path)] == selfNode.Path {
+			fs.Add("parent_id", "cycle")
+			return pl, nil
+		}
+	}
+	ref := &parentRef{id: parent.ID, zoneID: parent.ZoneID, parkID: str(parent.ParkID), path: parentNode.Path}
+	return settle(ctx, tx, perm, fs, zoneID, kind, parentID, ref, parkID, defaultPark)
+}
+
+// settle applies the rules of a place once the parent (nil for none) is
+// known: a working committee hangs under the zone, with neither parent
+// nor park; anything else lies in its parent's park (parkID may only
+// repeat it), or — with no parent or a zone-level one — in parkID (else
+// defaultPark), a park of the zone the caller can see; and the place must
+// lie in the caller's perm scope, under a node it covers (the parent's
+// subtree) or in a park it covers. parentID is what the caller asked for
+// (a working committee with one is refused even if it names nothing).
+func settle(ctx context.Context, q db.Querier, perm access.Perm, fs *apperr.Fields, zoneID, kind, parentID string, parent *parentRef, parkID, defaultPark string) (place, error) {
 	p := access.From(ctx)
 	sc := p.Scope(perm)
 	pl := place{zoneID: zoneID, parentID: parentID, parkID: parkID}
@@ -452,42 +509,17 @@ func locate(ctx context.Context, tx *db.Tx, perm access.Perm, fs *apperr.Fields,
 		pl.node = zoneID
 		return pl, nil
 	}
-	var parentNode nodes.Node
-	if parentID != "" {
-		if parentID == self {
-			fs.Add("parent_id", "cycle")
-			return pl, nil
-		}
-		parent, err := get(ctx, tx, Read, parentID)
-		if apperr.Is(err, apperr.NotFound) || (err == nil && parent.ZoneID != zoneID) {
-			fs.Add("parent_id", "unknown_value")
-			return pl, nil
-		}
-		if err != nil {
-			return pl, err
-		}
-		if parentNode, err = nodes.Get(ctx, tx, parentID); err != nil {
-			return pl, err
-		}
-		if self != "" {
-			selfNode, err := nodes.Get(ctx, tx, self)
-			if err != nil {
-				return pl, err
-			}
-			if len(parentNode.Path) >= len(selfNode.Path) && parentNode.Path[:len(selfNode.Path)] == selfNode.Path {
-				fs.Add("parent_id", "cycle")
-				return pl, nil
-			}
-		}
-		if parent.ParkID != nil {
+	if parent != nil {
+		pl.parentID = parent.id
+		if parent.parkID != "" {
 			// A child lies in its parent's park.
-			if parkID != "" && parkID != *parent.ParkID {
+			if parkID != "" && parkID != parent.parkID {
 				fs.Add("park_id", "parent_park_mismatch")
 				return pl, nil
 			}
-			pl.parkID = *parent.ParkID
+			pl.parkID = parent.parkID
 		}
-		pl.node = parentID
+		pl.node = parent.id
 	}
 	if pl.parkID == "" {
 		pl.parkID = defaultPark
@@ -496,7 +528,7 @@ func locate(ctx context.Context, tx *db.Tx, perm access.Perm, fs *apperr.Fields,
 		fs.Add("park_id", "required")
 		return pl, nil
 	}
-	park, err := nodes.Get(ctx, tx, pl.parkID)
+	park, err := nodes.Get(ctx, q, pl.parkID)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && (park.Kind != access.KindPark || park.ZoneID != zoneID || !p.Scope(Read).Covers(park.Path))) {
 		fs.Add("park_id", "unknown_value")
 		return pl, nil
@@ -507,10 +539,11 @@ func locate(ctx context.Context, tx *db.Tx, perm access.Perm, fs *apperr.Fields,
 	if pl.node == "" {
 		pl.node = park.ID
 	}
-	// The new place must lie in the caller's scope for perm: under a node
-	// it covers (the parent's subtree) or in a park it covers.
-	if !sc.Covers(park.Path) && (parentNode.Path == "" || !sc.Covers(parentNode.Path)) {
-		if parentID != "" {
+	// A parent of the same import lies in the scope already (its own row
+	// was checked), and so does what hangs under it.
+	parentCovered := parent != nil && (parent.path == "" || sc.Covers(parent.path))
+	if !sc.Covers(park.Path) && !parentCovered {
+		if parent != nil {
 			fs.Add("parent_id", "unknown_value")
 		} else {
 			fs.Add("park_id", "unknown_value")
@@ -592,10 +625,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Org, error) {
 		return Org{}, apperr.New(apperr.Forbidden, "")
 	}
 	var fs apperr.Fields
-	checkName(&fs, &in.Name)
-	checkKind(&fs, in.Kind)
-	checkDates(&fs, in.FoundedOn, in.TermEndsOn)
-	checkEnterpriseList(&fs, in.EnterpriseIDs)
+	checkInput(&fs, &in)
 	if err := fs.Err(); err != nil {
 		return Org{}, err
 	}
@@ -627,13 +657,8 @@ func (s *Service) Create(ctx context.Context, in Input) (Org, error) {
 		if err != nil {
 			return err
 		}
-		switch {
-		case in.Kind == KindWorkingCommittee && len(in.EnterpriseIDs) > 0:
-			fs.Add("enterprise_ids", "zone_level_only")
-		case pl.parkID != "":
-			if err := checkEnterprises(ctx, tx, Manage, &fs, zoneID, pl.parkID, in.EnterpriseIDs); err != nil {
-				return err
-			}
+		if err := checkCover(ctx, tx, Manage, &fs, in.Kind, pl, in.EnterpriseIDs); err != nil {
+			return err
 		}
 		if err := checkSecretary(ctx, tx, &fs, id, in.SecretaryID); err != nil {
 			return err
@@ -641,28 +666,56 @@ func (s *Service) Create(ctx context.Context, in Input) (Org, error) {
 		if err := fs.Err(); err != nil {
 			return err
 		}
-		org = Org{ID: id, ZoneID: zoneID, ParentID: opt(pl.parentID), ParkID: opt(pl.parkID), Name: in.Name, Kind: in.Kind,
-			EnterpriseIDs: slices.Sorted(slices.Values(in.EnterpriseIDs)), FoundedOn: opt(in.FoundedOn), TermEndsOn: opt(in.TermEndsOn),
-			HasCommittee: in.HasCommittee, Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
-		if org.EnterpriseIDs == nil {
-			org.EnterpriseIDs = []string{}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, zone_id, parent_id, park_id, name, kind, founded_on, term_ends_on,
-			has_committee, search_key, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)`,
-			org.ID, org.ZoneID, db.NullString(pl.parentID), db.NullString(pl.parkID), org.Name, org.Kind, db.NullString(in.FoundedOn),
-			db.NullString(in.TermEndsOn), org.HasCommittee, search.Key(org.Name), db.Micros(tx.Now)); err != nil {
-			return err
-		}
-		if _, err := nodes.Insert(ctx, tx, nodes.Node{ID: org.ID, ZoneID: zoneID, Kind: access.KindOrg, ParentID: pl.node, Name: org.Name}, "parent_id"); err != nil {
-			return err
-		}
-		if err := setEnterprises(ctx, tx, org.ID, zoneID, org.EnterpriseIDs); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{ZoneID: zoneID, Node: org.ID, Entity: "org", EntityID: org.ID, Action: "create",
-			Summary: map[string]any{"name": org.Name, "kind": org.Kind, "parent_id": pl.parentID, "park_id": pl.parkID, "enterprise_ids": org.EnterpriseIDs}})
+		org, err = add(ctx, tx, id, in, pl)
+		return err
 	})
 	return org, err
+}
+
+// checkInput runs the checks of Create that need no database.
+func checkInput(fs *apperr.Fields, in *Input) {
+	checkName(fs, &in.Name)
+	checkKind(fs, in.Kind)
+	checkDates(fs, in.FoundedOn, in.TermEndsOn)
+	checkEnterpriseList(fs, in.EnterpriseIDs)
+}
+
+// checkCover applies Create's rules on the enterprises of an organisation
+// placed at pl: none at zone level, else each in the caller's perm scope
+// and in the organisation's park.
+func checkCover(ctx context.Context, q db.Querier, perm access.Perm, fs *apperr.Fields, kind string, pl place, ids []string) error {
+	switch {
+	case kind == KindWorkingCommittee && len(ids) > 0:
+		fs.Add("enterprise_ids", "zone_level_only")
+	case pl.parkID != "":
+		return checkEnterprises(ctx, q, perm, fs, pl.zoneID, pl.parkID, ids)
+	}
+	return nil
+}
+
+// add stores a checked organisation with id at pl: its row, its scope
+// node, the enterprises it covers and the audit entry.
+func add(ctx context.Context, tx *db.Tx, id string, in Input, pl place) (Org, error) {
+	org := Org{ID: id, ZoneID: pl.zoneID, ParentID: opt(pl.parentID), ParkID: opt(pl.parkID), Name: in.Name, Kind: in.Kind,
+		EnterpriseIDs: slices.Sorted(slices.Values(in.EnterpriseIDs)), FoundedOn: opt(in.FoundedOn), TermEndsOn: opt(in.TermEndsOn),
+		HasCommittee: in.HasCommittee, Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+	if org.EnterpriseIDs == nil {
+		org.EnterpriseIDs = []string{}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, zone_id, parent_id, park_id, name, kind, founded_on, term_ends_on,
+		has_committee, search_key, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)`,
+		org.ID, org.ZoneID, db.NullString(pl.parentID), db.NullString(pl.parkID), org.Name, org.Kind, db.NullString(in.FoundedOn),
+		db.NullString(in.TermEndsOn), org.HasCommittee, search.Key(org.Name), db.Micros(tx.Now)); err != nil {
+		return org, err
+	}
+	if _, err := nodes.Insert(ctx, tx, nodes.Node{ID: org.ID, ZoneID: org.ZoneID, Kind: access.KindOrg, ParentID: pl.node, Name: org.Name}, "parent_id"); err != nil {
+		return org, err
+	}
+	if err := setEnterprises(ctx, tx, org.ID, org.ZoneID, org.EnterpriseIDs); err != nil {
+		return org, err
+	}
+	return org, audit.Record(ctx, tx, audit.Event{ZoneID: org.ZoneID, Node: org.ID, Entity: "org", EntityID: org.ID, Action: "create",
+		Summary: map[string]any{"name": org.Name, "kind": org.Kind, "parent_id": pl.parentID, "park_id": pl.parkID, "enterprise_ids": org.EnterpriseIDs}})
 }
 
 func opt(s string) *string {

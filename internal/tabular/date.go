@@ -12,7 +12,7 @@ import (
 // passes numeric cells on as their raw value, never formatted.
 
 var (
-	datePattern   = regexp.MustCompile(`^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$`)
+	datePattern   = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$|^(\d{4})(\d{2})(\d{2})$`)
 	serialPattern = regexp.MustCompile(`^\d{1,7}(\.\d+)?$`)
 	// excelEpoch is day 0 of Excel's 1900 date system as it counts from
 	// 1 March 1900 on (Excel holds 1900 a leap year, so serial 60 is a
@@ -24,12 +24,15 @@ var (
 const maxSerial = 2958465
 
 // Date returns the date a cell holds as YYYY-MM-DD: a date written
-// YYYY-MM-DD, YYYY/M/D, YYYY.M.D or YYYY年M月D日, or an Excel date serial
+// YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日 or YYYYMMDD, or an Excel date serial
 // (a time of day in its fraction is dropped). Anything else, an
 // impossible date (2023-02-30) included, comes back as it is, for the
 // caller's date validation to refuse.
 func Date(v string) string {
 	if m := datePattern.FindStringSubmatch(v); m != nil {
+		if m[1] == "" {
+			m = m[3:]
+		}
 		y, _ := strconv.Atoi(m[1])
 		mo, _ := strconv.Atoi(m[2])
 		d, _ := strconv.Atoi(m[3])

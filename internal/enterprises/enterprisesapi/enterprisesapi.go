@@ -32,6 +32,7 @@ func Domain(svc *enterprises.Service) kit.Domain {
 			{Method: "PATCH", Path: "/api/v1/enterprises/{id}", Perm: enterprises.Manage, Resource: "enterprise", Handle: h.update},
 			{Method: "DELETE", Path: "/api/v1/enterprises/{id}", Perm: enterprises.Manage, Resource: "enterprise", Handle: h.delete},
 			{Method: "GET", Path: "/api/v1/reports/coverage", Perm: enterprises.Coverage, Resource: "coverage", Handle: h.coverage},
+			{Method: "GET", Path: "/api/v1/reports/coverage/export", Perm: enterprises.Coverage, Resource: "coverage", Handle: h.coverageExport},
 		},
 		OpenAPI:  fragment,
 		Locales:  enterprises.Locales(),

@@ -53,3 +53,21 @@ func (h handler) export(w http.ResponseWriter, r *http.Request) error {
 			})
 		})
 }
+
+// coverageExport is the coverage report's table as a file, scoped and
+// computed as the report itself.
+func (h handler) coverageExport(w http.ResponseWriter, r *http.Request) error {
+	rep, err := h.svc.Coverage(r.Context(), r.URL.Query().Get("park_id"))
+	if err != nil {
+		return err
+	}
+	return httpx.Export(w, r, httpx.FileName(r, "党组织覆盖情况", "party-coverage", true), enterprises.CoverageColumns(),
+		func(write func([]string) error) error {
+			for _, rec := range enterprises.CoverageRecords(rep, httpx.Lang(r).Lang()) {
+				if err := write(rec); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}

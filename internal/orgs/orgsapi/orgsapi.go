@@ -26,6 +26,9 @@ func Domain(svc *orgs.Service) kit.Domain {
 		Routes: []kit.Route{
 			{Method: "GET", Path: "/api/v1/orgs", Perm: orgs.Read, Resource: "org", Handle: h.list},
 			{Method: "POST", Path: "/api/v1/orgs", Perm: orgs.Manage, Resource: "org", Create: true, Handle: h.create},
+			{Method: "GET", Path: "/api/v1/orgs/template", Perm: orgs.Manage, Resource: "org", Handle: h.template},
+			{Method: "POST", Path: "/api/v1/orgs/import", Perm: orgs.Manage, Resource: "org", Upload: true, Handle: h.importRoster},
+			{Method: "GET", Path: "/api/v1/orgs/export", Perm: orgs.Read, Resource: "org", Handle: h.export},
 			{Method: "GET", Path: "/api/v1/orgs/tree", Perm: orgs.Read, Resource: "org", Handle: h.tree},
 			{Method: "GET", Path: "/api/v1/orgs/{id}", Perm: orgs.Read, Resource: "org", Handle: h.get},
 			{Method: "PATCH", Path: "/api/v1/orgs/{id}", Perm: orgs.Update, Resource: "org", Handle: h.update},
@@ -46,14 +49,18 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	list, err := h.svc.List(r.Context(), orgs.Filter{ParkID: q.Get("park_id"), ParentID: q.Get("parent_id"), Kind: q.Get("kind"),
-		TermExpired: q.Get("term_expired")}, p)
+	list, err := h.svc.List(r.Context(), listFilter(r), p)
 	if err != nil {
 		return err
 	}
 	httpx.JSON(w, http.StatusOK, list)
 	return nil
+}
+
+// listFilter reads the filters of the list (and the export).
+func listFilter(r *http.Request) orgs.Filter {
+	q := r.URL.Query()
+	return orgs.Filter{ParkID: q.Get("park_id"), ParentID: q.Get("parent_id"), Kind: q.Get("kind"), TermExpired: q.Get("term_expired")}
 }
 
 func (h handler) tree(w http.ResponseWriter, r *http.Request) error {
@@ -193,6 +200,9 @@ var orgFixture = kit.Fixture{
 		switch route {
 		case "POST /api/v1/orgs":
 			return map[string]any{"park_id": under.ID, "name": nextName("新支部 "), "kind": orgs.KindBranch, "founded_on": "2021-07-01"}
+		case "POST /api/v1/orgs/import":
+			// The park by its id: the matrix knows its parks by id alone.
+			return kit.File{ContentType: "text/csv", Data: []byte("组织名称,组织类型,所属园区\r\n" + nextName("导入支部 ") + ",党支部," + under.ID + "\r\n")}
 		case "PATCH /api/v1/orgs/{id}":
 			return map[string]any{"name": nextName("改名支部 "), "term_ends_on": "2030-07-01"}
 		}

@@ -27,6 +27,9 @@ export const enterprisesApi = {
 
   // the coverage report: every park in the caller's scope, or one (park_id)
   coverage: (query) => api.get('/reports/coverage', { query }),
+
+  // coverageExport downloads the coverage table (format xlsx|csv, park_id), scoped as the report
+  coverageExport: (query) => api.download('/reports/coverage/export', { query }),
 }
 
 // listParks returns the parks the caller can see (for filters and the park picker).

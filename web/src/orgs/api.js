@@ -33,6 +33,10 @@ export const orgsApi = {
 
   warnings: (query) => api.get('/reports/org-warnings', { query }),
 
+  // export downloads the roster of every organisation matching query (the tree's park filter),
+  // in tree order, as query.format (xlsx or csv).
+  export: (query) => api.download('/orgs/export', { query }),
+
   // The pickers' sources (other domains' routes, shapes as API.md names them).
   parks: () => api.get('/parks', { query: { limit: 200 } }),
   enterprises: (parkId, q) => api.get('/enterprises', { query: { park_id: parkId, q, limit: 200 } }),
