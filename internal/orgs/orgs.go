@@ -16,7 +16,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"io/fs"
 	"slices"
 	"time"
@@ -171,27 +170,17 @@ func attach(prefix string) []access.Attach {
 // under their park).
 var enterpriseAttach = []access.Attach{access.ByZone("zone_id"), access.ByNode("id")}
 
+// enterpriseLinks are the enterprises an organisation covers.
+var enterpriseLinks = db.Link{Table: "org_enterprises", Owner: "org_id", Member: "enterprise_id"}
+
+// table reads organisations in the caller's scope.
+var table = page.Table[Org]{From: "orgs", Cols: cols, Attach: page.Attached(attach("")...), Scan: scan}
+
 // get returns the organisation with id when it lies in the caller's scope
 // for perm. When it does not but the caller may read it, the answer is
 // EFORBIDDEN; when the caller may not even read it, ENOTFOUND.
 func get(ctx context.Context, q db.Querier, perm access.Perm, id string) (Org, error) {
-	p := access.From(ctx)
-	for _, pm := range []access.Perm{perm, Read} {
-		var a db.Args
-		where := p.Scope(pm).Where(&a, attach("")...)
-		o, err := scan(q.QueryRowContext(ctx, "SELECT "+cols+" FROM orgs WHERE id = "+a.Add(id)+" AND "+where, a...))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return o, err
-		}
-		if pm != perm {
-			return o, apperr.New(apperr.Forbidden, "")
-		}
-		return o, nil
-	}
-	return Org{}, apperr.New(apperr.NotFound, "")
+	return table.One(ctx, q, perm, Read, id)
 }
 
 // decorate fills enterprise_ids, member_count and secretary_name of orgs
@@ -711,7 +700,7 @@ func add(ctx context.Context, tx *db.Tx, id string, in Input, pl place) (Org, er
 	if _, err := nodes.Insert(ctx, tx, nodes.Node{ID: org.ID, ZoneID: org.ZoneID, Kind: access.KindOrg, ParentID: pl.node, Name: org.Name}, "parent_id"); err != nil {
 		return org, err
 	}
-	if err := setEnterprises(ctx, tx, org.ID, org.ZoneID, org.EnterpriseIDs); err != nil {
+	if err := enterpriseLinks.Set(ctx, tx, org.ID, org.ZoneID, org.EnterpriseIDs, nil); err != nil {
 		return org, err
 	}
 	return org, audit.Record(ctx, tx, audit.Event{ZoneID: org.ZoneID, Node: org.ID, Entity: "org", EntityID: org.ID, Action: "create",
@@ -726,17 +715,6 @@ func opt(s string) *string {
 }
 
 // setEnterprises replaces the enterprises org covers.
-func setEnterprises(ctx context.Context, tx *db.Tx, org, zoneID string, ids []string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM org_enterprises WHERE org_id = $1`, org); err != nil {
-		return err
-	}
-	for _, e := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO org_enterprises (org_id, enterprise_id, zone_id) VALUES ($1, $2, $3)`, org, e, zoneID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // Patch is a partial update; nil fields stay as they are. An empty string
 // clears parent_id (the organisation then hangs under its park),
@@ -933,7 +911,8 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 			}
 		}
 		if changes["enterprise_ids"] != nil {
-			if err := setEnterprises(ctx, tx, id, org.ZoneID, newEnts); err != nil {
+			add, remove := db.Diff(old.EnterpriseIDs, newEnts)
+			if err := enterpriseLinks.Set(ctx, tx, id, org.ZoneID, add, remove); err != nil {
 				return err
 			}
 		}

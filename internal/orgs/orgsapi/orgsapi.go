@@ -5,9 +5,7 @@ package orgsapi
 import (
 	"context"
 	_ "embed"
-	"fmt"
 	"net/http"
-	"sync/atomic"
 
 	"tongxin/internal/access"
 	"tongxin/internal/httpx"
@@ -167,16 +165,12 @@ func (h handler) delete(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var fixtureSeq atomic.Int64
-
-func nextName(prefix string) string { return fmt.Sprintf("%s%d", prefix, fixtureSeq.Add(1)) }
-
 // newOrg makes a branch under a park (or a working committee under a
 // zone) with the extra fields of body.
 func newOrg(ctx context.Context, c kit.Caller, under kit.Node, extra map[string]any) (map[string]string, error) {
-	body := map[string]any{"name": nextName("矩阵支部 "), "kind": orgs.KindBranch, "park_id": under.ID}
+	body := map[string]any{"name": kit.Unique("矩阵支部 "), "kind": orgs.KindBranch, "park_id": under.ID}
 	if under.Kind == access.KindZone {
-		body = map[string]any{"zone_id": under.ID, "name": nextName("矩阵党工委 "), "kind": orgs.KindWorkingCommittee}
+		body = map[string]any{"zone_id": under.ID, "name": kit.Unique("矩阵党工委 "), "kind": orgs.KindWorkingCommittee}
 	}
 	for k, v := range extra {
 		body[k] = v
@@ -199,12 +193,12 @@ var orgFixture = kit.Fixture{
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/orgs":
-			return map[string]any{"park_id": under.ID, "name": nextName("新支部 "), "kind": orgs.KindBranch, "founded_on": "2021-07-01"}
+			return map[string]any{"park_id": under.ID, "name": kit.Unique("新支部 "), "kind": orgs.KindBranch, "founded_on": "2021-07-01"}
 		case "POST /api/v1/orgs/import":
 			// The park by its id: the matrix knows its parks by id alone.
-			return kit.File{ContentType: "text/csv", Data: []byte("组织名称,组织类型,所属园区\r\n" + nextName("导入支部 ") + ",党支部," + under.ID + "\r\n")}
+			return kit.File{ContentType: "text/csv", Data: []byte("组织名称,组织类型,所属园区\r\n" + kit.Unique("导入支部 ") + ",党支部," + under.ID + "\r\n")}
 		case "PATCH /api/v1/orgs/{id}":
-			return map[string]any{"name": nextName("改名支部 "), "term_ends_on": "2030-07-01"}
+			return map[string]any{"name": kit.Unique("改名支部 "), "term_ends_on": "2030-07-01"}
 		}
 		return nil
 	},
