@@ -120,31 +120,16 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Al
 }
 
 func fillMembers(ctx context.Context, q db.Querier, als []Alliance) error {
-	if len(als) == 0 {
-		return nil
-	}
-	at := map[string]int{}
 	ids := make([]string, len(als))
 	for i, al := range als {
-		at[al.ID], ids[i] = i, al.ID
+		ids[i] = al.ID
 	}
-	var a db.Args
-	rows, err := q.QueryContext(ctx, `SELECT alliance_id, org_id FROM alliance_orgs WHERE alliance_id IN (`+a.In(ids)+`)
-		ORDER BY alliance_id, org_id`, a...)
-	if err != nil {
-		return err
+	of, err := memberLinks.Of(ctx, q, ids)
+	for i := range als {
+		als[i].MemberOrgIDs = append(als[i].MemberOrgIDs, of[als[i].ID]...)
+		als[i].MemberCount = len(als[i].MemberOrgIDs)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var aid, oid string
-		if err := rows.Scan(&aid, &oid); err != nil {
-			return err
-		}
-		al := &als[at[aid]]
-		al.MemberOrgIDs = append(al.MemberOrgIDs, oid)
-		al.MemberCount++
-	}
-	return rows.Err()
+	return err
 }
 
 // memberLinks is the alliance's organisations.

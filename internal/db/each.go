@@ -1,6 +1,9 @@
 package db
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
 
 // Scanner is a row to scan (*sql.Row, *sql.Rows).
 type Scanner interface{ Scan(dest ...any) error }
@@ -13,6 +16,11 @@ func Each(ctx context.Context, q Querier, query string, args Args, fn func(Scann
 	if err != nil {
 		return err
 	}
+	return EachRow(rows, fn)
+}
+
+// EachRow is Each over rows already queried; it closes them.
+func EachRow(rows *sql.Rows, fn func(Scanner) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		if err := fn(rows); err != nil {

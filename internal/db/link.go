@@ -30,6 +30,30 @@ func (l Link) Set(ctx context.Context, tx *Tx, owner, zoneID string, add, remove
 	return nil
 }
 
+// Of returns the members of each owner in one query, each list sorted (an
+// owner without members has none in the map).
+func (l Link) Of(ctx context.Context, q Querier, owners []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(owners) == 0 {
+		return out, nil
+	}
+	var a Args
+	rows, err := q.QueryContext(ctx, `SELECT `+l.Owner+`, `+l.Member+` FROM `+l.Table+` WHERE `+l.Owner+` IN (`+a.In(owners)+`)
+		ORDER BY `+l.Owner+`, `+l.Member, a...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var owner, member string
+		if err := rows.Scan(&owner, &member); err != nil {
+			return nil, err
+		}
+		out[owner] = append(out[owner], member)
+	}
+	return out, rows.Err()
+}
+
 // Diff returns the ids of next not in old, and those of old not in next:
 // what Link.Set adds and removes to go from old to next.
 func Diff(old, next []string) (add, remove []string) {

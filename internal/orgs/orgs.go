@@ -199,30 +199,20 @@ func decorate(ctx context.Context, q db.Querier, orgs []Org) error {
 			secs = append(secs, *orgs[i].SecretaryID)
 		}
 	}
+	of, err := enterpriseLinks.Of(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	for org, ents := range of {
+		byID[org].EnterpriseIDs = append(byID[org].EnterpriseIDs, ents...)
+	}
 	var a db.Args
-	rows, err := q.QueryContext(ctx, `SELECT org_id, enterprise_id FROM org_enterprises WHERE org_id IN (`+a.In(ids)+`)
-		ORDER BY org_id, enterprise_id`, a...)
-	if err != nil {
-		return err
-	}
-	err = eachRow(rows, func(r *sql.Rows) error {
-		var org, ent string
-		if err := r.Scan(&org, &ent); err != nil {
-			return err
-		}
-		byID[org].EnterpriseIDs = append(byID[org].EnterpriseIDs, ent)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	a = nil
-	rows, err = q.QueryContext(ctx, `SELECT org_id, party_status, COUNT(*) FROM people WHERE org_id IN (`+a.In(ids)+`)
+	rows, err := q.QueryContext(ctx, `SELECT org_id, party_status, COUNT(*) FROM people WHERE org_id IN (`+a.In(ids)+`)
 		AND party_status IN ('full', 'probationary') GROUP BY org_id, party_status`, a...)
 	if err != nil {
 		return err
 	}
-	err = eachRow(rows, func(r *sql.Rows) error {
+	err = db.EachRow(rows, func(r db.Scanner) error {
 		var org, status string
 		var n int
 		if err := r.Scan(&org, &status, &n); err != nil {
@@ -244,7 +234,7 @@ func decorate(ctx context.Context, q db.Querier, orgs []Org) error {
 		return err
 	}
 	names := map[string]string{}
-	err = eachRow(rows, func(r *sql.Rows) error {
+	err = db.EachRow(rows, func(r db.Scanner) error {
 		var id, name string
 		err := r.Scan(&id, &name)
 		names[id] = name
@@ -258,16 +248,6 @@ func decorate(ctx context.Context, q db.Querier, orgs []Org) error {
 		}
 	}
 	return err
-}
-
-func eachRow(rows *sql.Rows, fn func(*sql.Rows) error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // Filter narrows List. TermExpired is "", "true" or "false".
@@ -555,7 +535,7 @@ func checkEnterprises(ctx context.Context, q db.Querier, perm access.Perm, fs *a
 		return err
 	}
 	parks := map[string]string{}
-	err = eachRow(rows, func(r *sql.Rows) error {
+	err = db.EachRow(rows, func(r db.Scanner) error {
 		var id, park string
 		err := r.Scan(&id, &park)
 		parks[id] = park

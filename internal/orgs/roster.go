@@ -158,7 +158,7 @@ func storedOrgs(ctx context.Context, q db.Querier, zoneID string) ([]storedOrg, 
 		return nil, err
 	}
 	var out []storedOrg
-	err = eachRow(rows, func(r *sql.Rows) error {
+	err = db.EachRow(rows, func(r db.Scanner) error {
 		var o storedOrg
 		var parent, park sql.NullString
 		if err := r.Scan(&o.id, &o.name, &o.kind, &parent, &park, &o.ref.path); err != nil {
@@ -465,7 +465,7 @@ func (im *importer) resolve(ctx context.Context, q db.Querier, batch []tabular.I
 		return nil, nil, err
 	}
 	found := tabular.NewLookup[covered]()
-	err = eachRow(rows, func(r *sql.Rows) error {
+	err = db.EachRow(rows, func(r db.Scanner) error {
 		var e covered
 		err := r.Scan(&e.id, &e.uscc, &e.name, &e.parkID)
 		found.Add(e, e.id, e.uscc, e.name)
@@ -545,7 +545,7 @@ func (s *Service) Export(ctx context.Context, f Filter, q string, fn func([]stri
 			return err
 		}
 		var page []Org
-		err = eachRow(rows, func(r *sql.Rows) error {
+		err = db.EachRow(rows, func(r db.Scanner) error {
 			var o Org
 			var parent, park, sec, founded, ends sql.NullString
 			err := r.Scan(&o.ID, &o.ZoneID, &parent, &park, &o.Name, &o.Kind, &sec, &founded, &ends, &o.HasCommittee, &o.Sample,
@@ -599,7 +599,7 @@ func rosterRecords(ctx context.Context, q db.Querier, page []Org) ([][]string, e
 		if err != nil {
 			return nil, err
 		}
-		return out, eachRow(rows, func(r *sql.Rows) error {
+		return out, db.EachRow(rows, func(r db.Scanner) error {
 			var id, name string
 			err := r.Scan(&id, &name)
 			out[id] = name
@@ -621,7 +621,7 @@ func rosterRecords(ctx context.Context, q db.Querier, page []Org) ([][]string, e
 		return nil, err
 	}
 	usccs := map[string][]string{}
-	err = eachRow(rows, func(r *sql.Rows) error {
+	err = db.EachRow(rows, func(r db.Scanner) error {
 		var org, uscc string
 		err := r.Scan(&org, &uscc)
 		usccs[org] = append(usccs[org], uscc)

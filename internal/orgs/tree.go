@@ -71,7 +71,7 @@ func (s *Service) Tree(ctx context.Context, f TreeFilter) (Tree, error) {
 		return t, err
 	}
 	index := map[string]int{}
-	err = eachRow(rows, func(r *sql.Rows) error {
+	err = db.EachRow(rows, func(r db.Scanner) error {
 		var n TreeNode
 		var parent, park, ends sql.NullString
 		if err := r.Scan(&n.ID, &parent, &park, &n.Name, &n.Kind, &ends, &n.HasCommittee); err != nil {
@@ -104,7 +104,7 @@ func (s *Service) Tree(ctx context.Context, f TreeFilter) (Tree, error) {
 	if err != nil {
 		return t, err
 	}
-	err = eachRow(rows, func(r *sql.Rows) error {
+	err = db.EachRow(rows, func(r db.Scanner) error {
 		var id, status string
 		var n int
 		if err := r.Scan(&id, &status, &n); err != nil {
@@ -127,7 +127,7 @@ func (s *Service) Tree(ctx context.Context, f TreeFilter) (Tree, error) {
 	if err != nil {
 		return t, err
 	}
-	err = eachRow(rows, func(r *sql.Rows) error {
+	err = db.EachRow(rows, func(r db.Scanner) error {
 		var id string
 		var n int
 		if err := r.Scan(&id, &n); err != nil {

@@ -193,7 +193,7 @@ func (s *Service) orgWarnings(ctx context.Context, q db.Querier, id string) ([]W
 		return nil, err
 	}
 	ws := []Warning{}
-	err = eachRow(rows, func(r *sql.Rows) error {
+	err = db.EachRow(rows, func(r db.Scanner) error {
 		it, err := s.scanReport(r)
 		ws = append(ws, Warning{Code: it.Code, Params: it.Params})
 		return err

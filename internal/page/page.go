@@ -113,7 +113,7 @@ type List[T any] struct {
 }
 
 // Scanner is a *sql.Row or *sql.Rows.
-type Scanner interface{ Scan(...any) error }
+type Scanner = db.Scanner
 
 // Query describes one list: the table (or join) and columns to read, the
 // predicate (scope and filters, their arguments in Args), and the order.

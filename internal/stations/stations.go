@@ -144,29 +144,15 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[St
 
 // fillEnterprises loads the covered enterprises of sts in one query.
 func fillEnterprises(ctx context.Context, q db.Querier, sts []Station) error {
-	if len(sts) == 0 {
-		return nil
-	}
-	at := map[string]int{}
 	ids := make([]string, len(sts))
 	for i, st := range sts {
-		at[st.ID], ids[i] = i, st.ID
+		ids[i] = st.ID
 	}
-	var a db.Args
-	rows, err := q.QueryContext(ctx, `SELECT station_id, enterprise_id FROM station_enterprises WHERE station_id IN (`+a.In(ids)+`)
-		ORDER BY station_id, enterprise_id`, a...)
-	if err != nil {
-		return err
+	of, err := enterpriseLinks.Of(ctx, q, ids)
+	for i := range sts {
+		sts[i].EnterpriseIDs = append(sts[i].EnterpriseIDs, of[sts[i].ID]...)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var sid, eid string
-		if err := rows.Scan(&sid, &eid); err != nil {
-			return err
-		}
-		sts[at[sid]].EnterpriseIDs = append(sts[at[sid]].EnterpriseIDs, eid)
-	}
-	return rows.Err()
+	return err
 }
 
 // enterpriseLinks is the station's enterprises.

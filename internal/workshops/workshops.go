@@ -137,27 +137,16 @@ func fill(ctx context.Context, q db.Querier, ws []Workshop) error {
 	for i, w := range ws {
 		at[w.ID], ids[i] = i, w.ID
 	}
-	var a db.Args
-	in := a.In(ids)
-	rows, err := q.QueryContext(ctx, `SELECT workshop_id, person_id FROM workshop_members WHERE workshop_id IN (`+in+`) ORDER BY workshop_id, person_id`, a...)
+	of, err := memberLinks.Of(ctx, q, ids)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var wid, pid string
-		if err := rows.Scan(&wid, &pid); err != nil {
-			rows.Close()
-			return err
-		}
-		w := &ws[at[wid]]
-		w.MemberIDs = append(w.MemberIDs, pid)
-		w.MemberCount++
+	for i := range ws {
+		ws[i].MemberIDs = append(ws[i].MemberIDs, of[ws[i].ID]...)
+		ws[i].MemberCount = len(ws[i].MemberIDs)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT workshop_id, month, output_fen FROM workshop_outputs WHERE workshop_id IN (`+in+`) ORDER BY workshop_id, month`, a...)
+	var a db.Args
+	rows, err := q.QueryContext(ctx, `SELECT workshop_id, month, output_fen FROM workshop_outputs WHERE workshop_id IN (`+a.In(ids)+`) ORDER BY workshop_id, month`, a...)
 	if err != nil {
 		return err
 	}
