@@ -11,7 +11,21 @@ import (
 // retention, expired sessions and login failures, and idempotency keys
 // older than 24 h. Every prune is an idempotent DELETE by age, so replicas
 // running it at the same time do no harm and need no leader.
+//
+// It also runs the service network's overdue job every TONGXIN_SLA_SWEEP:
+// that one changes rows, and each escalation claims its request in its own
+// transaction, so it too runs on every replica and happens once
+// (servicenet.Service.Sweep).
 func (a *App) RunJobs(ctx context.Context, every time.Duration) {
+	if a.Cfg.SLASweep > 0 {
+		go a.Services.RunSweeps(ctx, a.Cfg.SLASweep, func(n int, err error) {
+			if err != nil && ctx.Err() == nil {
+				a.Log.Error("job service request escalation", "err", err)
+			} else if n > 0 {
+				a.Log.Info("job service request escalation", "escalated", n)
+			}
+		})
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

@@ -46,6 +46,8 @@ import (
 	"tongxin/internal/people"
 	"tongxin/internal/people/peopleapi"
 	"tongxin/internal/secret"
+	"tongxin/internal/servicenet"
+	"tongxin/internal/servicenet/servicenetapi"
 	"tongxin/internal/stations"
 	"tongxin/internal/stations/stationsapi"
 	"tongxin/internal/users"
@@ -76,6 +78,7 @@ type App struct {
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
 	People      *people.Service
+	Services    *servicenet.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -102,6 +105,7 @@ func (a *App) domains() []kit.Domain {
 		stationsapi.Domain(a.Stations),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
+		servicenetapi.Domain(a.Services),
 	}
 }
 
@@ -118,6 +122,7 @@ func schema() []fs.FS {
 		stations.Migrations(),
 		alliances.Migrations(),
 		workshops.Migrations(),
+		servicenet.Migrations(),
 	}
 }
 
@@ -148,6 +153,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
+		Services:    &servicenet.Service{DB: d, Keys: keys, PhotoDir: cfg.PhotoDir(), MaxPhoto: cfg.MaxPhotoBytes},
 		Idem:        &idem.Store{DB: d},
 	}
 	a.Domains = a.domains()
