@@ -1,7 +1,9 @@
 package servicenetapi_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -16,6 +18,7 @@ import (
 	"tongxin/internal/config"
 	"tongxin/internal/secret"
 	"tongxin/internal/servicenet"
+	"tongxin/internal/servicenet/servicenetapi"
 	"tongxin/internal/testenv"
 )
 
@@ -517,5 +520,78 @@ func TestConcurrentActions(t *testing.T) {
 		if ok.Load() != 1 || conflict.Load() != 3 || w.srv.Count("service_request_events", "request_id = $1 AND action = 'accept'", r.ID) != 1 {
 			t.Fatalf("ok %d conflict %d", ok.Load(), conflict.Load())
 		}
+	})
+}
+
+// Photos: images only (by their bytes), bounded in size and number,
+// served only to those who may see the request.
+func TestPhotos(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv := testenv.StartWith(t, dsn, nil, func(c *config.Config) { c.MaxPhotoBytes = 4096 })
+		admin := srv.Admin()
+		park := srv.Park("五里园", "wuli")
+		pt, err := admin.CreateServicePoint(ctx, map[string]any{"park_id": park.ID, "name": "邻里中心", "kind": "center", "service_codes": []string{"property"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff := srv.User("staff", access.ServiceStaff, pt.ID)
+		worker := srv.User("worker", access.Member, srv.Enterprise(park.ID, "盼盼饮料"))
+		other := srv.User("other", access.Member, srv.Enterprise(park.ID, "恒安"))
+		r, err := worker.FileServiceRequest(ctx, map[string]any{"service_code": "property", "description": "宿舍漏水"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/api/v1/service-requests/" + r.ID + "/photos"
+		before := srv.Count("service_request_photos")
+		for _, bad := range []struct {
+			ct     string
+			body   []byte
+			status int
+		}{
+			{"application/octet-stream", []byte("<svg xmlns='http://www.w3.org/2000/svg'/>"), 422},
+			{"application/octet-stream", []byte("%PDF-1.7"), 422},
+			{"application/octet-stream", append([]byte{0xFF, 0xD8, 0xFF}, make([]byte, 5000)...), 413},
+			{"image/png", servicenetapi.TinyPNG, 415},
+		} {
+			_, _, err := worker.Send(ctx, "POST", path, bad.ct, bad.body, nil)
+			testenv.WantStatus(t, err, bad.status)
+		}
+		_, _, err = other.Send(ctx, "POST", path, "application/octet-stream", servicenetapi.TinyPNG, nil)
+		testenv.WantStatus(t, err, 404)
+		if srv.Count("service_request_photos") != before {
+			t.Fatal("refused uploads stored a photo")
+		}
+		_, b, err := worker.Send(ctx, "POST", path, "application/octet-stream", servicenetapi.TinyPNG, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ph struct {
+			ContentType string `json:"content_type"`
+		}
+		if err := json.Unmarshal(b, &ph); err != nil || ph.ContentType != "image/png" {
+			t.Fatalf("photo %s %v", b, err)
+		}
+		var id struct {
+			ID string `json:"id"`
+		}
+		json.Unmarshal(b, &id)
+		resp, img, err := staff.Send(ctx, "GET", "/api/v1/service-request-photos/"+id.ID, "", nil, nil)
+		if err != nil || !bytes.Equal(img, servicenetapi.TinyPNG) || resp.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("staff read the photo: %v", err)
+		}
+		if _, _, err := other.Send(ctx, "GET", "/api/v1/service-request-photos/"+id.ID, "", nil, nil); client.StatusOf(err) != 404 {
+			t.Fatalf("another worker read the photo: %v", err)
+		}
+		got, _ := worker.MyServiceRequests(ctx, nil)
+		if len(got.Items) != 1 || len(got.Items[0].PhotoIDs) != 1 || got.Items[0].PhotoIDs[0] != id.ID {
+			t.Fatalf("photo ids %+v", got.Items)
+		}
+		for i := 1; i < servicenet.MaxPhotos; i++ {
+			if _, _, err := staff.Send(ctx, "POST", path, "application/octet-stream", servicenetapi.TinyPNG, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, _, err = worker.Send(ctx, "POST", path, "application/octet-stream", servicenetapi.TinyPNG, nil)
+		testenv.WantStatus(t, err, 409)
 	})
 }

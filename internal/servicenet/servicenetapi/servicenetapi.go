@@ -6,6 +6,7 @@ package servicenetapi
 import (
 	"context"
 	_ "embed"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ func Domain(svc *servicenet.Service) kit.Domain {
 	h := handler{svc}
 	return kit.Domain{
 		Name: "servicenet",
-		Routes: []kit.Route{
+		Routes: append([]kit.Route{
 			{Method: "GET", Path: "/api/v1/service-points", Perm: servicenet.PointRead, Resource: "service_point", Handle: h.listPoints},
 			{Method: "POST", Path: "/api/v1/service-points", Perm: servicenet.PointManage, Resource: "service_point", Create: true, Handle: h.createPoint},
 			{Method: "GET", Path: "/api/v1/service-points/{id}", Perm: servicenet.PointRead, Resource: "service_point", Handle: h.getPoint},
@@ -47,13 +48,22 @@ func Domain(svc *servicenet.Service) kit.Domain {
 			// per step (servicenet.Workflow), so the route needs only a
 			// signed-in caller.
 			{Method: "POST", Path: "/api/v1/service-requests/{id}/actions", Access: kit.Self, Handle: h.act},
+			// Photos: the file is checked before the request is looked up;
+			// who may attach and read is decided by the service.
+			{Method: "POST", Path: "/api/v1/service-requests/{id}/photos", Access: kit.Self, Upload: true, Resource: "service_request", Handle: h.addPhoto},
+			{Method: "GET", Path: "/api/v1/service-request-photos/{id}", Access: kit.Self, Handle: h.photo},
 			{Method: "GET", Path: "/api/v1/my/service-requests", Access: kit.Self, Handle: h.myRequests},
 			{Method: "GET", Path: "/api/v1/my/service-notifications", Access: kit.Self, Handle: h.notifications},
-		},
-		OpenAPI:  fragment,
-		Locales:  servicenet.Locales(),
-		Tables:   []string{"service_points", "service_point_services", "service_catalogues", "services", "service_requests", "service_request_events"},
-		Fixtures: []kit.Fixture{pointFixture, serviceFixture, requestFixture},
+
+			{Method: "GET", Path: "/api/v1/api-keys", Perm: servicenet.KeyManage, Resource: "api_key", Handle: h.listKeys},
+			{Method: "POST", Path: "/api/v1/api-keys", Perm: servicenet.KeyManage, Resource: "api_key", Create: true, Handle: h.createKey},
+			{Method: "DELETE", Path: "/api/v1/api-keys/{id}", Perm: servicenet.KeyManage, Resource: "api_key", Handle: h.revokeKey},
+		}, open311Routes(h)...),
+		OpenAPI: fragment,
+		Locales: servicenet.Locales(),
+		Tables: []string{"service_points", "service_point_services", "service_catalogues", "services", "service_requests", "service_request_events",
+			"service_request_photos", "service_notifications", "api_keys"},
+		Fixtures: []kit.Fixture{pointFixture, serviceFixture, requestFixture, keyFixture},
 	}
 }
 
@@ -362,6 +372,77 @@ func (h handler) act(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (h handler) addPhoto(w http.ResponseWriter, r *http.Request) error {
+	f, err := httpx.Upload(r, h.svc.MaxPhoto)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ph, err := h.svc.AddPhoto(r.Context(), r.PathValue("id"), f.Reader(), f.Size())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/service-request-photos/"+ph.ID)
+	httpx.JSON(w, http.StatusCreated, ph)
+	return nil
+}
+
+func (h handler) photo(w http.ResponseWriter, r *http.Request) error {
+	ph, f, err := h.svc.OpenPhoto(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", ph.ContentType)
+	w.Header().Set("Content-Length", strconv.FormatInt(ph.Size, 10))
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Header().Set("Content-Disposition", "inline")
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, f)
+	return nil
+}
+
+func (h handler) listKeys(w http.ResponseWriter, r *http.Request) error {
+	p, err := httpx.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	l, err := h.svc.ListKeys(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, l)
+	return nil
+}
+
+type createKeyRequest struct {
+	ZoneID string `json:"zone_id"`
+	Name   string `json:"name"`
+}
+
+func (h handler) createKey(w http.ResponseWriter, r *http.Request) error {
+	var in createKeyRequest
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	k, err := h.svc.CreateKey(r.Context(), in.ZoneID, in.Name)
+	if err != nil {
+		return err
+	}
+	// The key is shown this once: never store the answer.
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.JSON(w, http.StatusCreated, k)
+	return nil
+}
+
+func (h handler) revokeKey(w http.ResponseWriter, r *http.Request) error {
+	if err := h.svc.RevokeKey(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	httpx.NoContent(w)
+	return nil
+}
+
 func (h handler) notifications(w http.ResponseWriter, r *http.Request) error {
 	p, err := httpx.ParsePage(r)
 	if err != nil {
@@ -430,6 +511,28 @@ var serviceFixture = kit.Fixture{
 	},
 }
 
+var keyFixture = kit.Fixture{
+	Resource: "api_key",
+	Under:    []string{access.KindZone},
+	New: func(ctx context.Context, c kit.Caller, under kit.Node) (map[string]string, error) {
+		var k struct {
+			ID string `json:"id"`
+		}
+		err := c.Call(ctx, "POST", "/api/v1/api-keys", map[string]any{"zone_id": under.ID, "name": kit.Unique("市级平台 ")}, &k)
+		return map[string]string{"id": k.ID}, err
+	},
+	Body: func(route string, under kit.Node) any {
+		if route == "POST /api/v1/api-keys" {
+			return map[string]any{"zone_id": under.ID, "name": kit.Unique("12345 热线 ")}
+		}
+		return nil
+	},
+}
+
+// TinyPNG is a 1×1 PNG: a valid photo for fixtures and tests.
+var TinyPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" +
+	"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
 // requestFixture files requests at a point made for them in the park.
 var requestFixture = kit.Fixture{
 	Resource: "service_request",
@@ -447,6 +550,9 @@ var requestFixture = kit.Fixture{
 		return map[string]string{"id": req.ID}, err
 	},
 	Body: func(route string, under kit.Node) any {
+		if route == "POST /api/v1/service-requests/{id}/photos" {
+			return kit.File{ContentType: "application/octet-stream", Data: TinyPNG}
+		}
 		if route == "POST /api/v1/service-requests" {
 			return map[string]any{"park_id": under.ID, "service_code": fixtureService, "description": kit.Unique("劳动合同咨询 "),
 				"contact": map[string]string{"name": "张师傅", "phone": "13800138000"}, "location": map[string]any{"address": "五里园", "lat": 24.8, "lng": 118.6}}
