@@ -151,8 +151,13 @@ type Principal struct {
 	Username    string
 	DisplayName string
 	ZoneID      string // the user's home zone
-	SessionID   string
-	Grants      []Grant
+	// PersonID is the people record the account is bound to ("" when
+	// none): a worker or volunteer signed in on their phone. Routes that
+	// serve a person their own records (Access: kit.Self) match on it; it
+	// never widens Scope.
+	PersonID  string
+	SessionID string
+	Grants    []Grant
 	// ViaCookie is true for browser sessions, which must send a CSRF token.
 	ViaCookie bool
 	CSRFToken string

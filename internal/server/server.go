@@ -37,6 +37,7 @@ import (
 	"tongxin/internal/i18n"
 	"tongxin/internal/idem"
 	"tongxin/internal/kit"
+	"tongxin/internal/matrix"
 	"tongxin/internal/openapi"
 	"tongxin/internal/orgs"
 	"tongxin/internal/orgs/orgsapi"
@@ -118,6 +119,7 @@ func schema() []fs.FS {
 		stations.Migrations(),
 		alliances.Migrations(),
 		workshops.Migrations(),
+		matrix.Migrations(),
 	}
 }
 
