@@ -69,7 +69,7 @@ func (s *Service) AddPhoto(ctx context.Context, id string, r io.Reader, size int
 		if err != nil {
 			return err
 		}
-		if !p.Scope(RequestWork).Covers(req.pointPath) && req.createdBy != p.UserID {
+		if !p.Scope(RequestWork).Covers(req.pointPath) && !own(p, req) {
 			return apperr.New(apperr.Forbidden, "")
 		}
 		if len(req.PhotoIDs) >= MaxPhotos {

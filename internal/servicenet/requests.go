@@ -16,6 +16,7 @@ import (
 	"tongxin/internal/audit"
 	"tongxin/internal/db"
 	"tongxin/internal/ident"
+	"tongxin/internal/matrix"
 	"tongxin/internal/nodes"
 	"tongxin/internal/page"
 	"tongxin/internal/valid"
@@ -169,14 +170,33 @@ func fill(ctx context.Context, q db.Querier, rs []Request) error {
 var requestAttach = []access.Attach{access.ByZone("r.zone_id"), access.ByNode("r.point_id")}
 
 // visibleWhere is the predicate of the requests the caller may see: those
-// in their service_request.read scope, and those they filed themselves.
+// in their service_request.read scope, and their own (mineWhere).
 func visibleWhere(ctx context.Context, a *db.Args) string {
 	p := access.From(ctx)
 	where := p.Scope(RequestRead).Where(a, requestAttach...)
-	if p != nil && p.UserID != "" {
-		where = "(" + where + " OR r.created_by = " + a.Add(p.UserID) + ")"
+	if mine := mineWhere(p, a); mine != "" {
+		where = "(" + where + " OR " + mine + ")"
 	}
 	return where
+}
+
+// mineWhere is the predicate of the caller's own requests: filed by their
+// account, or for the person their account is bound to ("" when the
+// caller is nobody).
+func mineWhere(p *access.Principal, a *db.Args) string {
+	if p == nil || p.UserID == "" {
+		return ""
+	}
+	mine := "r.created_by = " + a.Add(p.UserID)
+	if p.PersonID != "" {
+		mine = "(" + mine + " OR r.requester_id = " + a.Add(p.PersonID) + ")"
+	}
+	return mine
+}
+
+// own reports whether r is the caller's own request (mineWhere).
+func own(p *access.Principal, r Request) bool {
+	return p != nil && ((p.UserID != "" && r.createdBy == p.UserID) || (p.PersonID != "" && r.RequesterID != nil && *r.RequesterID == p.PersonID))
 }
 
 // RequestFilter narrows ListRequests.
@@ -193,7 +213,9 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	var a db.Args
 	var where string
 	if f.Mine {
-		where = "r.created_by = " + a.Add(access.From(ctx).UserID)
+		if where = mineWhere(access.From(ctx), &a); where == "" {
+			where = "1=0"
+		}
 	} else {
 		where = access.From(ctx).Scope(RequestRead).Where(&a, requestAttach...)
 	}
@@ -302,6 +324,21 @@ func (s *Service) FileRequest(ctx context.Context, in FileInput) (Request, error
 		}
 	}
 	return s.file(ctx, zoneID, in, filer{userID: p.UserID, source: "api", reaches: sc.Reaches})
+}
+
+// FileMine files a request for the caller themselves (the phone pages): the
+// requester is the person their account is bound to. An account bound to
+// a person may file in its zone, to any park's points (routed to the
+// nearest); an account without a person needs service_request.file, as
+// with FileRequest. Returns EFORBIDDEN, EVALIDATION as FileRequest.
+func (s *Service) FileMine(ctx context.Context, in FileInput) (Request, error) {
+	p := access.From(ctx)
+	if p == nil || p.PersonID == "" {
+		in.RequesterID = ""
+		return s.FileRequest(ctx, in)
+	}
+	in.RequesterID, in.ZoneID = p.PersonID, p.ZoneID
+	return s.file(ctx, p.ZoneID, in, filer{userID: p.UserID, source: "api"})
 }
 
 func (s *Service) file(ctx context.Context, zoneID string, in FileInput, by filer) (Request, error) {
@@ -530,7 +567,7 @@ func (s *Service) Act(ctx context.Context, id string, in ActionInput) (Request, 
 		if !ok {
 			return transitionRefused(old.Status, in.Action)
 		}
-		if !staff && !(step.By == Party && old.createdBy == p.UserID) {
+		if !staff && !(step.By == Party && own(p, old)) {
 			return apperr.New(apperr.Forbidden, "")
 		}
 		if in.Action == "rate" && old.Rating != nil {
@@ -570,6 +607,11 @@ func (s *Service) Act(ctx context.Context, id string, in ActionInput) (Request, 
 		if in.Action == "rate" {
 			note = strings.TrimSpace(strings.Repeat("★", *in.Rating) + " " + in.Note)
 		}
+		if in.Action == "resolve" || in.Action == "reopen" {
+			if err := countResolved(ctx, tx, old, in.Action == "resolve"); err != nil {
+				return err
+			}
+		}
 		if err := addEvent(ctx, tx, id, old.ZoneID, p.UserID, in.Action, note); err != nil {
 			return err
 		}
@@ -585,6 +627,32 @@ func (s *Service) Act(ctx context.Context, id string, in ActionInput) (Request, 
 		return err
 	})
 	return out, err
+}
+
+// countResolved moves requests_resolved in the 3.14π matrix, in the
+// step's transaction: +1 when a request is resolved, counted at its point
+// (a park-level place) under its service's function; -1 when it is
+// reopened, on the day of the resolution it takes back, so that every
+// period holds the resolutions that still stand.
+func countResolved(ctx context.Context, tx *db.Tx, r Request, resolved bool) error {
+	svc, err := serviceOf(ctx, tx, r.ZoneID, r.ServiceCode, "service_code")
+	if err != nil {
+		return err
+	}
+	place, err := matrix.PlaceOf(ctx, tx, r.PointID)
+	if err != nil {
+		return err
+	}
+	at, delta := tx.Now, int64(1)
+	if !resolved {
+		delta = -1
+		var us int64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(at) FROM service_request_events WHERE request_id = $1 AND action = 'resolve'`, r.ID).Scan(&us); err != nil {
+			return err
+		}
+		at = db.FromMicros(us)
+	}
+	return matrix.Add(ctx, tx, matrix.Fact{Place: place, Function: svc.Function, At: at, Figures: matrix.Figures{RequestsResolved: delta}})
 }
 
 // checkAssignee verifies that user may work requests at the point

@@ -184,6 +184,9 @@ func TestWorkflowRules(t *testing.T) {
 		if r.AssigneeID == nil || *r.AssigneeID != w.areaStaffID {
 			t.Fatalf("assignee %v", r.AssigneeID)
 		}
+		if n := w.resolved(t, "governance"); n != 1 {
+			t.Fatalf("requests_resolved after resolving: %d", n)
+		}
 		// Ratings out of range, rating twice.
 		for _, bad := range []any{0, 6, nil} {
 			_, err = w.worker.ActOnServiceRequest(ctx, r.ID, map[string]any{"action": "rate", "rating": bad})
@@ -203,6 +206,9 @@ func TestWorkflowRules(t *testing.T) {
 		if r.Status != servicenet.Accepted || r.Rating != nil || !r.DueAt.After(due) {
 			t.Fatalf("reopened %+v", r)
 		}
+		if n := w.resolved(t, "governance"); n != 0 {
+			t.Fatalf("requests_resolved after reopening: %d", n)
+		}
 		// The worker sees it among their own; someone else's is 404 to them.
 		mine, err := w.worker.MyServiceRequests(ctx, nil)
 		if err != nil || mine.Total != 1 || mine.Items[0].ID != r.ID || len(mine.Items[0].Timeline) != 7 {
@@ -215,6 +221,19 @@ func TestWorkflowRules(t *testing.T) {
 		_, err = w.areaStaff.ActOnServiceRequest(ctx, r.ID, map[string]any{"action": "escalate"})
 		testenv.WantStatus(t, err, 422)
 	})
+}
+
+// resolved is requests_resolved in the 3.14π matrix for the Wuli park
+// level under function.
+func (w world) resolved(t *testing.T, function string) int64 {
+	t.Helper()
+	var n int64
+	err := w.srv.DB.R.QueryRowContext(ctx, `SELECT COALESCE(SUM(requests_resolved), 0) FROM matrix_facts WHERE park_id = $1 AND level = 'park' AND function = $2`,
+		w.wuli.ID, function).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func ids(rs []client.ServiceRequest) map[string]bool {
@@ -593,5 +612,45 @@ func TestPhotos(t *testing.T) {
 		}
 		_, _, err = worker.Send(ctx, "POST", path, "application/octet-stream", servicenetapi.TinyPNG, nil)
 		testenv.WantStatus(t, err, 409)
+	})
+}
+
+// A worker's account bound to a person, without any grant, files for
+// themselves and follows and rates their own requests.
+func TestPersonBoundWorker(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		person := w.srv.Person(w.srv.ZoneID, "李德", w.srv.Enterprise(w.wuli.ID, "恒安"), "", "")
+		if _, err := w.admin.CreateUser(ctx, map[string]any{"username": "lide", "password": testenv.UserPassword("lide"), "display_name": "李德",
+			"person_id": person}); err != nil {
+			t.Fatal(err)
+		}
+		li := w.srv.SignIn("lide")
+		_, err := li.FileServiceRequest(ctx, map[string]any{"service_code": "legal_aid", "description": "x"})
+		testenv.WantStatus(t, err, 403)
+		var r client.ServiceRequest
+		if err := li.Call(ctx, "POST", "/api/v1/my/service-requests", map[string]any{"service_code": "legal_aid", "description": "工伤待遇争议",
+			"requester_id": "ignored", "location": map[string]any{"address": "宿舍", "lat": 24.781, "lng": 118.56}}, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.RequesterID == nil || *r.RequesterID != person || r.PointID != w.area.ID {
+			t.Fatalf("filed %+v", r)
+		}
+		// Staff file one at the counter for the same person: it is theirs too.
+		counter := w.file(t, w.centerStaff, map[string]any{"point_id": w.center.ID, "requester_id": person})
+		mine, err := li.MyServiceRequests(ctx, nil)
+		if err != nil || mine.Total != 2 || !ids(mine.Items)[counter.ID] {
+			t.Fatalf("mine %+v %v", mine, err)
+		}
+		for _, a := range []string{"accept", "start", "resolve"} {
+			if _, err := w.centerStaff.ActOnServiceRequest(ctx, counter.ID, map[string]any{"action": a}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := li.ActOnServiceRequest(ctx, counter.ID, map[string]any{"action": "rate", "rating": 4}); err != nil || *got.Rating != 4 {
+			t.Fatalf("rating %v", err)
+		}
+		_, err = li.ActOnServiceRequest(ctx, r.ID, map[string]any{"action": "accept"})
+		testenv.WantStatus(t, err, 403)
 	})
 }

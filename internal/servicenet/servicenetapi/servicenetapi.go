@@ -53,6 +53,9 @@ func Domain(svc *servicenet.Service) kit.Domain {
 			{Method: "POST", Path: "/api/v1/service-requests/{id}/photos", Access: kit.Self, Upload: true, Resource: "service_request", Handle: h.addPhoto},
 			{Method: "GET", Path: "/api/v1/service-request-photos/{id}", Access: kit.Self, Handle: h.photo},
 			{Method: "GET", Path: "/api/v1/my/service-requests", Access: kit.Self, Handle: h.myRequests},
+			// Filing for oneself: a worker's account bound to a person needs
+			// no grant (the phone pages).
+			{Method: "POST", Path: "/api/v1/my/service-requests", Access: kit.Self, Create: true, Handle: h.fileMine},
 			{Method: "GET", Path: "/api/v1/my/service-notifications", Access: kit.Self, Handle: h.notifications},
 
 			{Method: "GET", Path: "/api/v1/api-keys", Perm: servicenet.KeyManage, Resource: "api_key", Handle: h.listKeys},
@@ -331,6 +334,14 @@ type fileRequest struct {
 }
 
 func (h handler) fileRequest(w http.ResponseWriter, r *http.Request) error {
+	return h.file(w, r, h.svc.FileRequest)
+}
+
+func (h handler) fileMine(w http.ResponseWriter, r *http.Request) error {
+	return h.file(w, r, h.svc.FileMine)
+}
+
+func (h handler) file(w http.ResponseWriter, r *http.Request, file func(context.Context, servicenet.FileInput) (servicenet.Request, error)) error {
 	var in fileRequest
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
@@ -343,7 +354,7 @@ func (h handler) fileRequest(w http.ResponseWriter, r *http.Request) error {
 			fi.Location = &servicenet.Location{Lat: in.Location.Lat, Lng: in.Location.Lng}
 		}
 	}
-	req, err := h.svc.FileRequest(r.Context(), fi)
+	req, err := file(r.Context(), fi)
 	if err != nil {
 		return err
 	}
