@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"tongxin/internal/client"
 	"tongxin/internal/config"
 	"tongxin/internal/secret"
+	"tongxin/internal/server"
 	"tongxin/internal/servicenet"
 	"tongxin/internal/servicenet/servicenetapi"
 	"tongxin/internal/testenv"
@@ -653,4 +655,48 @@ func TestPersonBoundWorker(t *testing.T) {
 		_, err = li.ActOnServiceRequest(ctx, r.ID, map[string]any{"action": "accept"})
 		testenv.WantStatus(t, err, 403)
 	})
+}
+
+// On PostgreSQL the overdue job runs on river: two replicas, each with its
+// own river client and pool on one database, escalate every overdue
+// request exactly once.
+func TestRiverEscalatesOnceWithTwoReplicas(t *testing.T) {
+	for _, e := range testenv.Engines(t) {
+		if !strings.HasPrefix(e.DSN, "postgres") {
+			continue
+		}
+		t.Run(e.Name, func(t *testing.T) {
+			w := newWorld(t, e.DSN)
+			const n = 30
+			for i := 0; i < n; i++ {
+				w.file(t, w.admin, map[string]any{"point_id": w.area.ID, "service_code": "property", "description": fmt.Sprintf("报修 %d", i)})
+			}
+			w.clock.Advance(48 * time.Hour)
+			keys, err := secret.Derive(strings.Repeat("k", secret.MinLength))
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
+			for i := range 2 {
+				d := testenv.OpenDB(t, e.DSN)
+				d.Now = w.clock.Now
+				stop, err := server.RiverSweeps(ctx, e.DSN, &servicenet.Service{DB: d, Keys: keys, PhotoDir: t.TempDir()}, time.Second, log)
+				if err != nil {
+					t.Fatalf("replica %d: %v", i, err)
+				}
+				t.Cleanup(func() { stop(context.Background()) })
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for w.srv.Count("service_notifications") < n && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			time.Sleep(2500 * time.Millisecond) // more sweeps run meanwhile (one a second), finding nothing left
+			if got, events := w.srv.Count("service_notifications"), w.srv.Count("service_request_events", "action = 'escalate'"); got != n || events != n {
+				t.Fatalf("notifications %d, escalate entries %d; want %d each", got, events, n)
+			}
+			if sweeps := w.srv.Count("river_job", "kind = 'servicenet_sweep' AND state = 'completed'"); sweeps < 3 {
+				t.Fatalf("%d sweeps ran through river, want one a second", sweeps)
+			}
+		})
+	}
 }
