@@ -605,7 +605,7 @@ func (s *Service) Act(ctx context.Context, id string, in ActionInput) (Request, 
 		}
 		note := in.Note
 		if in.Action == "rate" {
-			note = strings.TrimSpace(strings.Repeat("★", *in.Rating) + " " + in.Note)
+			note = strings.TrimSpace(stars(*in.Rating) + " " + in.Note)
 		}
 		if in.Action == "resolve" || in.Action == "reopen" {
 			if err := countResolved(ctx, tx, old, in.Action == "resolve"); err != nil {
@@ -635,6 +635,19 @@ func (s *Service) Act(ctx context.Context, id string, in ActionInput) (Request, 
 // reopened, on the day of the resolution it takes back, so that every
 // period holds the resolutions that still stand.
 func countResolved(ctx context.Context, tx *db.Tx, r Request, resolved bool) error {
+	if resolved {
+		return countResolvedAt(ctx, tx, r, tx.Now, 1)
+	}
+	var us int64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(at) FROM service_request_events WHERE request_id = $1 AND action = 'resolve'`, r.ID).Scan(&us); err != nil {
+		return err
+	}
+	return countResolvedAt(ctx, tx, r, db.FromMicros(us), -1)
+}
+
+// countResolvedAt adds delta to requests_resolved on at's day, at r's
+// point under its service's function.
+func countResolvedAt(ctx context.Context, tx *db.Tx, r Request, at time.Time, delta int64) error {
 	svc, err := serviceOf(ctx, tx, r.ZoneID, r.ServiceCode, "service_code")
 	if err != nil {
 		return err
@@ -642,15 +655,6 @@ func countResolved(ctx context.Context, tx *db.Tx, r Request, resolved bool) err
 	place, err := matrix.PlaceOf(ctx, tx, r.PointID)
 	if err != nil {
 		return err
-	}
-	at, delta := tx.Now, int64(1)
-	if !resolved {
-		delta = -1
-		var us int64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(at) FROM service_request_events WHERE request_id = $1 AND action = 'resolve'`, r.ID).Scan(&us); err != nil {
-			return err
-		}
-		at = db.FromMicros(us)
 	}
 	return matrix.Add(ctx, tx, matrix.Fact{Place: place, Function: svc.Function, At: at, Figures: matrix.Figures{RequestsResolved: delta}})
 }
