@@ -60,19 +60,21 @@ type ServiceRequest struct {
 		Lat     *float64 `json:"lat"`
 		Lng     *float64 `json:"lng"`
 	} `json:"location"`
-	PointID    string          `json:"point_id"`
-	Status     string          `json:"status"`
-	AssigneeID *string         `json:"assignee_id"`
-	DueAt      time.Time       `json:"due_at"`
-	Overdue    bool            `json:"overdue"`
-	Escalated  bool            `json:"escalated"`
-	Rating     *int            `json:"rating"`
-	Source     string          `json:"source"`
-	Timeline   []TimelineEntry `json:"timeline"`
-	PhotoIDs   []string        `json:"photo_ids"`
-	Version    int             `json:"version"`
-	CreatedAt  time.Time       `json:"created_at"`
-	UpdatedAt  time.Time       `json:"updated_at"`
+	PointID        string          `json:"point_id"`
+	PointName      string          `json:"point_name"`
+	Status         string          `json:"status"`
+	AllowedActions []string        `json:"allowed_actions"`
+	AssigneeID     *string         `json:"assignee_id"`
+	DueAt          time.Time       `json:"due_at"`
+	Overdue        bool            `json:"overdue"`
+	Escalated      bool            `json:"escalated"`
+	Rating         *int            `json:"rating"`
+	Source         string          `json:"source"`
+	Timeline       []TimelineEntry `json:"timeline"`
+	PhotoIDs       []string        `json:"photo_ids"`
+	Version        int             `json:"version"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
 }
 
 // ServiceNotification is an escalation for a park's staff.

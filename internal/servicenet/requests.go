@@ -47,38 +47,42 @@ type Event struct {
 
 // Request is a service request (诉求/工单) as API.md shows it.
 type Request struct {
-	ID          string    `json:"id"`
-	ZoneID      string    `json:"zone_id"`
-	ParkID      string    `json:"park_id"`
-	ServiceCode string    `json:"service_code"`
-	Description string    `json:"description"`
-	RequesterID *string   `json:"requester_id"`
-	Contact     Contact   `json:"contact"`
-	Location    Place     `json:"location"`
-	PointID     string    `json:"point_id"`
-	Status      string    `json:"status"`
-	AssigneeID  *string   `json:"assignee_id"`
-	DueAt       time.Time `json:"due_at"`
-	Overdue     bool      `json:"overdue"`
-	Escalated   bool      `json:"escalated"`
-	Rating      *int      `json:"rating"`
-	Source      string    `json:"source"`
-	Timeline    []Event   `json:"timeline"`
-	PhotoIDs    []string  `json:"photo_ids"`
-	Version     int       `json:"version"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string  `json:"id"`
+	ZoneID      string  `json:"zone_id"`
+	ParkID      string  `json:"park_id"`
+	ServiceCode string  `json:"service_code"`
+	Description string  `json:"description"`
+	RequesterID *string `json:"requester_id"`
+	Contact     Contact `json:"contact"`
+	Location    Place   `json:"location"`
+	PointID     string  `json:"point_id"`
+	PointName   string  `json:"point_name"`
+	Status      string  `json:"status"`
+	// AllowedActions are the actions the workflow allows from Status (who
+	// may take each is the server's decision when one is posted).
+	AllowedActions []string  `json:"allowed_actions"`
+	AssigneeID     *string   `json:"assignee_id"`
+	DueAt          time.Time `json:"due_at"`
+	Overdue        bool      `json:"overdue"`
+	Escalated      bool      `json:"escalated"`
+	Rating         *int      `json:"rating"`
+	Source         string    `json:"source"`
+	Timeline       []Event   `json:"timeline"`
+	PhotoIDs       []string  `json:"photo_ids"`
+	Version        int       `json:"version"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 
 	createdBy string
 	pointPath string
 }
 
 const requestCols = `r.id, r.zone_id, r.park_id, r.service_code, r.description, r.requester_id, r.contact_name, r.contact_phone, r.address, r.lat, r.lng,
-	r.point_id, r.status, r.assignee_id, r.due_at, r.overdue_at, r.rating, r.source, r.version, r.created_at, r.updated_at, r.created_by, r.point_path`
+	r.point_id, r.status, r.assignee_id, r.due_at, r.overdue_at, r.rating, r.source, r.version, r.created_at, r.updated_at, r.created_by, r.point_path, r.point_name`
 
 // requestFrom is a derived table so that page.Rows' bare "id" names the
 // request's.
-const requestFrom = `(SELECT q.*, n.path AS point_path FROM service_requests q JOIN scope_nodes n ON n.id = q.point_id) r`
+const requestFrom = `(SELECT q.*, n.path AS point_path, n.name AS point_name FROM service_requests q JOIN scope_nodes n ON n.id = q.point_id) r`
 
 func (s *Service) scanRequest(now time.Time) func(db.Scanner) (Request, error) {
 	return func(sc db.Scanner) (Request, error) {
@@ -89,7 +93,7 @@ func (s *Service) scanRequest(now time.Time) func(db.Scanner) (Request, error) {
 		var overdueAt, rating sql.NullInt64
 		err := sc.Scan(&r.ID, &r.ZoneID, &r.ParkID, &r.ServiceCode, &r.Description, &requester, &r.Contact.Name, &r.Contact.Phone, &r.Location.Address,
 			&lat, &lng, &r.PointID, &r.Status, &assignee, &due, &overdueAt, &rating, &r.Source, &r.Version, db.T(&r.CreatedAt), db.T(&r.UpdatedAt),
-			&createdBy, &r.pointPath)
+			&createdBy, &r.pointPath, &r.PointName)
 		if err != nil {
 			return r, err
 		}
@@ -106,6 +110,7 @@ func (s *Service) scanRequest(now time.Time) func(db.Scanner) (Request, error) {
 		r.Overdue = Open(r.Status) && now.After(r.DueAt)
 		r.Contact.Phone = s.maskedPhone(r.Contact.Phone)
 		r.Timeline, r.PhotoIDs = []Event{}, []string{}
+		r.AllowedActions = NextActions(r.Status)
 		return r, nil
 	}
 }

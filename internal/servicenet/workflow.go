@@ -86,6 +86,17 @@ func Open(state string) bool {
 	return true
 }
 
+// NextActions are the actions Workflow allows from state, in Actions order.
+func NextActions(state string) []string {
+	out := []string{}
+	for _, a := range Actions {
+		if _, ok := Workflow[state][a]; ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // WorkflowTable renders Workflow as a Markdown table (states down, actions
 // across): the README and the OpenAPI description show exactly this.
 func WorkflowTable() string {

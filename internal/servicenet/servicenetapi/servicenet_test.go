@@ -21,6 +21,7 @@ import (
 	"tongxin/internal/server"
 	"tongxin/internal/servicenet"
 	"tongxin/internal/servicenet/servicenetapi"
+	"tongxin/internal/tabular/tabulartest"
 	"tongxin/internal/testenv"
 )
 
@@ -699,4 +700,60 @@ func TestRiverEscalatesOnceWithTwoReplicas(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The queue's export and the per-point figures keep to the caller's
+// scope; each request says which actions its state allows.
+func TestExportAndStats(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		a := w.file(t, w.worker, map[string]any{"service_code": "property", "description": "宿舍漏水"})
+		if strings.Join(a.AllowedActions, ",") != "accept,assign,reject" || a.PointName != "五里园北片区服务点" {
+			t.Fatalf("allowed %v, point %q", a.AllowedActions, a.PointName)
+		}
+		b := w.file(t, w.worker, map[string]any{"service_code": "property", "description": "门锁损坏"})
+		w.file(t, w.admin, map[string]any{"point_id": w.center.ID, "description": "中心的诉求"})
+		for _, s := range []string{"accept", "start", "resolve"} {
+			if _, err := w.areaStaff.ActOnServiceRequest(ctx, b.ID, map[string]any{"action": s}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := w.worker.ActOnServiceRequest(ctx, b.ID, map[string]any{"action": "rate", "rating": 4}); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(30 * time.Hour)
+		_, file := tabulartest.Download(t, w.areaStaff, "/api/v1/service-requests/export?format=xlsx")
+		_, rows := tabulartest.ReadXLSX(t, file)
+		if len(rows) != 3 || rows[0][0] != "编号" || rows[1][0] != b.ID && rows[2][0] != b.ID {
+			t.Fatalf("export %v", rows)
+		}
+		for _, r := range rows[1:] {
+			if r[3] != "五里园北片区服务点" {
+				t.Fatalf("another point's request exported: %v", r)
+			}
+			if r[0] == a.ID && r[7] != "是" {
+				t.Fatalf("overdue column %v", r)
+			}
+		}
+		var stats struct {
+			Items []struct {
+				PointID   string   `json:"point_id"`
+				Total     int      `json:"total"`
+				Overdue   int      `json:"overdue"`
+				Done      int      `json:"done"`
+				RatingAvg *float64 `json:"rating_avg"`
+				Ratings   []int    `json:"ratings"`
+			} `json:"items"`
+		}
+		if err := w.areaStaff.Call(ctx, "GET", "/api/v1/service-requests/stats", nil, &stats); err != nil {
+			t.Fatal(err)
+		}
+		if len(stats.Items) != 1 || stats.Items[0].PointID != w.area.ID || stats.Items[0].Total != 2 || stats.Items[0].Overdue != 1 ||
+			stats.Items[0].Done != 1 || stats.Items[0].RatingAvg == nil || *stats.Items[0].RatingAvg != 4 || stats.Items[0].Ratings[3] != 1 {
+			t.Fatalf("stats %+v", stats)
+		}
+		if err := w.worker.Call(ctx, "GET", "/api/v1/service-requests/stats", nil, &stats); err != nil || len(stats.Items) != 0 {
+			t.Fatalf("a worker's stats %+v %v", stats, err)
+		}
+	})
 }

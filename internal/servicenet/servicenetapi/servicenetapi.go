@@ -15,6 +15,7 @@ import (
 	"tongxin/internal/apperr"
 	"tongxin/internal/httpx"
 	"tongxin/internal/kit"
+	"tongxin/internal/page"
 	"tongxin/internal/servicenet"
 )
 
@@ -42,6 +43,9 @@ func Domain(svc *servicenet.Service) kit.Domain {
 
 			{Method: "GET", Path: "/api/v1/service-requests", Perm: servicenet.RequestRead, Resource: "service_request", Handle: h.listRequests},
 			{Method: "POST", Path: "/api/v1/service-requests", Perm: servicenet.RequestFile, Resource: "service_request", Create: true, Handle: h.fileRequest},
+			{Method: "GET", Path: "/api/v1/service-requests/export", Perm: servicenet.RequestRead, Resource: "service_request", Handle: h.export},
+			// Per-point figures, not rows: scoped by the service like the list.
+			{Method: "GET", Path: "/api/v1/service-requests/stats", Access: kit.Self, Handle: h.stats},
 			{Method: "GET", Path: "/api/v1/service-requests/{id}", Perm: servicenet.RequestRead, Resource: "service_request", Handle: h.getRequest},
 			// Actions are taken by the point's staff and, for close, reopen
 			// and rate, by whoever filed the request: the service decides
@@ -299,6 +303,34 @@ func (h handler) list(w http.ResponseWriter, r *http.Request, mine bool) error {
 		return err
 	}
 	httpx.JSON(w, http.StatusOK, l)
+	return nil
+}
+
+func (h handler) export(w http.ResponseWriter, r *http.Request) error {
+	f, err := requestFilter(r)
+	if err != nil {
+		return err
+	}
+	p, err := page.Parse("", "", r.URL.Query().Get("q"))
+	if err != nil {
+		return err
+	}
+	l := httpx.Lang(r)
+	yes, no := l.T("servicenet.yes", nil), l.T("servicenet.no", nil)
+	return httpx.Export(w, r, httpx.FileName(r, "服务诉求", "service-requests", true), servicenet.ExportColumns(),
+		func(write func([]string) error) error {
+			return h.svc.ExportRequests(r.Context(), f, p.Query, func(q servicenet.Request) error {
+				return write(servicenet.ExportRecord(q, yes, no))
+			})
+		})
+}
+
+func (h handler) stats(w http.ResponseWriter, r *http.Request) error {
+	items, err := h.svc.Stats(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"items": items})
 	return nil
 }
 
