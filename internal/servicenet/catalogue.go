@@ -110,7 +110,7 @@ func zoneFor(ctx context.Context, zoneID string) (string, error) {
 		}
 		return z, nil
 	}
-	if p.IsPlatformAdmin() {
+	if p.IsPlatformAdmin() || zoneID == p.ZoneID {
 		return zoneID, nil
 	}
 	for _, g := range p.Grants {
@@ -121,8 +121,12 @@ func zoneFor(ctx context.Context, zoneID string) (string, error) {
 	return "", apperr.Field("zone_id", "unknown_value")
 }
 
-// zoneOfGrants is the one zone all of p's grants lie in.
+// zoneOfGrants is the one zone all of p's grants lie in; for an account
+// without grants (a worker signed in on the phone), its home zone.
 func zoneOfGrants(p *access.Principal) (string, bool) {
+	if len(p.Grants) == 0 {
+		return p.ZoneID, p.ZoneID != ""
+	}
 	zone := ""
 	for _, g := range p.Grants {
 		z := access.ZoneOfPath(g.Path)

@@ -639,6 +639,15 @@ func TestPersonBoundWorker(t *testing.T) {
 		if r.RequesterID == nil || *r.RequesterID != person || r.PointID != w.area.ID {
 			t.Fatalf("filed %+v", r)
 		}
+		if cat, err := li.Catalogue(ctx, ""); err != nil || len(cat) != len(servicenet.DefaultCatalogue) {
+			t.Fatalf("a worker's catalogue: %v", err)
+		}
+		var one client.ServiceRequest
+		if err := li.Call(ctx, "GET", "/api/v1/my/service-requests/"+r.ID, nil, &one); err != nil || one.ID != r.ID {
+			t.Fatalf("one of mine: %v", err)
+		}
+		other := w.file(t, w.admin, map[string]any{"point_id": w.area.ID})
+		testenv.WantStatus(t, li.Call(ctx, "GET", "/api/v1/my/service-requests/"+other.ID, nil, nil), 404)
 		// Staff file one at the counter for the same person: it is theirs too.
 		counter := w.file(t, w.centerStaff, map[string]any{"point_id": w.center.ID, "requester_id": person})
 		mine, err := li.MyServiceRequests(ctx, nil)

@@ -57,6 +57,7 @@ func Domain(svc *servicenet.Service) kit.Domain {
 			{Method: "POST", Path: "/api/v1/service-requests/{id}/photos", Access: kit.Self, Upload: true, Resource: "service_request", Handle: h.addPhoto},
 			{Method: "GET", Path: "/api/v1/service-request-photos/{id}", Access: kit.Self, Handle: h.photo},
 			{Method: "GET", Path: "/api/v1/my/service-requests", Access: kit.Self, Handle: h.myRequests},
+			{Method: "GET", Path: "/api/v1/my/service-requests/{id}", Access: kit.Self, Handle: h.getMine},
 			// Filing for oneself: a worker's account bound to a person needs
 			// no grant (the phone pages).
 			{Method: "POST", Path: "/api/v1/my/service-requests", Access: kit.Self, Create: true, Handle: h.fileMine},
@@ -332,6 +333,12 @@ func (h handler) stats(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.JSON(w, http.StatusOK, map[string]any{"items": items})
 	return nil
+}
+
+// getMine reads one of the caller's own requests (GetRequest shows the
+// caller their own; this route needs no read permission).
+func (h handler) getMine(w http.ResponseWriter, r *http.Request) error {
+	return h.getRequest(w, r)
 }
 
 func (h handler) getRequest(w http.ResponseWriter, r *http.Request) error {

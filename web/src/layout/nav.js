@@ -61,7 +61,13 @@ export const navGroups = [
     key: 'pillar3',
     items: [
       { key: 'servicePoints', path: '/service-points' },
-      { key: 'serviceRequests', path: '/service-requests' },
+      {
+        key: 'serviceRequests',
+        path: '/service-requests',
+        page: () => import('../servicenet/RequestsPage.vue'),
+        allowed: () => can('service_request.read'),
+      },
+      { key: 'serviceStats', path: '/service-stats', page: () => import('../servicenet/StatsPage.vue'), allowed: () => can('service_request.read') },
       { key: 'mediation', path: '/mediation' },
       { key: 'livingCircle', path: '/living-circle' },
     ],
