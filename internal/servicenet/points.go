@@ -46,18 +46,8 @@ type Location struct{ Lat, Lng *float64 }
 
 // checkLocation validates l under field ("location").
 func checkLocation(fs *apperr.Fields, field string, l *Location) {
-	if l == nil {
-		return
-	}
-	if l.Lat == nil {
-		fs.Add(field+".lat", "required")
-	} else if *l.Lat < -90 || *l.Lat > 90 {
-		fs.Add(field+".lat", "out_of_range", "Min", -90, "Max", 90)
-	}
-	if l.Lng == nil {
-		fs.Add(field+".lng", "required")
-	} else if *l.Lng < -180 || *l.Lng > 180 {
-		fs.Add(field+".lng", "out_of_range", "Min", -180, "Max", 180)
+	if l != nil {
+		geo.CheckSent(fs, field, l.Lat, l.Lng)
 	}
 }
 

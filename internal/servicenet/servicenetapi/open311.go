@@ -358,18 +358,30 @@ func (h handler) o311Requests(w http.ResponseWriter, r *http.Request, f string) 
 	return nil
 }
 
-func (h handler) o311Request(w http.ResponseWriter, r *http.Request) error {
+// o311One reads the request a path names ({id}.json, {token}.xml): its
+// format and the request, or false after answering the error.
+func (h handler) o311One(w http.ResponseWriter, r *http.Request) (string, string, servicenet.Request, bool) {
 	id, f, ok := format(r.PathValue("file"))
 	if !ok {
-		return badFile(w, r)
+		badFile(w, r)
+		return "", "", servicenet.Request{}, false
 	}
 	zone, err := h.svc.Jurisdiction(r.Context(), r.URL.Query().Get("jurisdiction_id"))
-	if err != nil {
-		return fail(w, r, f, err)
+	var q servicenet.Request
+	if err == nil {
+		q, err = h.svc.PublicRequest(r.Context(), zone, id)
 	}
-	q, err := h.svc.PublicRequest(r.Context(), zone, id)
 	if err != nil {
-		return fail(w, r, f, err)
+		fail(w, r, f, err)
+		return "", "", q, false
+	}
+	return f, zone, q, true
+}
+
+func (h handler) o311Request(w http.ResponseWriter, r *http.Request) error {
+	f, zone, q, ok := h.o311One(w, r)
+	if !ok {
+		return nil
 	}
 	out, err := h.o311Out(r, zone, []servicenet.Request{q})
 	if err != nil {
@@ -460,18 +472,9 @@ func (h handler) o311Post(w http.ResponseWriter, r *http.Request) error {
 
 // o311Token answers a token: the request it became (at once, here).
 func (h handler) o311Token(w http.ResponseWriter, r *http.Request) error {
-	token, f, ok := format(r.PathValue("file"))
-	if !ok {
-		return badFile(w, r)
+	f, _, q, ok := h.o311One(w, r)
+	if ok {
+		h.writeCreated(w, f, http.StatusOK, o311Created{ServiceRequestID: q.ID, Token: q.ID})
 	}
-	zone, err := h.svc.Jurisdiction(r.Context(), r.URL.Query().Get("jurisdiction_id"))
-	if err != nil {
-		return fail(w, r, f, err)
-	}
-	q, err := h.svc.PublicRequest(r.Context(), zone, token)
-	if err != nil {
-		return fail(w, r, f, err)
-	}
-	h.writeCreated(w, f, http.StatusOK, o311Created{ServiceRequestID: q.ID, Token: token})
 	return nil
 }
