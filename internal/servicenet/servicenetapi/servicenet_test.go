@@ -231,7 +231,7 @@ func TestWorkflowRules(t *testing.T) {
 func (w world) resolved(t *testing.T, function string) int64 {
 	t.Helper()
 	var n int64
-	err := w.srv.DB.R.QueryRowContext(ctx, `SELECT COALESCE(SUM(requests_resolved), 0) FROM matrix_facts WHERE park_id = $1 AND level = 'park' AND function = $2`,
+	err := w.srv.DB.R.QueryRowContext(ctx, `SELECT COALESCE(SUM(requests_resolved), 0) FROM matrix_facts WHERE grain = 'd' AND park_id = $1 AND level = 'park' AND function = $2`,
 		w.wuli.ID, function).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
