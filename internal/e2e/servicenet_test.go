@@ -109,7 +109,8 @@ func TestBrowserConsoleWorksAServiceRequest(t *testing.T) {
 	needBrowser(t)
 	srv, pt := servicenetWorld(t, "console-request")
 	srv.User("center-staff", access.ServiceStaff, pt.ID)
-	r, err := srv.Admin().FileServiceRequest(context.Background(), map[string]any{"point_id": pt.ID, "service_code": "property", "description": "宿舍楼道灯不亮"})
+	r, err := srv.Admin().FileServiceRequest(context.Background(), map[string]any{"point_id": pt.ID, "service_code": "property", "description": "宿舍楼道灯不亮",
+		"contact": map[string]string{"name": "王师傅", "phone": "13700137000"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +141,11 @@ func TestBrowserConsoleWorksAServiceRequest(t *testing.T) {
 		sel := chromedp.CSS(`[data-test=service-request-` + action + `]`)
 		return []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(sel), chromedp.Sleep(400 * time.Millisecond), chromedp.Click(sel)}
 	}
+	run("the phone is masked until revealed", append(press("reveal"),
+		waitJS("true", `(() => { const e = document.querySelector('.el-message-box__message'); return String(!!e && e.innerText.includes('13700137000')); })()`),
+		chromedp.Click(chromedp.CSS(`.el-message-box__btns .el-button--primary`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`.el-message-box__message`)),
+		waitJS("true", `String(document.querySelector('[data-test=service-requests-table]').innerText.includes('137****7000'))`))...)
 	run("accept", append(press("accept"), waitJS("已受理", status))...)
 	run("start", append(press("start"), waitJS("办理中", status))...)
 	run("resolve with a note", append(press("resolve"),

@@ -73,8 +73,9 @@ type Request struct {
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 
-	createdBy string
-	pointPath string
+	createdBy   string
+	pointPath   string
+	phoneSealed string
 }
 
 const requestCols = `r.id, r.zone_id, r.park_id, r.service_code, r.description, r.requester_id, r.contact_name, r.contact_phone, r.address, r.lat, r.lng,
@@ -108,6 +109,7 @@ func (s *Service) scanRequest(now time.Time) func(db.Scanner) (Request, error) {
 		r.DueAt = db.FromMicros(due)
 		r.Escalated = overdueAt.Valid
 		r.Overdue = Open(r.Status) && now.After(r.DueAt)
+		r.phoneSealed = r.Contact.Phone
 		r.Contact.Phone = s.maskedPhone(r.Contact.Phone)
 		r.Timeline, r.PhotoIDs = []Event{}, []string{}
 		r.AllowedActions = NextActions(r.Status)
@@ -268,6 +270,33 @@ func (s *Service) getRequest(ctx context.Context, q db.Querier, id string) (Requ
 // service_request.read scope, or filed by them. Returns ENOTFOUND.
 func (s *Service) GetRequest(ctx context.Context, id string) (Request, error) {
 	return s.getRequest(ctx, s.DB.R, id)
+}
+
+// RevealContact returns request id with its contact phone in full, for
+// the staff who call the requester back: callers need
+// service_request.work over the request's point. Each reveal is an audit
+// entry. Returns ENOTFOUND, EFORBIDDEN.
+func (s *Service) RevealContact(ctx context.Context, id string) (Request, error) {
+	r, err := s.getRequest(ctx, s.DB.R, id)
+	if err != nil {
+		return r, err
+	}
+	if !access.From(ctx).Scope(RequestWork).Covers(r.pointPath) {
+		return Request{}, apperr.New(apperr.Forbidden, "")
+	}
+	if r.phoneSealed == "" {
+		return r, nil
+	}
+	phone, err := s.Keys.Open(r.phoneSealed)
+	if err != nil {
+		return Request{}, err
+	}
+	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		return audit.Record(ctx, tx, audit.Event{ZoneID: r.ZoneID, Node: r.PointID, Entity: "service_request", EntityID: r.ID, Action: "reveal",
+			Summary: map[string]any{"fields": []string{"contact.phone"}}})
+	})
+	r.Contact.Phone = phone
+	return r, err
 }
 
 // FileInput is a new request. PointID names the point (else the request

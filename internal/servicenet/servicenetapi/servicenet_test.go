@@ -169,6 +169,17 @@ func TestWorkflowRules(t *testing.T) {
 		if n := w.srv.Count("service_requests", "id = $1 AND contact_phone LIKE '%13800138000%'", r.ID); n != 0 {
 			t.Fatal("the phone is stored in clear")
 		}
+		// The point's staff reveal the phone (audited); an auditor may not.
+		var full client.ServiceRequest
+		if err := w.areaStaff.Call(ctx, "GET", "/api/v1/service-requests/"+r.ID+"?reveal=true", nil, &full); err != nil || full.Contact.Phone != "13800138000" {
+			t.Fatalf("reveal: %+v %v", full.Contact, err)
+		}
+		if w.srv.Count("audit_log", "entity = 'service_request' AND entity_id = $1 AND action = 'reveal'", r.ID) != 1 {
+			t.Fatal("the reveal was not audited")
+		}
+		auditor := w.srv.User("auditor", access.Auditor, w.wuli.ID)
+		testenv.WantStatus(t, auditor.Call(ctx, "GET", "/api/v1/service-requests/"+r.ID+"?reveal=true", nil, nil), 403)
+		testenv.WantStatus(t, w.areaStaff.Call(ctx, "GET", "/api/v1/service-requests/"+r.ID+"?reveal=maybe", nil, nil), 400)
 		// The worker may not take staff steps, the staff may.
 		_, err := w.worker.ActOnServiceRequest(ctx, r.ID, map[string]any{"action": "accept"})
 		testenv.WantStatus(t, err, 403)

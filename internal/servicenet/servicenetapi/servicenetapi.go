@@ -342,7 +342,15 @@ func (h handler) getMine(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h handler) getRequest(w http.ResponseWriter, r *http.Request) error {
-	req, err := h.svc.GetRequest(r.Context(), r.PathValue("id"))
+	get := h.svc.GetRequest
+	switch r.URL.Query().Get("reveal") {
+	case "", "false":
+	case "true":
+		get = h.svc.RevealContact
+	default:
+		return apperr.BadField("reveal", "invalid_format")
+	}
+	req, err := get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

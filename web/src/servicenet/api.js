@@ -7,6 +7,8 @@ export const servicenetApi = {
   points: (query) => api.get('/service-points', { query }),
   requests: (query) => api.get('/service-requests', { query }),
   request: (id) => api.get(rpath(id)),
+  // reveal reads the request with the contact's phone in full (audited)
+  reveal: (id) => api.get(rpath(id), { query: { reveal: 'true' } }),
   act: (id, body) => api.post(`${rpath(id)}/actions`, body),
   stats: () => api.get('/service-requests/stats'),
   // export downloads the queue as it is filtered (format xlsx|csv)
