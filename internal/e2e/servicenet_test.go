@@ -155,6 +155,12 @@ func TestBrowserConsoleWorksAServiceRequest(t *testing.T) {
 		waitJS("已办结", status),
 		waitJS("0", `String(document.querySelectorAll('[data-test=service-request-resolve]').length)`),
 	)...)
+	run("the overdue and satisfaction view and the points list show the centre",
+		chromedp.Navigate(srv.URL+"/service-stats"),
+		waitJS("true", `(() => { const e = document.querySelector('[data-test=service-stats-table]'); return String(!!e && e.innerText.includes('五里园邻里中心')); })()`),
+		chromedp.Navigate(srv.URL+"/service-points"),
+		waitJS("true", `(() => { const e = document.querySelector('[data-test=service-points-table]'); return String(!!e && e.innerText.includes('五里园邻里中心') && e.innerText.includes('物业管理')); })()`),
+	)
 	got, err := srv.Admin().GetServiceRequest(context.Background(), r.ID)
 	if err != nil || got.Status != "resolved" || got.Timeline[len(got.Timeline)-1].Note != "已更换灯管" {
 		t.Fatalf("after the console: %+v %v", got, err)

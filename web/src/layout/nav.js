@@ -60,7 +60,7 @@ export const navGroups = [
   {
     key: 'pillar3',
     items: [
-      { key: 'servicePoints', path: '/service-points' },
+      { key: 'servicePoints', path: '/service-points', page: () => import('../servicenet/PointsPage.vue'), allowed: () => can('service_point.read') },
       {
         key: 'serviceRequests',
         path: '/service-requests',

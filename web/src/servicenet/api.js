@@ -1,10 +1,18 @@
-import { api, idempotent } from '../api/client'
+import { api, idempotent, ifMatch, request } from '../api/client'
 
 const rpath = (id) => `/service-requests/${encodeURIComponent(id)}`
 
 export const servicenetApi = {
   catalogue: (zoneId) => api.get('/services', { query: { zone_id: zoneId } }),
   points: (query) => api.get('/service-points', { query }),
+  // point returns a point and the If-Match value for a later PATCH.
+  async point(id) {
+    const { data, headers } = await request('GET', `/service-points/${encodeURIComponent(id)}`)
+    return { point: data, etag: headers.get('ETag') || `"${data.version}"` }
+  },
+  createPoint: (body, key) => api.post('/service-points', body, idempotent(key)),
+  updatePoint: (id, etag, patch) => api.patch(`/service-points/${encodeURIComponent(id)}`, patch, { headers: { 'If-Match': etag } }),
+  removePoint: (id, version) => api.del(`/service-points/${encodeURIComponent(id)}`, ifMatch(version)),
   requests: (query) => api.get('/service-requests', { query }),
   request: (id) => api.get(rpath(id)),
   // reveal reads the request with the contact's phone in full (audited)
