@@ -113,6 +113,7 @@ func (a *App) domains() []kit.Domain {
 func schema() []fs.FS {
 	return []fs.FS{
 		db.Foundation(),
+		auth.Migrations(),
 		enterprises.Migrations(),
 		orgs.Migrations(),
 		people.Migrations(),
@@ -128,6 +129,14 @@ func Migrate(ctx context.Context, d *db.DB) ([]string, error) {
 	return d.Migrate(ctx, schema()...)
 }
 
+// smsSender is the configured sender of one-time codes.
+func smsSender(cfg *config.Config, log *slog.Logger) auth.Sender {
+	if cfg.SMSSender == "webhook" {
+		return auth.WebhookSender{URL: cfg.SMSWebhookURL, Token: cfg.SMSWebhookToken}
+	}
+	return auth.LogSender{Log: log}
+}
+
 // hashWait is how long a password hash waits for a free slot before the
 // request is turned away with 503.
 const hashWait = 2 * time.Second
@@ -140,7 +149,8 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	}
 	pool := password.NewPool(cfg.PasswordHashers, hashWait)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Log: log, Passwords: pool,
-		Auth:        &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool},
+		Auth: &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool,
+			Keys: keys, Sender: smsSender(cfg, log)},
 		Users:       &users.Service{DB: d, Passwords: pool},
 		Zones:       &zones.Service{DB: d},
 		Parks:       &parks.Service{DB: d},
