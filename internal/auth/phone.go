@@ -42,7 +42,7 @@ func (s *Service) RequestCode(ctx context.Context, phone, purpose string) error 
 // ResetPassword sets a new password for the account bound to phone with a
 // one-time code (purpose reset) and ends all its sessions. Attempts count
 // under the phone's sign-in throttle. Returns EVALIDATION (a wrong code on
-// field "code", also for a number without an account), ERATELIMITED,
+// field "sms_code", also for a number without an account), ERATELIMITED,
 // EUNAVAILABLE.
 func (s *Service) ResetPassword(ctx context.Context, phone, code, next string) error {
 	var fs apperr.Fields
@@ -50,7 +50,7 @@ func (s *Service) ResetPassword(ctx context.Context, phone, code, next string) e
 		fs.Add("phone", c)
 	}
 	if code == "" {
-		fs.Add("code", "required")
+		fs.Add("sms_code", "required")
 	}
 	password.Validate(&fs, "password", next, phone)
 	if err := fs.Err(); err != nil {
@@ -63,7 +63,7 @@ func (s *Service) ResetPassword(ctx context.Context, phone, code, next string) e
 	}
 	acct, _, err := s.lookup(ctx, byPhone, s.PhoneIndex(phone))
 	if err == nil && acct.id == "" {
-		return apperr.Field("code", "wrong_code")
+		return apperr.Field("sms_code", "wrong_code")
 	}
 	if err == nil {
 		err = s.UseCode(ctx, phone, PurposeReset, code)

@@ -235,7 +235,7 @@ func oldestWait(ctx context.Context, tx *db.Tx, cond, v string, since int64, ski
 // the person asks for another). A wrong code counts a try; after
 // codeAttempts tries, or once used or expired, the code no longer works.
 // Concurrent uses of one code: exactly one wins. Returns EVALIDATION on
-// field "code" (wrong_code) in every failing case alike.
+// field "sms_code" (wrong_code) in every failing case alike.
 func (s *Service) UseCode(ctx context.Context, phone, purpose, code string) error {
 	idx := s.PhoneIndex(phone)
 	ok := false
@@ -269,7 +269,7 @@ func (s *Service) UseCode(ctx context.Context, phone, purpose, code string) erro
 		return err
 	}
 	if !ok {
-		return apperr.Field("code", "wrong_code")
+		return apperr.Field("sms_code", "wrong_code")
 	}
 	return nil
 }

@@ -36,6 +36,8 @@ import (
 	"tongxin/internal/httpx"
 	"tongxin/internal/i18n"
 	"tongxin/internal/idem"
+	"tongxin/internal/invitations"
+	"tongxin/internal/invitations/invitationsapi"
 	"tongxin/internal/kit"
 	"tongxin/internal/matrix"
 	"tongxin/internal/openapi"
@@ -77,6 +79,7 @@ type App struct {
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
 	People      *people.Service
+	Invitations *invitations.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -103,6 +106,7 @@ func (a *App) domains() []kit.Domain {
 		stationsapi.Domain(a.Stations),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
+		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 	}
 }
 
@@ -121,6 +125,7 @@ func schema() []fs.FS {
 		alliances.Migrations(),
 		workshops.Migrations(),
 		matrix.Migrations(),
+		invitations.Migrations(),
 	}
 }
 
@@ -162,6 +167,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		People:      &people.Service{DB: d, Keys: keys},
 		Idem:        &idem.Store{DB: d},
 	}
+	a.Invitations = &invitations.Service{DB: d, Keys: keys, Passwords: pool, Auth: a.Auth}
 	a.Domains = a.domains()
 	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {
 		return nil, fmt.Errorf("audit retention: %w", err)

@@ -116,13 +116,15 @@ func (h handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.signedIn(w, res)
+	SignedIn(w, res, h.secure)
 	return nil
 }
 
-// signedIn sets the session cookie and answers the login response.
-func (h handler) signedIn(w http.ResponseWriter, res auth.LoginResult) {
-	SetSessionCookie(w, res.Session, h.secure)
+// SignedIn sets the session cookie of a new session and answers the login
+// response (LoginResponse in the OpenAPI document), for every route that
+// signs someone in.
+func SignedIn(w http.ResponseWriter, res auth.LoginResult, secure bool) {
+	SetSessionCookie(w, res.Session, secure)
 	u := res.User
 	httpx.JSON(w, http.StatusOK, loginResponse{Token: res.Session.Token, ExpiresAt: res.Session.ExpiresAt,
 		User: userBrief{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Grants: Grants(u.Grants)}})
@@ -139,7 +141,7 @@ func SetSessionCookie(w http.ResponseWriter, s auth.Session, secure bool) {
 type phoneLoginRequest struct {
 	Phone    string `json:"phone"`
 	Password string `json:"password"`
-	Code     string `json:"code"`
+	SMSCode  string `json:"sms_code"`
 }
 
 func (h handler) phoneLogin(w http.ResponseWriter, r *http.Request) error {
@@ -155,25 +157,25 @@ func (h handler) phoneLogin(w http.ResponseWriter, r *http.Request) error {
 		fs.Add("phone", code)
 	}
 	switch {
-	case in.Password == "" && in.Code == "":
+	case in.Password == "" && in.SMSCode == "":
 		fs.Add("password", "required")
-	case in.Password != "" && in.Code != "":
-		fs.Add("code", "password_or_code")
+	case in.Password != "" && in.SMSCode != "":
+		fs.Add("sms_code", "password_or_code")
 	}
 	if err := fs.Err(); err != nil {
 		return err
 	}
 	var res auth.LoginResult
 	var err error
-	if in.Code != "" {
-		res, err = h.svc.CodeLogin(r.Context(), in.Phone, in.Code)
+	if in.SMSCode != "" {
+		res, err = h.svc.CodeLogin(r.Context(), in.Phone, in.SMSCode)
 	} else {
 		res, err = h.svc.PhoneLogin(r.Context(), in.Phone, in.Password)
 	}
 	if err != nil {
 		return err
 	}
-	h.signedIn(w, res)
+	SignedIn(w, res, h.secure)
 	return nil
 }
 
@@ -203,7 +205,7 @@ func (h handler) smsCode(w http.ResponseWriter, r *http.Request) error {
 
 type resetRequest struct {
 	Phone    string `json:"phone"`
-	Code     string `json:"code"`
+	SMSCode  string `json:"sms_code"`
 	Password string `json:"password"`
 }
 
@@ -215,7 +217,7 @@ func (h handler) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := h.svc.ResetPassword(r.Context(), in.Phone, in.Code, in.Password); err != nil {
+	if err := h.svc.ResetPassword(r.Context(), in.Phone, in.SMSCode, in.Password); err != nil {
 		return err
 	}
 	httpx.NoContent(w)
@@ -225,6 +227,7 @@ func (h handler) resetPassword(w http.ResponseWriter, r *http.Request) error {
 type sessionResponse struct {
 	User        userBrief         `json:"user"`
 	PersonID    *string           `json:"person_id"`
+	Self        *selfRole         `json:"self"`
 	CSRFToken   string            `json:"csrf_token"`
 	ExpiresAt   time.Time         `json:"expires_at"`
 	AllZones    bool              `json:"all_zones"`
@@ -239,9 +242,24 @@ func (h handler) session(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.JSON(w, http.StatusOK, sessionResponse{
 		User:     userBrief{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Grants: Grants(p.Grants)},
-		PersonID: personID(p), CSRFToken: p.CSRFToken, ExpiresAt: exp, AllZones: p.IsPlatformAdmin(), Permissions: auth.Permissions(p),
+		PersonID: personID(p), Self: self(p), CSRFToken: p.CSRFToken, ExpiresAt: exp, AllZones: p.IsPlatformAdmin(), Permissions: auth.Permissions(p),
 	})
 	return nil
+}
+
+// selfRole is the role an account bound to a person holds on that
+// person's own records: member, on the people record — never a grant on a
+// scope node, so it never widens access.Scope.
+type selfRole struct {
+	Role     string `json:"role"`
+	PersonID string `json:"person_id"`
+}
+
+func self(p *access.Principal) *selfRole {
+	if p.PersonID == "" {
+		return nil
+	}
+	return &selfRole{Role: access.Member, PersonID: p.PersonID}
 }
 
 func personID(p *access.Principal) *string {
