@@ -137,7 +137,7 @@ func Migrate(ctx context.Context, d *db.DB) ([]string, error) {
 // smsSender is the configured sender of one-time codes.
 func smsSender(cfg *config.Config, log *slog.Logger) auth.Sender {
 	if cfg.SMSSender == "webhook" {
-		return auth.WebhookSender{URL: cfg.SMSWebhookURL, Token: cfg.SMSWebhookToken}
+		return authapi.WebhookSender{URL: cfg.SMSWebhookURL, Token: cfg.SMSWebhookToken}
 	}
 	return auth.LogSender{Log: log}
 }
