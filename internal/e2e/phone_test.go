@@ -3,11 +3,13 @@
 package e2e_test
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"tongxin/internal/access"
 	"tongxin/internal/testenv"
 	"tongxin/web"
 )
@@ -25,10 +27,12 @@ func TestBrowserPhoneShell(t *testing.T) {
 	}
 	run("a signed-out visitor of a phone page gets the phone sign-in",
 		chromedp.Navigate(srv.URL+"/m/me"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-username] input`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-phone] input`)),
 		waitJS("390", `String(window.innerWidth)`),
 	)
-	run("sign in",
+	run("staff sign in with their username",
+		chromedp.Click(chromedp.CSS(`[data-test=phone-login-mode-account]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-username] input`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-username] input`), "admin"),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-password] input`), testenv.AdminPassword),
 		chromedp.Click(chromedp.CSS(`[data-test=phone-login-submit]`)),
@@ -42,7 +46,73 @@ func TestBrowserPhoneShell(t *testing.T) {
 	run("switch to English", chromedp.Click(chromedp.CSS(`[data-test=phone-lang]`)), waitJS("Me", text(`[data-test=tab-phoneMe]`)))
 	run("sign out",
 		chromedp.Click(chromedp.CSS(`[data-test=phone-logout]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-username] input`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-phone] input`)),
 		waitJS("/m/login", `location.pathname`),
+	)
+}
+
+// A worker invited by their park opens the link on the phone, confirms
+// their number, chooses a password, lands signed in on their own record,
+// signs out and signs in again with phone and password.
+func TestBrowserPhoneInvitation(t *testing.T) {
+	needBrowser(t)
+	srv := testenv.StartWith(t, "sqlite:"+filepath.Join(t.TempDir(), "invite.db"), web.Dist(), nil)
+	park := srv.Park("五里园", "wuli")
+	ent := srv.Enterprise(park.ID, "恒毅机械")
+	person, err := srv.Admin().CreatePerson(context.Background(), map[string]any{"name": "林晓", "phone": "13912345678", "enterprise_id": ent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := srv.User("wuli-admin", access.ParkAdmin, park.ID)
+	inv, err := staff.Invite(context.Background(), person.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, run := phone(t)
+	text := func(sel string) string {
+		return `(() => { const e = document.querySelector('` + sel + `'); return e ? e.innerText.trim() : ''; })()`
+	}
+	const pw = "Wuli-河流-2024"
+	run("the link shows who is invited",
+		chromedp.Navigate(inv.URL),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-invite-name]`)),
+		waitJS("true", `String(`+text(`[data-test=phone-invite-name]`)+`.includes("林晓"))`),
+		waitJS("true", `String(`+text(`[data-test=phone-invite-phone]`)+`.includes("139****5678"))`),
+		waitJS("true", `String(document.documentElement.scrollWidth <= window.innerWidth)`),
+	)
+	run("another number is refused under its field",
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-invite-phone-input] input`), "13687654321"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-invite-password] input`), pw),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-invite-confirm] input`), pw),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-invite-submit]`)),
+		waitJS("true", `String(`+text(`[data-test=phone-invite-phone-input]`)+`.includes("不一致"))`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-invite-code] input`)),
+	)
+	run("the number on record and a password: signed in on the own record",
+		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector('[data-test=phone-invite-phone-input] input'); i.value = ''; i.dispatchEvent(new Event('input')); })()`),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-invite-phone-input] input`), "13912345678"),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-invite-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-me-person]`)),
+		waitJS("/m/me", `location.pathname`),
+		waitJS("true", `String(`+text(`[data-test=phone-me]`)+`.includes("林晓") && `+text(`[data-test=phone-me]`)+`.includes("恒毅机械"))`),
+		waitJS("true", `String(`+text(`[data-test=phone-me-phone]`)+`.includes("139****5678"))`),
+	)
+	run("sign out",
+		chromedp.Click(chromedp.CSS(`[data-test=phone-logout]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-phone] input`)),
+	)
+	run("the link works once",
+		chromedp.Navigate(inv.URL),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-invite-failure]`)),
+		waitJS("true", `String(`+text(`[data-test=phone-invite-failure]`)+`.includes("已被使用"))`),
+	)
+	run("sign in again with phone and password",
+		chromedp.Navigate(srv.URL+"/m/login"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-phone] input`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-phone] input`), "139 1234 5678"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-password] input`), pw),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-me-person]`)),
+		waitJS("true", `String(`+text(`[data-test=phone-me]`)+`.includes("林晓"))`),
 	)
 }
