@@ -453,6 +453,20 @@ func (s *Service) Accept(ctx context.Context, token string, in Accept) (auth.Log
 	return res, err
 }
 
+// Add writes a pending invitation of a person with a given token inside
+// tx, valid for hours: the operator function the demo loader uses (it
+// checks no grants; the caller chose the token).
+func Add(ctx context.Context, tx *db.Tx, zoneID, personID, token string, hours int) (string, error) {
+	id := uuid.Must(uuid.NewV7()).String()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO invitations (id, zone_id, person_id, token_hash, expires_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6)`, id, zoneID, personID, hashToken(token),
+		db.Micros(tx.Now.Add(time.Duration(hours)*time.Hour)), db.Micros(tx.Now)); err != nil {
+		return "", err
+	}
+	return id, audit.Record(ctx, tx, audit.Event{ZoneID: zoneID, Node: personNode(ctx, tx, personID), Entity: "invitation", EntityID: id,
+		Action: "create", Summary: map[string]any{"person_id": personID, "expires_in_hours": hours}})
+}
+
 func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
