@@ -591,3 +591,69 @@ func TestSMSCodesPerAddress(t *testing.T) {
 		testenv.WantStatus(t, err, 429)
 	})
 }
+
+// Phone sign-in shares the sign-in throttle, counted per number.
+func TestPhoneLoginIsThrottled(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		inv, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.srv.Client().AcceptInvitation(ctx, tokenOf(t, inv), linPhone, goodPW, ""); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 10; i++ {
+			_, err := w.srv.Client().PhoneLogin(ctx, linPhone, "Wrong-pass-2024", "")
+			testenv.WantStatus(t, err, 401)
+		}
+		_, err = w.srv.Client().PhoneLogin(ctx, "+86 "+linPhone, goodPW, "")
+		testenv.WantStatus(t, err, 429)
+		// An unknown number is throttled alike (nothing tells them apart).
+		for i := 0; i < 10; i++ {
+			_, err := w.srv.Client().PhoneLogin(ctx, "13700000001", "Wrong-pass-2024", "")
+			testenv.WantStatus(t, err, 401)
+		}
+		_, err = w.srv.Client().PhoneLogin(ctx, "13700000001", goodPW, "")
+		testenv.WantStatus(t, err, 429)
+		// After the window the person signs in again.
+		w.srv.DB.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+		defer func() { w.srv.DB.Now = time.Now }()
+		if _, err := w.srv.Client().PhoneLogin(ctx, linPhone, goodPW, ""); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Deleting a person without an account deletes their invitations; one
+// with an account stays (409).
+func TestDeletingAnInvitedPerson(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		if _, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		p, err := w.srv.Admin().GetPerson(ctx, w.linxiao.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.srv.Admin().DeletePerson(ctx, p.ID, p.Version); err != nil {
+			t.Fatalf("delete an invited person: %v", err)
+		}
+		if n := w.srv.Count("invitations"); n != 0 {
+			t.Fatalf("%d invitations left", n)
+		}
+		inv, err := w.secretaryA.Invite(ctx, w.chenmin.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.srv.Client().AcceptInvitation(ctx, tokenOf(t, inv), chenPhone, goodPW, ""); err != nil {
+			t.Fatal(err)
+		}
+		p, err = w.srv.Admin().GetPerson(ctx, w.chenmin.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testenv.WantStatus(t, w.srv.Admin().DeletePerson(ctx, p.ID, p.Version), 409)
+	})
+}

@@ -3,11 +3,12 @@
 -- until accepted (accepted_at, user_id), revoked (revoked_at) or past
 -- expires_at; failed_attempts counts wrong phone numbers typed against it
 -- (five lock it). Issuing a new invitation for a person revokes their
--- earlier pending ones.
+-- earlier pending ones. Deleting a person (who has no account) deletes
+-- their invitations.
 CREATE TABLE invitations (
     id               TEXT PRIMARY KEY,
     zone_id          TEXT NOT NULL REFERENCES zones(id),
-    person_id        TEXT NOT NULL REFERENCES people(id),
+    person_id        TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
     token_hash       TEXT NOT NULL UNIQUE,
     created_by       TEXT,
     expires_at       BIGINT NOT NULL,
