@@ -260,6 +260,24 @@ func (s Scope) SingleZone() (string, bool) {
 	return "", false
 }
 
+// Touches reports whether the scope covers any node of the zone (all of
+// it or a part): filters naming a node of that zone are then the caller's
+// to use, though only the covered rows ever count.
+func (s Scope) Touches(zoneID string) bool {
+	if zoneID == "" {
+		return false
+	}
+	if s.all {
+		return true
+	}
+	for _, p := range s.paths {
+		if ZoneOfPath(p) == zoneID {
+			return true
+		}
+	}
+	return false
+}
+
 // ZonePath is the path of a zone's node.
 func ZonePath(zoneID string) string { return "/" + zoneID + "/" }
 
