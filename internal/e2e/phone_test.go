@@ -4,7 +4,9 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -115,4 +117,40 @@ func TestBrowserPhoneInvitation(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-me-person]`)),
 		waitJS("true", `String(`+text(`[data-test=phone-me]`)+`.includes("林晓"))`),
 	)
+	run("sign out and ask for an SMS code",
+		chromedp.Click(chromedp.CSS(`[data-test=phone-logout]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-phone] input`)),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-login-mode-code]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-code] input`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-phone] input`), "13912345678"),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-login-send-code]`)),
+		waitJS("true", `String(`+text(`[data-test=phone-login-send-code]`)+`.includes("秒后重发"))`),
+	)
+	code := lastLoggedCode(t, srv.Log.String())
+	run("sign in with the code",
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-code] input`), code),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-me-person]`)),
+		waitJS("true", `String(`+text(`[data-test=phone-me]`)+`.includes("林晓"))`),
+	)
+}
+
+// lastLoggedCode is the code the development SMS sender wrote last to the
+// server's JSON log.
+func lastLoggedCode(t *testing.T, log string) string {
+	t.Helper()
+	code := ""
+	for _, line := range strings.Split(log, "\n") {
+		var e struct {
+			Msg  string `json:"msg"`
+			Code string `json:"code"`
+		}
+		if json.Unmarshal([]byte(line), &e) == nil && strings.HasPrefix(e.Msg, "sms (log sender") {
+			code = e.Code
+		}
+	}
+	if len(code) != 6 {
+		t.Fatalf("no code in the log")
+	}
+	return code
 }

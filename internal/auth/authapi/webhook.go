@@ -53,4 +53,3 @@ func (s WebhookSender) Send(ctx context.Context, phone string, msg auth.SMS) err
 	}
 	return nil
 }
-

@@ -95,6 +95,27 @@ func (w *world) counts() [4]int {
 	return [4]int{w.srv.Count("users"), w.srv.Count("invitations", "accepted_at IS NOT NULL"), w.srv.Count("sessions"), w.srv.Count("audit_log")}
 }
 
+// invite makes an invitation as staff and returns it with its token.
+func (w *world) invite(t *testing.T, staff *client.Client, personID string, hours int) (client.CreatedInvitation, string) {
+	t.Helper()
+	inv, err := staff.Invite(ctx, personID, hours)
+	if err != nil {
+		t.Fatalf("invite: %v", err)
+	}
+	return inv, tokenOf(t, inv)
+}
+
+// worker invites 林晓 and accepts as her, and returns her signed-in client.
+func (w *world) worker(t *testing.T) *client.Client {
+	t.Helper()
+	_, token := w.invite(t, w.parkAdminW, w.linxiao.ID, 0)
+	c := w.srv.Client()
+	if _, err := c.AcceptInvitation(ctx, token, linPhone, goodPW, ""); err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	return c
+}
+
 func tokenOf(t *testing.T, inv client.CreatedInvitation) string {
 	t.Helper()
 	i := strings.Index(inv.URL, "/m/invite/")
@@ -213,14 +234,11 @@ func TestInviteAcceptAndSignInByPhone(t *testing.T) {
 func TestExpiredRevokedAndLockedInvitations(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		w := newWorld(t, dsn)
-		inv, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		token := tokenOf(t, inv)
+		inv, invToken := w.invite(t, w.parkAdminW, w.linxiao.ID, 2)
+		token := invToken
 		before := w.counts()
 		w.srv.DB.Now = func() time.Time { return time.Now().Add(2*time.Hour + time.Minute) }
-		_, err = w.srv.Client().ViewInvitation(ctx, token)
+		_, err := w.srv.Client().ViewInvitation(ctx, token)
 		if p := testenv.Problem(err); client.StatusOf(err) != 409 || !strings.Contains(p.Detail, "已过期") {
 			t.Fatalf("expired view: %v %q", err, p.Detail)
 		}
@@ -236,34 +254,25 @@ func TestExpiredRevokedAndLockedInvitations(t *testing.T) {
 		}
 
 		// A new invitation revokes the pending one; a revoked link is 409.
-		first, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		second, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = w.srv.Client().ViewInvitation(ctx, tokenOf(t, first))
+		_, firstToken := w.invite(t, w.parkAdminW, w.linxiao.ID, 0)
+		second, secondToken := w.invite(t, w.parkAdminW, w.linxiao.ID, 0)
+		_, err = w.srv.Client().ViewInvitation(ctx, firstToken)
 		if p := testenv.Problem(err); client.StatusOf(err) != 409 || !strings.Contains(p.Detail, "撤销") {
 			t.Fatalf("superseded: %v %q", err, p.Detail)
 		}
 		if err := w.parkAdminW.RevokeInvitation(ctx, second.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = w.srv.Client().AcceptInvitation(ctx, tokenOf(t, second), linPhone, goodPW, "")
+		_, err = w.srv.Client().AcceptInvitation(ctx, secondToken, linPhone, goodPW, "")
 		testenv.WantStatus(t, err, 409)
 
 		// Five wrong numbers lock an invitation.
-		third, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, thirdToken := w.invite(t, w.parkAdminW, w.linxiao.ID, 0)
 		for i := 0; i < 5; i++ {
-			_, err = w.srv.Client().AcceptInvitation(ctx, tokenOf(t, third), "1390000000"+string(rune('0'+i)), goodPW, "")
+			_, err = w.srv.Client().AcceptInvitation(ctx, thirdToken, "1390000000"+string(rune('0'+i)), goodPW, "")
 			testenv.WantStatus(t, err, 422)
 		}
-		_, err = w.srv.Client().AcceptInvitation(ctx, tokenOf(t, third), linPhone, goodPW, "")
+		_, err = w.srv.Client().AcceptInvitation(ctx, thirdToken, linPhone, goodPW, "")
 		if p := testenv.Problem(err); client.StatusOf(err) != 409 || !strings.Contains(p.Detail, "次数过多") {
 			t.Fatalf("locked: %v %q", err, p.Detail)
 		}
@@ -282,12 +291,9 @@ func TestExpiredRevokedAndLockedInvitations(t *testing.T) {
 func TestInvitationForAnotherPerson(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		w := newWorld(t, dsn)
-		inv, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		inv, invToken := w.invite(t, w.parkAdminW, w.linxiao.ID, 0)
 		before := w.counts()
-		_, err = w.srv.Client().AcceptInvitation(ctx, tokenOf(t, inv), chenPhone, goodPW, "")
+		_, err := w.srv.Client().AcceptInvitation(ctx, invToken, chenPhone, goodPW, "")
 		if p := testenv.Problem(err); client.StatusOf(err) != 422 || p.Errors[0].Code != "phone_mismatch" {
 			t.Fatalf("other person's phone: %v %+v", err, p)
 		}
@@ -300,10 +306,7 @@ func TestInvitationForAnotherPerson(t *testing.T) {
 		if p := testenv.Problem(err); client.StatusOf(err) != 422 || p.Errors[0].Field != "person_id" {
 			t.Fatalf("out of scope invite: %v %+v", err, p)
 		}
-		invA, err := w.secretaryA.Invite(ctx, w.chenmin.ID, 24)
-		if err != nil {
-			t.Fatal(err)
-		}
+		invA, invAToken := w.invite(t, w.secretaryA, w.chenmin.ID, 24)
 		_, err = w.secretaryA.Invite(ctx, w.linxiao.ID, 0)
 		testenv.WantStatus(t, err, 422)
 		list, err := w.parkAdminW.ListInvitations(ctx, nil)
@@ -317,7 +320,7 @@ func TestInvitationForAnotherPerson(t *testing.T) {
 		testenv.WantStatus(t, err, 403)
 		// Accepting chenmin's link with chenmin's number binds chenmin, not linxiao.
 		c := w.srv.Client()
-		if _, err := c.AcceptInvitation(ctx, tokenOf(t, invA), chenPhone, goodPW, ""); err != nil {
+		if _, err := c.AcceptInvitation(ctx, invAToken, chenPhone, goodPW, ""); err != nil {
 			t.Fatal(err)
 		}
 		if me, err := c.MyPerson(ctx); err != nil || me.ID != w.chenmin.ID {
@@ -330,11 +333,8 @@ func TestInvitationForAnotherPerson(t *testing.T) {
 func TestConcurrentAcceptsOneWins(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		w := newWorld(t, dsn)
-		inv, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		token := tokenOf(t, inv)
+		_, invToken := w.invite(t, w.parkAdminW, w.linxiao.ID, 0)
+		token := invToken
 		const n = 8
 		var (
 			wg     sync.WaitGroup
@@ -371,11 +371,8 @@ func TestConcurrentAcceptsOneWins(t *testing.T) {
 func TestAcceptRefusesHostileInput(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		w := newWorld(t, dsn)
-		inv, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := "/api/v1/invitations/by-token/" + tokenOf(t, inv) + "/accept"
+		_, invToken := w.invite(t, w.parkAdminW, w.linxiao.ID, 0)
+		path := "/api/v1/invitations/by-token/" + invToken + "/accept"
 		before := w.counts()
 		js := map[string]string{"Content-Type": "application/json"}
 		for _, tc := range []struct {
@@ -425,11 +422,8 @@ func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
 func TestAcceptWithNewNumberByCode(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		w := newWorld(t, dsn)
-		inv, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		token := tokenOf(t, inv)
+		_, invToken := w.invite(t, w.parkAdminW, w.linxiao.ID, 0)
+		token := invToken
 		const newPhone = "15811112222"
 		if err := w.srv.Client().InvitationCode(ctx, token, newPhone); err != nil {
 			t.Fatal(err)
@@ -442,7 +436,7 @@ func TestAcceptWithNewNumberByCode(t *testing.T) {
 		if code == wrong {
 			wrong = "111111"
 		}
-		_, err = w.srv.Client().AcceptInvitation(ctx, token, newPhone, goodPW, wrong)
+		_, err := w.srv.Client().AcceptInvitation(ctx, token, newPhone, goodPW, wrong)
 		if p := testenv.Problem(err); client.StatusOf(err) != 422 || p.Errors[0].Field != "sms_code" {
 			t.Fatalf("wrong code: %v %+v", err, p)
 		}
@@ -466,13 +460,7 @@ func TestAcceptWithNewNumberByCode(t *testing.T) {
 func TestSMSCodesSignInAndReset(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		w := newWorld(t, dsn)
-		inv, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.srv.Client().AcceptInvitation(ctx, tokenOf(t, inv), linPhone, goodPW, ""); err != nil {
-			t.Fatal(err)
-		}
+		w.worker(t)
 		anon := w.srv.Client()
 		if err := anon.SMSCode(ctx, linPhone, "login"); err != nil {
 			t.Fatal(err)
@@ -489,7 +477,7 @@ func TestSMSCodesSignInAndReset(t *testing.T) {
 			t.Fatal("a code was sent to a number without an account")
 		}
 		// Again within a minute: 429 with Retry-After.
-		err = anon.SMSCode(ctx, linPhone, "login")
+		err := anon.SMSCode(ctx, linPhone, "login")
 		testenv.WantStatus(t, err, 429)
 		if e := err.(*client.Error); e.Header.Get("Retry-After") == "" {
 			t.Fatal("no Retry-After")
@@ -560,11 +548,8 @@ func TestLogSenderMasksThePhone(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		w := newWorld(t, dsn)
 		w.srv.App.Auth.Sender = auth.LogSender{Log: w.srv.App.Log}
-		inv, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.srv.Client().InvitationCode(ctx, tokenOf(t, inv), "15811112222"); err != nil {
+		_, invToken := w.invite(t, w.parkAdminW, w.linxiao.ID, 0)
+		if err := w.srv.Client().InvitationCode(ctx, invToken, "15811112222"); err != nil {
 			t.Fatal(err)
 		}
 		log := w.srv.Log.String()
@@ -596,18 +581,12 @@ func TestSMSCodesPerAddress(t *testing.T) {
 func TestPhoneLoginIsThrottled(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		w := newWorld(t, dsn)
-		inv, err := w.parkAdminW.Invite(ctx, w.linxiao.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.srv.Client().AcceptInvitation(ctx, tokenOf(t, inv), linPhone, goodPW, ""); err != nil {
-			t.Fatal(err)
-		}
+		w.worker(t)
 		for i := 0; i < 10; i++ {
 			_, err := w.srv.Client().PhoneLogin(ctx, linPhone, "Wrong-pass-2024", "")
 			testenv.WantStatus(t, err, 401)
 		}
-		_, err = w.srv.Client().PhoneLogin(ctx, "+86 "+linPhone, goodPW, "")
+		_, err := w.srv.Client().PhoneLogin(ctx, "+86 "+linPhone, goodPW, "")
 		testenv.WantStatus(t, err, 429)
 		// An unknown number is throttled alike (nothing tells them apart).
 		for i := 0; i < 10; i++ {
@@ -643,11 +622,8 @@ func TestDeletingAnInvitedPerson(t *testing.T) {
 		if n := w.srv.Count("invitations"); n != 0 {
 			t.Fatalf("%d invitations left", n)
 		}
-		inv, err := w.secretaryA.Invite(ctx, w.chenmin.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.srv.Client().AcceptInvitation(ctx, tokenOf(t, inv), chenPhone, goodPW, ""); err != nil {
+		_, invToken := w.invite(t, w.secretaryA, w.chenmin.ID, 0)
+		if _, err := w.srv.Client().AcceptInvitation(ctx, invToken, chenPhone, goodPW, ""); err != nil {
 			t.Fatal(err)
 		}
 		p, err = w.srv.Admin().GetPerson(ctx, w.chenmin.ID, false)

@@ -18,6 +18,7 @@ import (
 	"tongxin/internal/httpx"
 	"tongxin/internal/invitations"
 	"tongxin/internal/kit"
+	"tongxin/internal/people/peopleapi"
 )
 
 //go:embed openapi.yaml
@@ -200,14 +201,7 @@ var invitationFixture = kit.Fixture{
 		var p struct {
 			ID string `json:"id"`
 		}
-		body := map[string]any{"zone_id": under.ZoneID, "name": kit.Unique("受邀人员 "), "phone": "13900139000"}
-		switch under.Kind {
-		case access.KindOrg:
-			body["party"] = map[string]string{"status": "full", "org_id": under.ID, "joined_on": "2018-07-01"}
-		case access.KindEnterprise:
-			body["enterprise_id"] = under.ID
-		}
-		if err := c.Call(ctx, "POST", "/api/v1/people", body, &p); err != nil {
+		if err := c.Call(ctx, "POST", "/api/v1/people", peopleapi.CreateBody(under), &p); err != nil {
 			return nil, err
 		}
 		fixtureMu.Lock()
