@@ -4,6 +4,7 @@ package e2e_test
 
 import (
 	"context"
+
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -153,4 +154,53 @@ func lastLoggedCode(t *testing.T, log string) string {
 		t.Fatalf("no code in the log")
 	}
 	return code
+}
+
+// Staff invite a person from the person's page: the dialog shows the QR
+// code and the link with its expiry, the invitation appears in the list,
+// and revoking it ends it.
+func TestBrowserConsoleInvitation(t *testing.T) {
+	needBrowser(t)
+	srv := testenv.StartWith(t, "sqlite:"+filepath.Join(t.TempDir(), "console-invite.db"), web.Dist(), nil)
+	park := srv.Park("五里园", "wuli")
+	ent := srv.Enterprise(park.ID, "恒毅机械")
+	person, err := srv.Admin().CreatePerson(context.Background(), map[string]any{"name": "林晓", "phone": "13912345678", "enterprise_id": ent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, run := browser(t)
+	run("sign in and open the person",
+		chromedp.Navigate(srv.URL+"/people/"+person.ID),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=login-username] input`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=login-username] input`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=login-password] input`), testenv.AdminPassword),
+		chromedp.Click(chromedp.CSS(`[data-test=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=person-invite]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=invitations-none]`)),
+	)
+	run("invite: the QR code and the link",
+		// Clicked in the page: right after the page appears a mouse click
+		// can land while the page is still moving into place.
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-test=person-invite]').click()`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=invite-create]`)),
+		chromedp.Click(chromedp.CSS(`[data-test=invite-create]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=invite-qr]`)),
+		waitJS("true", `String(document.querySelector('[data-test=invite-qr]').naturalWidth > 100)`),
+		waitJS("true", `String(!!document.querySelector('[data-test=invite-url]')?.value?.startsWith(location.origin + '/m/invite/inv_'))`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=invitation-status-pending]`)),
+	)
+	if n := srv.Count("invitations", "person_id = $1 AND revoked_at IS NULL", person.ID); n != 1 {
+		t.Fatalf("%d pending invitations", n)
+	}
+	run("revoke it",
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-test=invite-created]').closest('.el-dialog').querySelector('.el-dialog__footer button').click()`),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-test=invite-qr]`)),
+		chromedp.Click(chromedp.CSS(`[data-test=invitation-revoke]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.el-message-box__btns .el-button--primary`)),
+		chromedp.Click(chromedp.CSS(`.el-message-box__btns .el-button--primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=invitation-status-revoked]`)),
+	)
+	if n := srv.Count("invitations", "person_id = $1 AND revoked_at IS NOT NULL", person.ID); n != 1 {
+		t.Fatalf("%d revoked invitations", n)
+	}
 }
