@@ -170,7 +170,11 @@ func (s *Service) SendCode(ctx context.Context, phone, purpose string, deliver b
 		return nil
 	}
 	if err := s.Sender.Send(ctx, phone, SMS{Purpose: purpose, Code: code, TTL: CodeTTL}); err != nil {
-		return apperr.E(apperr.Unavailable, fmt.Errorf("sms sender: %w", err))
+		// The code stays (and counts against the limits): a failing
+		// gateway must not become a way round them.
+		e := apperr.E(apperr.Unavailable, fmt.Errorf("sms sender: %w", err))
+		e.RetryAfter = perPhoneGap
+		return e
 	}
 	return nil
 }
