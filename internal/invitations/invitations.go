@@ -372,7 +372,8 @@ type Accept struct {
 // record then takes the number). The account is created bound to the
 // person, holding no grant, and signed in. Of concurrent accepts exactly
 // one wins. Returns ENOTFOUND, ECONFLICT (expired, used, revoked, locked,
-// the person already has an account), EVALIDATION (phone_mismatch —
+// the person already has an account, another account signs in with the
+// number), EVALIDATION (phone_mismatch —
 // counted: five lock the invitation —, wrong_code, password rules),
 // EUNAVAILABLE.
 func (s *Service) Accept(ctx context.Context, token string, in Accept) (auth.LoginResult, error) {
@@ -424,6 +425,15 @@ func (s *Service) Accept(ctx context.Context, token string, in Accept) (auth.Log
 		}
 		if err := noAccount(ctx, tx, inv.PersonID); err != nil {
 			return err
+		}
+		// One account per number: phone sign-in must find one account.
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u JOIN people p ON p.id = u.person_id WHERE p.phone_index = $1`,
+			idx).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return apperr.New(apperr.Conflict, "invitation.phone_in_use")
 		}
 		username := "p-" + hex.EncodeToString(randomBytes(5))
 		userID, err := users.Bind(ctx, tx, users.Input{ZoneID: inv.ZoneID, Username: username, DisplayName: inv.PersonName, PersonID: inv.PersonID}, hash)

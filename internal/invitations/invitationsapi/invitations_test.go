@@ -633,3 +633,24 @@ func TestDeletingAnInvitedPerson(t *testing.T) {
 		testenv.WantStatus(t, w.srv.Admin().DeletePerson(ctx, p.ID, p.Version), 409)
 	})
 }
+
+// A number signs in one account: a second person accepting with a number
+// another account already uses is refused.
+func TestOneAccountPerNumber(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		w.worker(t)
+		_, token := w.invite(t, w.secretaryA, w.chenmin.ID, 0)
+		if err := w.srv.Client().InvitationCode(ctx, token, linPhone); err != nil {
+			t.Fatal(err)
+		}
+		before := w.counts()
+		_, err := w.srv.Client().AcceptInvitation(ctx, token, linPhone, goodPW, w.sms.last(linPhone))
+		if p := testenv.Problem(err); client.StatusOf(err) != 409 || !strings.Contains(p.Detail, "其他账号") {
+			t.Fatalf("a number in use: %v %q", err, p.Detail)
+		}
+		if after := w.counts(); after[0] != before[0] || after[1] != before[1] {
+			t.Fatalf("changed %v → %v", before, after)
+		}
+	})
+}
