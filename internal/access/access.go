@@ -278,6 +278,23 @@ func (s Scope) Touches(zoneID string) bool {
 	return false
 }
 
+// Zones returns the zones the scope touches, sorted (nil for All: every
+// zone). A query adding "zone_id IN (zones)" to Where's predicate lets the
+// engine range over the tenant key first.
+func (s Scope) Zones() []string {
+	if s.all {
+		return nil
+	}
+	var out []string
+	for _, p := range s.paths {
+		if z := ZoneOfPath(p); !slices.Contains(out, z) {
+			out = append(out, z)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // ZonePath is the path of a zone's node.
 func ZonePath(zoneID string) string { return "/" + zoneID + "/" }
 
