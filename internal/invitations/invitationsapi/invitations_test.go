@@ -654,3 +654,28 @@ func TestOneAccountPerNumber(t *testing.T) {
 		}
 	})
 }
+
+// Old SMS codes are pruned with expired sessions.
+func TestSMSCodesArePruned(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		_, token := w.invite(t, w.parkAdminW, w.linxiao.ID, 0)
+		if err := w.srv.Client().InvitationCode(ctx, token, "15811112222"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.srv.App.Auth.PruneSessions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := w.srv.Count("sms_codes"); n != 1 {
+			t.Fatalf("%d codes after pruning a fresh one", n)
+		}
+		w.srv.DB.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+		defer func() { w.srv.DB.Now = time.Now }()
+		if _, err := w.srv.App.Auth.PruneSessions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := w.srv.Count("sms_codes"); n != 0 {
+			t.Fatalf("%d codes after a day", n)
+		}
+	})
+}
