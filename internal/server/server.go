@@ -36,6 +36,8 @@ import (
 	"tongxin/internal/httpx"
 	"tongxin/internal/i18n"
 	"tongxin/internal/idem"
+	"tongxin/internal/invitations"
+	"tongxin/internal/invitations/invitationsapi"
 	"tongxin/internal/kit"
 	"tongxin/internal/matrix"
 	"tongxin/internal/matrix/matrixapi"
@@ -79,6 +81,7 @@ type App struct {
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
 	People      *people.Service
+	Invitations *invitations.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -106,6 +109,7 @@ func (a *App) domains() []kit.Domain {
 		matrixapi.Domain(a.Matrix),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
+		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 	}
 }
 
@@ -116,6 +120,7 @@ func (a *App) domains() []kit.Domain {
 func schema() []fs.FS {
 	return []fs.FS{
 		db.Foundation(),
+		auth.Migrations(),
 		enterprises.Migrations(),
 		orgs.Migrations(),
 		people.Migrations(),
@@ -123,12 +128,21 @@ func schema() []fs.FS {
 		alliances.Migrations(),
 		workshops.Migrations(),
 		matrix.Migrations(),
+		invitations.Migrations(),
 	}
 }
 
 // Migrate applies the platform's migrations and every domain's to d.
 func Migrate(ctx context.Context, d *db.DB) ([]string, error) {
 	return d.Migrate(ctx, schema()...)
+}
+
+// smsSender is the configured sender of one-time codes.
+func smsSender(cfg *config.Config, log *slog.Logger) auth.Sender {
+	if cfg.SMSSender == "webhook" {
+		return authapi.WebhookSender{URL: cfg.SMSWebhookURL, Token: cfg.SMSWebhookToken}
+	}
+	return auth.LogSender{Log: log}
 }
 
 // hashWait is how long a password hash waits for a free slot before the
@@ -143,7 +157,8 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	}
 	pool := password.NewPool(cfg.PasswordHashers, hashWait)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Log: log, Passwords: pool,
-		Auth:        &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool},
+		Auth: &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool,
+			Keys: keys, Sender: smsSender(cfg, log)},
 		Users:       &users.Service{DB: d, Passwords: pool},
 		Zones:       &zones.Service{DB: d},
 		Parks:       &parks.Service{DB: d},
@@ -156,6 +171,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		People:      &people.Service{DB: d, Keys: keys},
 		Idem:        &idem.Store{DB: d},
 	}
+	a.Invitations = &invitations.Service{DB: d, Keys: keys, Passwords: pool, Auth: a.Auth}
 	a.Domains = a.domains()
 	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {
 		return nil, fmt.Errorf("audit retention: %w", err)
