@@ -6,6 +6,7 @@ import {
   Empty,
   Field,
   Form,
+  Loading,
   NavBar,
   Rate,
   Step,
@@ -20,7 +21,7 @@ import {
 // phone template that uses another one must add it here: internal/server's
 // TestConsoleComponentsAreRegistered checks every <van-…> tag. Pages import only the function
 // helpers (showToast, showDialog …) from 'vant'.
-const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, NavBar, Rate, Step, Steps, Tabbar, TabbarItem, Tag, Uploader]
+const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Rate, Step, Steps, Tabbar, TabbarItem, Tag, Uploader]
 
 export const vant = {
   install(app) {
