@@ -56,6 +56,8 @@ func TestBrowserPhoneFilesAServiceRequest(t *testing.T) {
 	}
 	run("sign in on the phone and open 办事",
 		chromedp.Navigate(srv.URL+"/m/services"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-phone] input`)),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-login-mode-account]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-username] input`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-username] input`), "lide"),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-password] input`), testenv.UserPassword("lide")),
