@@ -38,8 +38,8 @@ func Domain(svc *servicenet.Service) kit.Domain {
 			// (Open311 publishes it to anyone).
 			{Method: "GET", Path: "/api/v1/services", Access: kit.Self, Handle: h.catalogue},
 			{Method: "POST", Path: "/api/v1/services", Perm: servicenet.CatalogueManage, Resource: "service", Create: true, Handle: h.createService},
-			{Method: "PATCH", Path: "/api/v1/services/{code}", Perm: servicenet.CatalogueManage, Resource: "service", Handle: h.updateService},
-			{Method: "DELETE", Path: "/api/v1/services/{code}", Perm: servicenet.CatalogueManage, Resource: "service", Handle: h.deleteService},
+			{Method: "PATCH", Path: "/api/v1/services/{id}", Perm: servicenet.CatalogueManage, Resource: "service", Handle: h.updateService},
+			{Method: "DELETE", Path: "/api/v1/services/{id}", Perm: servicenet.CatalogueManage, Resource: "service", Handle: h.deleteService},
 
 			{Method: "GET", Path: "/api/v1/service-requests", Perm: servicenet.RequestRead, Resource: "service_request", Handle: h.listRequests},
 			{Method: "POST", Path: "/api/v1/service-requests", Perm: servicenet.RequestFile, Resource: "service_request", Create: true, Handle: h.fileRequest},
@@ -235,7 +235,7 @@ func (h handler) updateService(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
 	}
-	e, err := h.svc.UpdateService(r.Context(), r.URL.Query().Get("zone_id"), r.PathValue("code"),
+	e, err := h.svc.UpdateService(r.Context(), r.URL.Query().Get("zone_id"), r.PathValue("id"),
 		servicenet.ServicePatch{Name: in.Name, Category: in.Category, Function: in.Function, SLAHours: in.SLAHours}, match)
 	if err != nil {
 		return err
@@ -249,7 +249,7 @@ func (h handler) deleteService(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteService(r.Context(), r.URL.Query().Get("zone_id"), r.PathValue("code"), match); err != nil {
+	if err := h.svc.DeleteService(r.Context(), r.URL.Query().Get("zone_id"), r.PathValue("id"), match); err != nil {
 		return err
 	}
 	httpx.NoContent(w)
@@ -555,14 +555,14 @@ var serviceFixture = kit.Fixture{
 		}
 		err := c.Call(ctx, "POST", "/api/v1/services", map[string]any{"zone_id": under.ID, "code": strings.ToLower(kit.Unique("m")), "name": "矩阵服务",
 			"category": "测试", "function": "service", "sla_hours": 24}, &e)
-		return map[string]string{"code": e.Code}, err
+		return map[string]string{"id": e.Code}, err
 	},
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/services":
 			return map[string]any{"zone_id": under.ID, "code": strings.ToLower(kit.Unique("n")), "name": "新服务", "category": "测试",
 				"function": "governance", "sla_hours": 48}
-		case "PATCH /api/v1/services/{code}":
+		case "PATCH /api/v1/services/{id}":
 			return map[string]any{"sla_hours": 36}
 		}
 		return nil
