@@ -255,6 +255,19 @@ func (s Scope) SingleZone() (string, bool) {
 	return "", false
 }
 
+// Zones returns the zones the scope reaches into (wholly or in part), in
+// path order. A platform administrator's scope names the zones its grants
+// were made on; it covers the others too (Covers), but does not list them.
+func (s Scope) Zones() []string {
+	var out []string
+	for _, p := range s.paths {
+		if z := ZoneOfPath(p); len(out) == 0 || out[len(out)-1] != z {
+			out = append(out, z)
+		}
+	}
+	return slices.Compact(out)
+}
+
 // ZonePath is the path of a zone's node.
 func ZonePath(zoneID string) string { return "/" + zoneID + "/" }
 

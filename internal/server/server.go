@@ -29,6 +29,8 @@ import (
 	"tongxin/internal/audit/auditapi"
 	"tongxin/internal/auth"
 	"tongxin/internal/auth/authapi"
+	"tongxin/internal/circle"
+	"tongxin/internal/circle/circleapi"
 	"tongxin/internal/config"
 	"tongxin/internal/db"
 	"tongxin/internal/enterprises"
@@ -76,6 +78,7 @@ type App struct {
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
 	People      *people.Service
+	Circle      *circle.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -102,6 +105,7 @@ func (a *App) domains() []kit.Domain {
 		stationsapi.Domain(a.Stations),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
+		circleapi.Domain(a.Circle),
 	}
 }
 
@@ -118,6 +122,7 @@ func schema() []fs.FS {
 		stations.Migrations(),
 		alliances.Migrations(),
 		workshops.Migrations(),
+		circle.Migrations(),
 	}
 }
 
@@ -148,6 +153,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
+		Circle:      &circle.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
 	}
 	a.Domains = a.domains()
