@@ -78,6 +78,17 @@ var Defaults = []defaultCategory{
 	{"merchant", "商家联盟商户", "Merchants' alliance member", 0},
 }
 
+// DefaultName is the Chinese name of a built-in category ("" for another
+// code).
+func DefaultName(code string) string {
+	for _, d := range Defaults {
+		if d.code == code {
+			return d.name
+		}
+	}
+	return ""
+}
+
 // defaultNS seeds the ids of the built-in categories: a zone's copy of
 // one has the same id before and after the zone first edits its
 // catalogue.

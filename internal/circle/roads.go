@@ -61,15 +61,16 @@ type RoadNetwork struct {
 	UpdatedAt time.Time   `json:"updated_at"`
 }
 
-type line struct {
-	name string
-	ls   orb.LineString
+// Line is a named line of a road network.
+type Line struct {
+	Name string
+	Line orb.LineString
 }
 
 // parse checks in against GeoJSON (RFC 7946) and returns its lines: every
 // problem is a field error naming where it lies
 // (features.3.geometry.coordinates.2.1).
-func (in RoadImport) parse() ([]line, error) {
+func (in RoadImport) parse() ([]Line, error) {
 	var fs apperr.Fields
 	switch {
 	case in.Type == "":
@@ -80,7 +81,7 @@ func (in RoadImport) parse() ([]line, error) {
 	if !in.HasFeatures {
 		fs.Add("features", "required")
 	}
-	var lines []line
+	var lines []Line
 	positions := 0
 	for i, f := range in.Features {
 		if len(fs) >= maxRoadErrors {
@@ -129,7 +130,7 @@ func (in RoadImport) parse() ([]line, error) {
 				continue
 			}
 			positions += len(ls)
-			lines = append(lines, line{f.Name, ls})
+			lines = append(lines, Line{f.Name, ls})
 		}
 	}
 	if positions > MaxRoadPositions {
@@ -184,21 +185,6 @@ func (s *Service) ImportRoads(ctx context.Context, in RoadImport) (RoadNetwork, 
 	if err != nil {
 		return RoadNetwork{}, err
 	}
-	fc := geojson.NewFeatureCollection()
-	var all []orb.LineString
-	for _, l := range lines {
-		f := geojson.NewFeature(l.ls)
-		if l.name != "" {
-			f.Properties["name"] = l.name
-		}
-		fc.Append(f)
-		all = append(all, l.ls)
-	}
-	g := NewGraph(all)
-	text, err := fc.MarshalJSON()
-	if err != nil {
-		return RoadNetwork{}, err
-	}
 	var net RoadNetwork
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		zone, err := zoneFor(ctx, tx, Configure, in.ZoneID)
@@ -208,30 +194,51 @@ func (s *Service) ImportRoads(ctx context.Context, in RoadImport) (RoadNetwork, 
 		if !access.From(ctx).Scope(Configure).CoversZone(zone) {
 			return apperr.Field("zone_id", "unknown_value")
 		}
-		var version int
-		err = tx.QueryRowContext(ctx, `SELECT version FROM road_networks WHERE zone_id = $1`, zone).Scan(&version)
-		if err != nil && err != sql.ErrNoRows {
-			return err
-		}
-		net = RoadNetwork{ID: uuid.Must(uuid.NewV7()).String(), ZoneID: zone, Features: len(lines), Nodes: len(g.nodes), Segments: g.Segments(),
-			LengthM: roundM(g.Length), Version: version + 1, UpdatedAt: tx.Now}
-		if len(lines) == 0 {
-			_, err = tx.ExecContext(ctx, `DELETE FROM road_networks WHERE zone_id = $1`, zone)
-		} else {
-			b := g.Bound()
-			net.BBox = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
-			_, err = tx.ExecContext(ctx, `INSERT INTO road_networks (zone_id, id, geojson, features, segments, length_m, min_lat, min_lng, max_lat, max_lng, version, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-				ON CONFLICT (zone_id) DO UPDATE SET id = $2, geojson = $3, features = $4, segments = $5, length_m = $6, min_lat = $7, min_lng = $8,
-				max_lat = $9, max_lng = $10, version = $11, updated_at = $12`,
-				zone, net.ID, string(text), net.Features, net.Segments, net.LengthM, b.Min[1], b.Min[0], b.Max[1], b.Max[0], net.Version, db.Micros(tx.Now))
-		}
-		if err != nil {
+		if net, err = StoreRoads(ctx, tx, zone, lines); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ZoneID: zone, Node: zone, Entity: "road_network", EntityID: zone, Action: "import",
 			Summary: map[string]any{"features": net.Features, "segments": net.Segments, "length_m": net.LengthM}})
 	})
+	return net, err
+}
+
+// StoreRoads replaces the zone's network with lines (none: removes it),
+// as it is: the import's way in, and the demo loader's.
+func StoreRoads(ctx context.Context, tx *db.Tx, zoneID string, lines []Line) (RoadNetwork, error) {
+	fc := geojson.NewFeatureCollection()
+	all := make([]orb.LineString, len(lines))
+	for i, l := range lines {
+		f := geojson.NewFeature(l.Line)
+		if l.Name != "" {
+			f.Properties["name"] = l.Name
+		}
+		fc.Append(f)
+		all[i] = l.Line
+	}
+	g := NewGraph(all)
+	text, err := fc.MarshalJSON()
+	if err != nil {
+		return RoadNetwork{}, err
+	}
+	var version int
+	err = tx.QueryRowContext(ctx, `SELECT version FROM road_networks WHERE zone_id = $1`, zoneID).Scan(&version)
+	if err != nil && err != sql.ErrNoRows {
+		return RoadNetwork{}, err
+	}
+	net := RoadNetwork{ID: uuid.Must(uuid.NewV7()).String(), ZoneID: zoneID, Features: len(lines), Nodes: len(g.nodes), Segments: g.Segments(),
+		LengthM: roundM(g.Length), Version: version + 1, UpdatedAt: tx.Now}
+	if len(lines) == 0 {
+		_, err = tx.ExecContext(ctx, `DELETE FROM road_networks WHERE zone_id = $1`, zoneID)
+		return net, err
+	}
+	b := g.Bound()
+	net.BBox = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	_, err = tx.ExecContext(ctx, `INSERT INTO road_networks (zone_id, id, geojson, features, segments, length_m, min_lat, min_lng, max_lat, max_lng, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+		ON CONFLICT (zone_id) DO UPDATE SET id = $2, geojson = $3, features = $4, segments = $5, length_m = $6, min_lat = $7, min_lng = $8,
+		max_lat = $9, max_lng = $10, version = $11, updated_at = $12`,
+		zoneID, net.ID, string(text), net.Features, net.Segments, net.LengthM, b.Min[1], b.Min[0], b.Max[1], b.Max[0], net.Version, db.Micros(tx.Now))
 	return net, err
 }
 
