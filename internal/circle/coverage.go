@@ -234,6 +234,14 @@ func (s *Service) Coverage(ctx context.Context, q CoverageQuery) (Coverage, erro
 		resPts[i] = pointOf(r.Location)
 	}
 	resGrid := newPointGrid(pl, 250, resPts)
+	resPlaces := make([]place, len(res))
+	for i, p := range resPts {
+		resPlaces[i] = placeOf(g, p)
+	}
+	sitePlaces := make([]place, len(sites))
+	for i, p := range pts {
+		sitePlaces[i] = placeOf(g, p)
+	}
 
 	// Which required categories each worksite lacks.
 	byCat := make([]CategoryCoverage, len(required))
@@ -245,12 +253,14 @@ func (s *Service) Coverage(ctx context.Context, q CoverageQuery) (Coverage, erro
 		parkIdx[p.ParkID] = i
 	}
 	var lacking []int // indexes into sites
+	walks := make([]measure, len(sites))
 	for i := range sites {
 		w := &sites[i]
 		m := newMeasure(g, w.pt, reach)
+		walks[i] = m
 		nearest := map[string]float64{}
 		resGrid.near(w.pt, reach, func(k int) {
-			d, _, _ := m.to(resPts[k], false)
+			d, _, _ := m.to(resPlaces[k], false)
 			if old, ok := nearest[res[k].Category]; !ok || d < old {
 				nearest[res[k].Category] = d
 			}
@@ -285,7 +295,13 @@ func (s *Service) Coverage(ctx context.Context, q CoverageQuery) (Coverage, erro
 	if len(out.Gaps) > MaxGaps {
 		out.Gaps = out.Gaps[:MaxGaps]
 	}
-	out.Suggestions = suggest(g, pl, sites, pts, lacking, Budget(minutes))
+	budget := Budget(minutes)
+	if budget > reach { // the walks so far stop short of the minutes asked
+		for _, i := range lacking {
+			walks[i] = newMeasure(g, sites[i].pt, budget)
+		}
+	}
+	out.Suggestions = suggest(g, pl, sites, sitePlaces, walks, lacking, budget)
 	return out, nil
 }
 
@@ -324,7 +340,8 @@ type candidate struct {
 // each the candidate reaching within budget the most workers of the
 // lacking worksites that no earlier choice reaches (more worksites, then
 // the earlier candidate, break ties).
-func suggest(g *Graph, pl plane, sites []worksite, pts []orb.Point, lacking []int, budget float64) []Site {
+// walks[i] is the walk from sites[i], bounded by budget or more.
+func suggest(g *Graph, pl plane, sites []worksite, places []place, walks []measure, lacking []int, budget float64) []Site {
 	out := []Site{}
 	if len(lacking) == 0 {
 		return out
@@ -345,13 +362,16 @@ func suggest(g *Graph, pl plane, sites []worksite, pts []orb.Point, lacking []in
 			covers[k] = append(covers[k], site)
 		}
 	}
+	pts := make([]orb.Point, len(places))
+	for i, p := range places {
+		pts[i] = p.pt
+	}
 	siteGrid := newPointGrid(pl, 250, pts)
 	for _, i := range lacking {
-		w := sites[i]
-		m := newMeasure(g, w.pt, budget)
+		w, m := sites[i], walks[i]
 		// Enterprises' own locations.
 		siteGrid.near(w.pt, budget, func(k int) {
-			if d, _, _ := m.to(pts[k], false); d <= budget {
+			if d, _, _ := m.to(places[k], false); d <= budget {
 				add(candidate{"enterprise", k, pts[k]}, i)
 			}
 		})

@@ -177,23 +177,37 @@ func (m measure) method() string {
 	return Straight
 }
 
+// place is a point and where it joins the network (on: within MaxSnap).
+type place struct {
+	pt orb.Point
+	s  snap
+	on bool
+}
+
+// placeOf attaches p to the network of g (none when g is nil).
+func placeOf(g *Graph, p orb.Point) place {
+	pl := place{pt: p}
+	if g != nil {
+		pl.s, pl.on = g.snap(p)
+	}
+	return pl
+}
+
 // to measures the walk to p; the path comes when asked for and walked on
 // the network. A network walk longer than the limit is +Inf.
-func (m measure) to(p orb.Point, withPath bool) (float64, string, orb.LineString) {
-	if m.w != nil {
-		if t, ok := m.g.snap(p); ok {
-			d, via := m.w.to(t)
-			if via == -2 {
-				return math.Inf(1), Network, nil
-			}
-			var path orb.LineString
-			if withPath {
-				path = m.w.path(p, t, via)
-			}
-			return d, Network, path
+func (m measure) to(p place, withPath bool) (float64, string, orb.LineString) {
+	if m.w != nil && p.on {
+		d, via := m.w.to(p.s)
+		if via == -2 {
+			return math.Inf(1), Network, nil
 		}
+		var path orb.LineString
+		if withPath {
+			path = m.w.path(p.pt, p.s, via)
+		}
+		return d, Network, path
 	}
-	return straight(m.orig, p), Straight, nil
+	return straight(m.orig, p.pt), Straight, nil
 }
 
 // LivingCircle answers what lies within q.Minutes (default 15) on foot of
@@ -243,7 +257,7 @@ func (s *Service) LivingCircle(ctx context.Context, q Query) (Circle, error) {
 		var method string
 		var path orb.LineString
 		if orbgeo.DistanceHaversine(origin, p) <= limit { // no walk is shorter than the straight line
-			d, method, path = m.to(p, true)
+			d, method, path = m.to(placeOf(g, p), true)
 		} else {
 			d, method = straight(origin, p), Straight
 		}

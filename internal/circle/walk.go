@@ -163,14 +163,9 @@ func (g *Graph) snap(p orb.Point) (snap, bool) {
 	c := g.cell(px, py)
 	r := int32(math.Ceil(MaxSnap / cellSize))
 	best := snap{seg: -1, leg: math.Inf(1)}
-	seen := map[int32]bool{}
 	for i := c[0] - r; i <= c[0]+r; i++ {
 		for j := c[1] - r; j <= c[1]+r; j++ {
-			for _, s := range g.cells[[2]int32{i, j}] {
-				if seen[s] {
-					continue
-				}
-				seen[s] = true
+			for _, s := range g.cells[[2]int32{i, j}] { // a segment in several cells is measured again: cheaper than remembering it
 				ax, ay := g.pl.xy(g.nodes[g.segs[s].a])
 				bx, by := g.pl.xy(g.nodes[g.segs[s].b])
 				dx, dy := bx-ax, by-ay
