@@ -151,8 +151,13 @@ type Principal struct {
 	Username    string
 	DisplayName string
 	ZoneID      string // the user's home zone
-	SessionID   string
-	Grants      []Grant
+	// PersonID is the people record the account is bound to ("" when
+	// none): a worker or volunteer signed in on their phone. Routes that
+	// serve a person their own records (Access: kit.Self) match on it; it
+	// never widens Scope.
+	PersonID  string
+	SessionID string
+	Grants    []Grant
 	// ViaCookie is true for browser sessions, which must send a CSRF token.
 	ViaCookie bool
 	CSRFToken string
@@ -266,6 +271,24 @@ func (s Scope) Zones() []string {
 		}
 	}
 	return slices.Compact(out)
+}
+
+// Touches reports whether the scope covers any node of the zone (all of
+// it or a part): filters naming a node of that zone are then the caller's
+// to use, though only the covered rows ever count.
+func (s Scope) Touches(zoneID string) bool {
+	if zoneID == "" {
+		return false
+	}
+	if s.all {
+		return true
+	}
+	for _, p := range s.paths {
+		if ZoneOfPath(p) == zoneID {
+			return true
+		}
+	}
+	return false
 }
 
 // ZonePath is the path of a zone's node.

@@ -1,0 +1,212 @@
+package matrix
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"tongxin/internal/access"
+	"tongxin/internal/apperr"
+	"tongxin/internal/db"
+)
+
+// Read lets a caller see the matrix within their scope: everyone who works
+// in the zone's structure (a member granted on an organisation sees that
+// organisation's figures).
+var Read = access.NewPerm("dashboard.read", access.Everyone()...)
+
+// Totals are a cell's figures as the dashboard shows them.
+type Totals struct {
+	Activities       int64   `json:"activities"`
+	Participants     int64   `json:"participants"`
+	VolunteerHours   float64 `json:"volunteer_hours"`
+	RequestsResolved int64   `json:"requests_resolved"`
+	CasesClosed      int64   `json:"cases_closed"`
+	Cooperations     int64   `json:"cooperations"`
+}
+
+// Cell is one level × function.
+type Cell struct {
+	Level    string `json:"level"`
+	Function string `json:"function"`
+	Totals
+}
+
+// ParkTotals are one park's figures over all levels and functions.
+type ParkTotals struct {
+	ParkID   string `json:"park_id"`
+	ParkName string `json:"park_name"`
+	Totals
+}
+
+// Report is the matrix: every cell, in Levels × Functions order, even
+// when zero, and the parks in the caller's scope with their totals.
+type Report struct {
+	Levels    []string     `json:"levels"`
+	Functions []string     `json:"functions"`
+	Cells     []Cell       `json:"cells"`
+	Parks     []ParkTotals `json:"parks"`
+	// Trend holds, when asked for, each cell's figures month by month
+	// (months where a cell has none are left out).
+	Trend []Month `json:"trend,omitempty"`
+}
+
+// Month is one cell's figures in one month of the period.
+type Month struct {
+	Month    string `json:"month"` // 2022-11
+	Level    string `json:"level"`
+	Function string `json:"function"`
+	Totals
+}
+
+// Filter narrows the figures. Zero values do not filter.
+type Filter struct {
+	From, To time.Time // days from From up to (not including) To's day
+	ZoneID   string
+	ParkID   string
+	OrgID    string // the organisation and those under it
+	Trend    bool   // add the months
+}
+
+// Service reads the matrix.
+type Service struct{ DB *db.DB }
+
+const sums = `COALESCE(SUM(f.activities), 0), COALESCE(SUM(f.participants), 0), COALESCE(SUM(f.volunteer_minutes), 0),
+	COALESCE(SUM(f.requests_resolved), 0), COALESCE(SUM(f.cases_closed), 0), COALESCE(SUM(f.cooperations), 0)`
+
+func scanTotals(s db.Scanner, head ...any) (Totals, error) {
+	var t Totals
+	var minutes int64
+	err := s.Scan(append(head, &t.Activities, &t.Participants, &minutes, &t.RequestsResolved, &t.CasesClosed, &t.Cooperations)...)
+	t.VolunteerHours = float64(minutes) / 60
+	return t, err
+}
+
+// where renders the filter and the caller's scope over matrix_facts f.
+func (s *Service) where(ctx context.Context, f Filter, a *db.Args) (string, error) {
+	scope := access.From(ctx).Scope(Read)
+	// A record counts for whoever covers its organising node, and for the
+	// park it lies in (a party organisation of a park hangs under the
+	// zone's organisation tree, not under the park).
+	w := scope.Where(a, access.ByZone("f.zone_id"), access.ByNode("f.node_id"), access.ByNode("f.park_id"))
+	if !f.From.IsZero() {
+		w += " AND f.day >= " + a.Add(Day(f.From))
+	}
+	if !f.To.IsZero() {
+		w += " AND f.day < " + a.Add(Day(f.To))
+	}
+	if f.ZoneID != "" {
+		if !scope.Touches(f.ZoneID) {
+			return "", apperr.Field("zone_id", "unknown_value")
+		}
+		w += " AND f.zone_id = " + a.Add(f.ZoneID)
+	}
+	if f.ParkID != "" {
+		if _, err := s.node(ctx, scope, f.ParkID, access.KindPark, "park_id"); err != nil {
+			return "", err
+		}
+		w += " AND f.park_id = " + a.Add(f.ParkID)
+	}
+	if f.OrgID != "" {
+		path, err := s.node(ctx, scope, f.OrgID, access.KindOrg, "org_id")
+		if err != nil {
+			return "", err
+		}
+		w += " AND f.node_id IN (SELECT id FROM scope_nodes WHERE path >= " + a.Add(path) + " AND path < " + a.Add(path[:len(path)-1]+"0") + ")"
+	}
+	return w, nil
+}
+
+// node returns the path of the node a filter names. A node of another kind,
+// unknown, or in a zone the caller has nothing in is unknown_value — the
+// same answer, so a filter reveals nothing.
+func (s *Service) node(ctx context.Context, scope access.Scope, id, kind, field string) (string, error) {
+	var zoneID, k, path string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT zone_id, kind, path FROM scope_nodes WHERE id = $1`, id).Scan(&zoneID, &k, &path)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (k != kind || !scope.Touches(zoneID))) {
+		return "", apperr.Field(field, "unknown_value")
+	}
+	return path, err
+}
+
+// Matrix returns the figures of every cell within the caller's scope.
+func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
+	rep := Report{Levels: Levels, Functions: Functions, Parks: []ParkTotals{}}
+	var a db.Args
+	w, err := s.where(ctx, f, &a)
+	if err != nil {
+		return rep, err
+	}
+	cells := map[[2]string]Totals{}
+	err = db.Each(ctx, s.DB.R, `SELECT f.level, f.function, `+sums+` FROM matrix_facts f WHERE `+w+` GROUP BY f.level, f.function`, a,
+		func(sc db.Scanner) error {
+			var level, function string
+			t, err := scanTotals(sc, &level, &function)
+			cells[[2]string{level, function}] = t
+			return err
+		})
+	if err != nil {
+		return rep, err
+	}
+	for _, l := range Levels {
+		for _, fn := range Functions {
+			rep.Cells = append(rep.Cells, Cell{Level: l, Function: fn, Totals: cells[[2]string{l, fn}]})
+		}
+	}
+	if f.Trend {
+		rep.Trend = []Month{}
+		err = db.Each(ctx, s.DB.R, `SELECT f.day / 100, f.level, f.function, `+sums+` FROM matrix_facts f WHERE `+w+`
+			GROUP BY f.day / 100, f.level, f.function ORDER BY f.day / 100, f.level, f.function`, a,
+			func(sc db.Scanner) error {
+				var m Month
+				var month int
+				t, err := scanTotals(sc, &month, &m.Level, &m.Function)
+				m.Month, m.Totals = fmt.Sprintf("%04d-%02d", month/100, month%100), t
+				rep.Trend = append(rep.Trend, m)
+				return err
+			})
+		if err != nil {
+			return rep, err
+		}
+	}
+	byPark := map[string]Totals{}
+	err = db.Each(ctx, s.DB.R, `SELECT f.park_id, `+sums+` FROM matrix_facts f WHERE `+w+` AND f.park_id <> '' GROUP BY f.park_id`, a,
+		func(sc db.Scanner) error {
+			var park string
+			t, err := scanTotals(sc, &park)
+			byPark[park] = t
+			return err
+		})
+	if err != nil {
+		return rep, err
+	}
+	// Every park the caller covers, figures or not, and those whose
+	// figures they see (an organisation of a park covers part of it).
+	var pa db.Args
+	pw := access.From(ctx).Scope(Read).Where(&pa, access.ByZone("zone_id"), access.ByNode("id"))
+	ids := make([]string, 0, len(byPark))
+	for id := range byPark {
+		ids = append(ids, id)
+	}
+	if len(ids) > 0 {
+		pw = "(" + pw + " OR id IN (" + pa.In(ids) + "))"
+	}
+	if f.ZoneID != "" {
+		pw += " AND zone_id = " + pa.Add(f.ZoneID)
+	}
+	if f.ParkID != "" {
+		pw += " AND id = " + pa.Add(f.ParkID)
+	}
+	err = db.Each(ctx, s.DB.R, `SELECT id, name FROM parks WHERE `+pw+` ORDER BY name, id`, pa, func(sc db.Scanner) error {
+		var p ParkTotals
+		if err := sc.Scan(&p.ParkID, &p.ParkName); err != nil {
+			return err
+		}
+		p.Totals = byPark[p.ParkID]
+		rep.Parks = append(rep.Parks, p)
+		return nil
+	})
+	return rep, err
+}
