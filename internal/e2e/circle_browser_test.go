@@ -57,4 +57,11 @@ func TestBrowserLivingCircleMap(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=coverage-suggestion]`)),
 		waitJS("yes", has(`[data-test=coverage-result]`, "建议新增服务点 1")),
 	)
+	run("the facilities and the catalogue of categories",
+		chromedp.Click(chromedp.CSS(`[data-test=nav-resources]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=resources-page]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=resource-search] input`), "dqhd"),
+		waitJS("yes", has(`[data-test=resources-table]`, "五里园党群活动服务中心", "党群活动服务中心")),
+		waitJS("yes", has(`[data-test=resource-categories]`, "幼儿园", "5 分钟", "初中", "15 分钟")),
+	)
 }

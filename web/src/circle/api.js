@@ -1,4 +1,4 @@
-import { api } from '../api/client'
+import { api, idempotent, ifMatch, request } from '../api/client'
 
 // all reads every page of a list (up to max rows): the map draws them all.
 async function all(path, query = {}, max = 5000) {
@@ -31,4 +31,18 @@ export const circleApi = {
   coverage: (query) => api.get('/living-circle/coverage', { query }),
   servicePoints: () => optional('/service-points'),
   serviceRequests: () => optional('/service-requests'),
+}
+
+const resourcePath = (id) => `/resources/${encodeURIComponent(id)}`
+
+export const resourcesApi = {
+  list: (query) => api.get('/resources', { query }),
+  async get(id) {
+    const { data, headers } = await request('GET', resourcePath(id))
+    return { resource: data, etag: headers.get('ETag') || `"${data.version}"` }
+  },
+  create: (body, key) => api.post('/resources', body, idempotent(key)),
+  update: (id, etag, patch) => api.patch(resourcePath(id), patch, { headers: { 'If-Match': etag } }),
+  remove: (id, version) => api.del(resourcePath(id), ifMatch(version)),
+  updateCategory: (id, version, patch) => api.patch(`/resource-categories/${encodeURIComponent(id)}`, patch, ifMatch(version)),
 }
