@@ -51,6 +51,13 @@ func TestBrowserLivingCircleMap(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=circle-reachable]`)),
 		waitJS("yes", has(`[data-test=circle-result]`, "按路网", "五里园党群活动服务中心", "五里园社区卫生服务站（示例）", "廉租房店面", "商家联盟")),
 		waitJS("yes", has(`[data-test=circle-missing]`, "托儿所", "养老院")),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			shot, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err == nil {
+				writeShot(t, "living-circle-map.png", shot)
+			}
+			return err
+		}),
 	)
 	run("analyse the gaps and get a suggested site",
 		chromedp.Click(chromedp.CSS(`[data-test=coverage-run]`)),
