@@ -226,6 +226,15 @@ func TestNetworkDistances(t *testing.T) {
 		if r := find(lc, far.ID); r == nil || r.Method != "straight_line" || !near(r.DistanceM, haversine(lat0, lng0, lat0-0.005, lng0)*1.25, 0.11) {
 			t.Fatalf("off the network: %+v", r)
 		}
+		// A network larger than an ordinary body (1 MiB) is taken whole.
+		var many []map[string]any
+		for i := range 15000 {
+			y := lat0 + float64(i)*0.00001
+			many = append(many, line([2]float64{lng0, y}, [2]float64{lng0 + 0.0005, y}))
+		}
+		if big, err := w.admin.ImportRoads(ctx, roads(many...)); err != nil || big.Segments != 15000 {
+			t.Fatalf("a 15,000-line network: %+v %v", big, err)
+		}
 		// An empty collection removes the network.
 		if _, err := w.admin.ImportRoads(ctx, roads()); err != nil {
 			t.Fatal(err)

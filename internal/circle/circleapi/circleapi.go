@@ -44,7 +44,10 @@ func Domain(svc *circle.Service) kit.Domain {
 			{Method: "PATCH", Path: "/api/v1/resource-categories/{id}", Perm: circle.Configure, Resource: "resource_category", Handle: h.updateCategory},
 			{Method: "DELETE", Path: "/api/v1/resource-categories/{id}", Perm: circle.Configure, Resource: "resource_category", Handle: h.deleteCategory},
 			{Method: "GET", Path: "/api/v1/road-network", Perm: circle.Read, Resource: "road_network", Handle: h.roads},
-			{Method: "POST", Path: "/api/v1/road-network", Perm: circle.Configure, Resource: "road_network", Create: true, Handle: h.importRoads},
+			// Replacing the network is idempotent by nature (the same file
+			// gives the same network), and its body may be far larger than
+			// the Idempotency-Key store keeps: no Create.
+			{Method: "POST", Path: "/api/v1/road-network", Perm: circle.Configure, Resource: "road_network", Handle: h.importRoads},
 			{Method: "GET", Path: "/api/v1/living-circle", Perm: circle.Read, Resource: "resource", Handle: h.livingCircle},
 			{Method: "GET", Path: "/api/v1/living-circle/coverage", Perm: circle.Read, Resource: "circle_coverage", Handle: h.coverage},
 			{Method: "GET", Path: "/api/v1/park-outlines", Perm: circle.Read, Resource: "circle_coverage", Handle: h.outlines},
@@ -290,7 +293,7 @@ func (h handler) importRoads(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.JSON(w, http.StatusCreated, net)
+	httpx.JSON(w, http.StatusOK, net)
 	return nil
 }
 
