@@ -67,17 +67,19 @@ func zoneFor(ctx context.Context, q db.Querier, perm access.Perm, zoneID string)
 		}
 		return "", apperr.Field("zone_id", "required")
 	}
+	if !sc.Touches(zoneID) {
+		return "", apperr.Field("zone_id", "unknown_value")
+	}
 	if slices.Contains(zones, zoneID) {
 		return zoneID, nil
 	}
-	if sc.All() {
-		var n int
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM zones WHERE id = $1`, zoneID).Scan(&n); err != nil {
-			return "", err
-		}
-		if n == 1 {
-			return zoneID, nil
-		}
+	// A platform administrator's scope touches every zone: this one must exist.
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM zones WHERE id = $1`, zoneID).Scan(&n); err != nil {
+		return "", err
+	}
+	if n == 1 {
+		return zoneID, nil
 	}
 	return "", apperr.Field("zone_id", "unknown_value")
 }
