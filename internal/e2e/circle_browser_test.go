@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -51,8 +52,9 @@ func TestBrowserLivingCircleMap(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=circle-reachable]`)),
 		waitJS("yes", has(`[data-test=circle-result]`, "按路网", "五里园党群活动服务中心", "五里园社区卫生服务站（示例）", "廉租房店面", "商家联盟")),
 		waitJS("yes", has(`[data-test=circle-missing]`, "托儿所", "养老院")),
+		chromedp.Sleep(time.Second), // let a zoom animation end
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			shot, err := chromedp.FullScreenshot(100)(ctx, tg)
+			shot, err := chromedp.CaptureScreenshot()(ctx, tg)
 			if err == nil {
 				writeShot(t, "living-circle-map.png", shot)
 			}
