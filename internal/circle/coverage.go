@@ -3,6 +3,7 @@ package circle
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -46,6 +47,9 @@ type CategoryCoverage struct {
 	CoveredWorkers       int    `json:"covered_workers"`
 	UncoveredWorkers     int    `json:"uncovered_workers"`
 	UncoveredEnterprises int    `json:"uncovered_enterprises"`
+	// Suggestion is the one place for a facility of the category that
+	// would bring the most of the workers lacking it inside its circle.
+	Suggestion *Site `json:"suggestion"`
 }
 
 // ParkCoverage is a park's figures.
@@ -301,7 +305,22 @@ func (s *Service) Coverage(ctx context.Context, q CoverageQuery) (Coverage, erro
 			walks[i] = newMeasure(g, sites[i].pt, budget)
 		}
 	}
-	out.Suggestions = suggest(g, pl, sites, sitePlaces, walks, lacking, budget)
+	st := newSiting(g, pl, sites, sitePlaces, walks, lacking, max(budget, reach))
+	out.Suggestions = st.choose(lacking, budget, Suggestions)
+	for k, c := range required {
+		if byCat[k].UncoveredEnterprises == 0 {
+			continue
+		}
+		var gaps []int
+		for _, i := range lacking {
+			if slices.Contains(sites[i].Missing, c.Code) {
+				gaps = append(gaps, i)
+			}
+		}
+		if best := st.choose(gaps, Budget(*c.Circle), 1); len(best) > 0 {
+			out.Categories[k].Suggestion = &best[0]
+		}
+	}
 	return out, nil
 }
 
@@ -336,31 +355,36 @@ type candidate struct {
 	pt   orb.Point
 }
 
-// suggest chooses up to Suggestions sites greedily (maximal covering):
-// each the candidate reaching within budget the most workers of the
-// lacking worksites that no earlier choice reaches (more worksites, then
-// the earlier candidate, break ties).
-// walks[i] is the walk from sites[i], bounded by budget or more.
-func suggest(g *Graph, pl plane, sites []worksite, places []place, walks []measure, lacking []int, budget float64) []Site {
-	out := []Site{}
-	if len(lacking) == 0 {
-		return out
-	}
+// reachable is a candidate site and the walk to it from a worksite.
+type reachable struct {
+	cand int
+	d    float64
+}
+
+// siting holds the candidate sites for new service points and, for each
+// worksite lacking something, the candidates within a walk of it.
+type siting struct {
+	sites []worksite
+	cands []candidate
+	reach map[int][]reachable // worksite → candidates, in candidate order
+}
+
+// newSiting lays out the candidates within budget of each lacking
+// worksite: the enterprises' own locations; over the network, its nodes;
+// off it, a 100 m grid. walks[i] is the walk from sites[i], bounded by
+// budget or more.
+func newSiting(g *Graph, pl plane, sites []worksite, places []place, walks []measure, lacking []int, budget float64) *siting {
+	st := &siting{sites: sites, reach: map[int][]reachable{}}
 	index := map[candidateKey]int{}
-	var cands []candidate
-	var covers [][]int // candidate → lacking worksites (indexes into sites) it reaches
-	add := func(c candidate, site int) {
+	add := func(c candidate, site int, d float64) {
 		key := candidateKey{c.kind, c.id}
 		k, ok := index[key]
 		if !ok {
-			k = len(cands)
+			k = len(st.cands)
 			index[key] = k
-			cands = append(cands, c)
-			covers = append(covers, nil)
+			st.cands = append(st.cands, c)
 		}
-		if n := len(covers[k]); n == 0 || covers[k][n-1] != site {
-			covers[k] = append(covers[k], site)
-		}
+		st.reach[site] = append(st.reach[site], reachable{k, d})
 	}
 	pts := make([]orb.Point, len(places))
 	for i, p := range places {
@@ -369,10 +393,9 @@ func suggest(g *Graph, pl plane, sites []worksite, places []place, walks []measu
 	siteGrid := newPointGrid(pl, 250, pts)
 	for _, i := range lacking {
 		w, m := sites[i], walks[i]
-		// Enterprises' own locations.
 		siteGrid.near(w.pt, budget, func(k int) {
 			if d, _, _ := m.to(places[k], false); d <= budget {
-				add(candidate{"enterprise", k, pts[k]}, i)
+				add(candidate{"enterprise", k, pts[k]}, i, d)
 			}
 		})
 		if m.w != nil {
@@ -384,11 +407,10 @@ func suggest(g *Graph, pl plane, sites []worksite, places []place, walks []measu
 			}
 			sort.Ints(nodes) // candidates in a fixed order: ties go to the first
 			for _, n := range nodes {
-				add(candidate{"road_node", n, g.nodes[n]}, i)
+				add(candidate{"road_node", n, g.nodes[n]}, i, m.w.dist[int32(n)])
 			}
 			continue
 		}
-		// Off the network: a grid of places within the straight-line reach.
 		r := budget / DetourFactor
 		x, y := pl.xy(w.pt)
 		steps := int(math.Ceil(r / gridStep))
@@ -396,37 +418,56 @@ func suggest(g *Graph, pl plane, sites []worksite, places []place, walks []measu
 		for a := cx - steps; a <= cx+steps; a++ {
 			for b := cy - steps; b <= cy+steps; b++ {
 				p := pl.point(float64(a)*gridStep, float64(b)*gridStep)
-				if straight(w.pt, p) <= budget {
-					add(candidate{"grid", a*1_000_003 + b, p}, i)
+				if d := straight(w.pt, p); d <= budget {
+					add(candidate{"grid", a*1_000_003 + b, p}, i, d)
 				}
 			}
 		}
 	}
-	done := make([]bool, len(sites))
-	for range Suggestions {
-		best, bestW, bestN := -1, 0, 0
-		for k := range cands {
-			wk, n := 0, 0
-			for _, i := range covers[k] {
-				if !done[i] {
-					wk += sites[i].Workers
-					n++
+	return st
+}
+
+// choose picks up to n sites greedily (maximal covering): each the
+// candidate reaching within budget the most workers of the worksites
+// (indexes into sites) that no earlier choice reaches; more worksites,
+// then the earlier candidate, break ties.
+func (st *siting) choose(worksites []int, budget float64, n int) []Site {
+	out := []Site{}
+	covers := make([][]int, len(st.cands))
+	for _, i := range worksites {
+		for _, r := range st.reach[i] {
+			if r.d <= budget {
+				if c := covers[r.cand]; len(c) == 0 || c[len(c)-1] != i {
+					covers[r.cand] = append(c, i)
 				}
 			}
-			if n > 0 && (wk > bestW || (wk == bestW && n > bestN)) {
-				best, bestW, bestN = k, wk, n
+		}
+	}
+	done := make([]bool, len(st.sites))
+	for range n {
+		best, bestW, bestN := -1, 0, 0
+		for k := range st.cands {
+			wk, cnt := 0, 0
+			for _, i := range covers[k] {
+				if !done[i] {
+					wk += st.sites[i].Workers
+					cnt++
+				}
+			}
+			if cnt > 0 && (wk > bestW || (wk == bestW && cnt > bestN)) {
+				best, bestW, bestN = k, wk, cnt
 			}
 		}
 		if best < 0 {
 			break
 		}
-		c := cands[best]
-		st := Site{Location: geo.Point{Lat: c.pt[1], Lng: c.pt[0]}, Kind: c.kind, CoversWorkers: bestW, CoversEnterprises: bestN}
+		c := st.cands[best]
+		site := Site{Location: geo.Point{Lat: c.pt[1], Lng: c.pt[0]}, Kind: c.kind, CoversWorkers: bestW, CoversEnterprises: bestN}
 		if c.kind == "enterprise" {
-			id := sites[c.id].EnterpriseID
-			st.EnterpriseID = &id
+			id := st.sites[c.id].EnterpriseID
+			site.EnterpriseID = &id
 		}
-		out = append(out, st)
+		out = append(out, site)
 		for _, i := range covers[best] {
 			done[i] = true
 		}

@@ -124,6 +124,7 @@ type CircleCoverage struct {
 		CoveredWorkers       int    `json:"covered_workers"`
 		UncoveredWorkers     int    `json:"uncovered_workers"`
 		UncoveredEnterprises int    `json:"uncovered_enterprises"`
+		Suggestion           *Site  `json:"suggestion"`
 	} `json:"categories"`
 	Gaps []struct {
 		EnterpriseID string         `json:"enterprise_id"`
@@ -133,14 +134,17 @@ type CircleCoverage struct {
 		Workers      int            `json:"workers"`
 		Missing      []string       `json:"missing"`
 	} `json:"gaps"`
-	GapsTotal   int `json:"gaps_total"`
-	Suggestions []struct {
-		Location          CircleLocation `json:"location"`
-		Kind              string         `json:"kind"`
-		EnterpriseID      *string        `json:"enterprise_id"`
-		CoversWorkers     int            `json:"covers_workers"`
-		CoversEnterprises int            `json:"covers_enterprises"`
-	} `json:"suggestions"`
+	GapsTotal   int    `json:"gaps_total"`
+	Suggestions []Site `json:"suggestions"`
+}
+
+// Site is a suggested place for a new service point.
+type Site struct {
+	Location          CircleLocation `json:"location"`
+	Kind              string         `json:"kind"`
+	EnterpriseID      *string        `json:"enterprise_id"`
+	CoversWorkers     int            `json:"covers_workers"`
+	CoversEnterprises int            `json:"covers_enterprises"`
 }
 
 // ListResources lists resources with query parameters q.

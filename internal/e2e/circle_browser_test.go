@@ -65,6 +65,8 @@ func TestBrowserLivingCircleMap(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-test=coverage-run]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=coverage-suggestion]`)),
 		waitJS("yes", has(`[data-test=coverage-result]`, "建议新增服务点 1")),
+		// per missing category, the best place for one facility
+		waitJS("yes", has(`[data-test=coverage-category]`, "名职工缺少", "在地图上标出最佳补点")),
 	)
 	run("the facilities and the catalogue of categories",
 		chromedp.Click(chromedp.CSS(`[data-test=nav-resources]`)),

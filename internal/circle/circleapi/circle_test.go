@@ -267,11 +267,16 @@ func TestCoverageSuggestsWhereMostWorkersLack(t *testing.T) {
 		for _, c := range cov.Categories {
 			switch c.Category {
 			case "kindergarten":
-				if c.CoveredWorkers != 60 || c.UncoveredWorkers != 80 || c.UncoveredEnterprises != 2 {
+				// One kindergarten between the pair (111 m apart; the 5-minute
+				// circle reaches 240 m straight) serves both.
+				if c.CoveredWorkers != 60 || c.UncoveredWorkers != 80 || c.UncoveredEnterprises != 2 || c.Suggestion == nil ||
+					c.Suggestion.CoversWorkers != 80 || c.Suggestion.CoversEnterprises != 2 {
 					t.Fatalf("kindergarten %+v", c)
 				}
 			case "primary_school":
-				if c.CoveredWorkers != 0 || c.UncoveredWorkers != 140 {
+				// 10 minutes (480 m straight) cannot join the pair and the first
+				// (2.2 km apart): the pair's 80 workers beat the single 60.
+				if c.CoveredWorkers != 0 || c.UncoveredWorkers != 140 || c.Suggestion == nil || c.Suggestion.CoversWorkers != 80 {
 					t.Fatalf("primary school %+v", c)
 				}
 			}
