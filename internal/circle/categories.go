@@ -253,7 +253,18 @@ func findCategory(ctx context.Context, tx *db.Tx, id string) (Category, error) {
 	var zone string
 	err := tx.QueryRowContext(ctx, `SELECT zone_id FROM resource_categories WHERE id = $1`, id).Scan(&zone)
 	if err == sql.ErrNoRows {
-		for _, z := range sc.Zones() {
+		zones := sc.Zones()
+		if sc.All() { // every zone: a built-in category's id names its zone
+			if err := db.Each(ctx, tx, `SELECT id FROM zones`, nil, func(s db.Scanner) error {
+				var z string
+				err := s.Scan(&z)
+				zones = append(zones, z)
+				return err
+			}); err != nil {
+				return Category{}, err
+			}
+		}
+		for _, z := range zones {
 			for _, d := range Defaults {
 				if defaultID(z, d.code) == id {
 					zone = z

@@ -60,7 +60,10 @@ func zoneFor(ctx context.Context, q db.Querier, perm access.Perm, zoneID string)
 	if sc.Empty() {
 		return "", apperr.New(apperr.Forbidden, "")
 	}
-	zones := sc.Zones()
+	zones := sc.Zones() // nil for a platform administrator: the zone it was granted on is its default
+	if z, ok := sc.SingleZone(); ok && sc.All() {
+		zones = []string{z}
+	}
 	if zoneID == "" {
 		if len(zones) == 1 {
 			return zones[0], nil

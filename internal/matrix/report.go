@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"tongxin/internal/access"
@@ -73,8 +74,10 @@ type Filter struct {
 // Service reads the matrix.
 type Service struct{ DB *db.DB }
 
-const sums = `COALESCE(SUM(f.activities), 0), COALESCE(SUM(f.participants), 0), COALESCE(SUM(f.volunteer_minutes), 0),
-	COALESCE(SUM(f.requests_resolved), 0), COALESCE(SUM(f.cases_closed), 0), COALESCE(SUM(f.cooperations), 0)`
+const sums = `COALESCE(SUM(u.activities), 0), COALESCE(SUM(u.participants), 0), COALESCE(SUM(u.volunteer_minutes), 0),
+	COALESCE(SUM(u.requests_resolved), 0), COALESCE(SUM(u.cases_closed), 0), COALESCE(SUM(u.cooperations), 0)`
+
+const figures = `f.activities, f.participants, f.volunteer_minutes, f.requests_resolved, f.cases_closed, f.cooperations`
 
 func scanTotals(s db.Scanner, head ...any) (Totals, error) {
 	var t Totals
@@ -91,11 +94,8 @@ func (s *Service) where(ctx context.Context, f Filter, a *db.Args) (string, erro
 	// park it lies in (a party organisation of a park hangs under the
 	// zone's organisation tree, not under the park).
 	w := scope.Where(a, access.ByZone("f.zone_id"), access.ByNode("f.node_id"), access.ByNode("f.park_id"))
-	if !f.From.IsZero() {
-		w += " AND f.day >= " + a.Add(Day(f.From))
-	}
-	if !f.To.IsZero() {
-		w += " AND f.day < " + a.Add(Day(f.To))
+	if zones := scope.Zones(); len(zones) > 0 && w != "1=0" {
+		w += " AND f.zone_id IN (" + a.In(zones) + ")" // the key's first column
 	}
 	if f.ZoneID != "" {
 		if !scope.Touches(f.ZoneID) {
@@ -119,6 +119,37 @@ func (s *Service) where(ctx context.Context, f Filter, a *db.Args) (string, erro
 	return w, nil
 }
 
+// union renders the fact rows of the filter's period and scope as one
+// UNION ALL of index ranges — whole years (unless coarsest is "m"), whole
+// months, the days at the edges — each branch selecting keys(grain) and
+// the figures; the caller groups and sums over it as u.
+func (s *Service) union(ctx context.Context, f Filter, coarsest string, keys func(grain string) string, a *db.Args) (string, error) {
+	from, to := beginning, end
+	if !f.From.IsZero() {
+		from = midnight(f.From)
+	}
+	if !f.To.IsZero() {
+		to = midnight(f.To)
+	}
+	var branches []string
+	for _, sp := range spans(from, to, coarsest) {
+		w, err := s.where(ctx, f, a)
+		if err != nil {
+			return "", err
+		}
+		branches = append(branches, `SELECT `+keys(sp.grain)+`, `+figures+` FROM matrix_facts f WHERE `+w+
+			` AND f.grain = `+a.Add(sp.grain)+` AND f.period >= `+a.Add(sp.lo)+` AND f.period < `+a.Add(sp.hi))
+	}
+	if len(branches) == 0 { // an empty period: no rows, same columns
+		w, err := s.where(ctx, f, a)
+		if err != nil {
+			return "", err
+		}
+		branches = append(branches, `SELECT `+keys("d")+`, `+figures+` FROM matrix_facts f WHERE 1=0 AND `+w)
+	}
+	return "(" + strings.Join(branches, " UNION ALL ") + ") u", nil
+}
+
 // node returns the path of the node a filter names. A node of another kind,
 // unknown, or in a zone the caller has nothing in is unknown_value — the
 // same answer, so a filter reveals nothing.
@@ -134,13 +165,13 @@ func (s *Service) node(ctx context.Context, scope access.Scope, id, kind, field 
 // Matrix returns the figures of every cell within the caller's scope.
 func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
 	rep := Report{Levels: Levels, Functions: Functions, Parks: []ParkTotals{}}
-	var a db.Args
-	w, err := s.where(ctx, f, &a)
+	var ca db.Args
+	from, err := s.union(ctx, f, "y", func(string) string { return "f.level AS level, f.function AS function" }, &ca)
 	if err != nil {
 		return rep, err
 	}
 	cells := map[[2]string]Totals{}
-	err = db.Each(ctx, s.DB.R, `SELECT f.level, f.function, `+sums+` FROM matrix_facts f WHERE `+w+` GROUP BY f.level, f.function`, a,
+	err = db.Each(ctx, s.DB.R, `SELECT u.level, u.function, `+sums+` FROM `+from+` GROUP BY u.level, u.function`, ca,
 		func(sc db.Scanner) error {
 			var level, function string
 			t, err := scanTotals(sc, &level, &function)
@@ -156,9 +187,22 @@ func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
 		}
 	}
 	if f.Trend {
+		// Months: whole months from the month grain, the edges' days
+		// folded into theirs.
+		var ta db.Args
+		from, err := s.union(ctx, f, "m", func(grain string) string {
+			month := "f.period"
+			if grain == "d" {
+				month = "f.period / 100"
+			}
+			return month + " AS month, f.level AS level, f.function AS function"
+		}, &ta)
+		if err != nil {
+			return rep, err
+		}
 		rep.Trend = []Month{}
-		err = db.Each(ctx, s.DB.R, `SELECT f.day / 100, f.level, f.function, `+sums+` FROM matrix_facts f WHERE `+w+`
-			GROUP BY f.day / 100, f.level, f.function ORDER BY f.day / 100, f.level, f.function`, a,
+		err = db.Each(ctx, s.DB.R, `SELECT u.month, u.level, u.function, `+sums+` FROM `+from+`
+			GROUP BY u.month, u.level, u.function ORDER BY u.month, u.level, u.function`, ta,
 			func(sc db.Scanner) error {
 				var m Month
 				var month int
@@ -171,8 +215,13 @@ func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
 			return rep, err
 		}
 	}
+	var pa0 db.Args
+	from, err = s.union(ctx, f, "y", func(string) string { return "f.park_id AS park_id" }, &pa0)
+	if err != nil {
+		return rep, err
+	}
 	byPark := map[string]Totals{}
-	err = db.Each(ctx, s.DB.R, `SELECT f.park_id, `+sums+` FROM matrix_facts f WHERE `+w+` AND f.park_id <> '' GROUP BY f.park_id`, a,
+	err = db.Each(ctx, s.DB.R, `SELECT u.park_id, `+sums+` FROM `+from+` WHERE u.park_id <> '' GROUP BY u.park_id`, pa0,
 		func(sc db.Scanner) error {
 			var park string
 			t, err := scanTotals(sc, &park)
