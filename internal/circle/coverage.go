@@ -173,14 +173,7 @@ func coverageParks(ctx context.Context, q db.Querier, zoneID, parkID string) ([]
 // 100 m grid laid over the gaps. Returns EVALIDATION on zone_id, park_id
 // or minutes (1–60).
 func (s *Service) Coverage(ctx context.Context, q CoverageQuery) (Coverage, error) {
-	minutes := 15
-	if q.Minutes != nil {
-		minutes = *q.Minutes
-	}
-	if minutes < 1 || minutes > MaxMinutes {
-		return Coverage{}, apperr.Field("minutes", "out_of_range", "Min", 1, "Max", MaxMinutes)
-	}
-	zone, err := zoneFor(ctx, s.DB.R, Read, q.ZoneID)
+	minutes, zone, g, err := s.question(ctx, q.Minutes, q.ZoneID)
 	if err != nil {
 		return Coverage{}, err
 	}
@@ -193,10 +186,6 @@ func (s *Service) Coverage(ctx context.Context, q CoverageQuery) (Coverage, erro
 	if out.Parks == nil {
 		out.Parks = []ParkCoverage{}
 		return out, nil
-	}
-	g, err := s.graph(ctx, zone)
-	if err != nil {
-		return out, err
 	}
 	if g != nil {
 		out.Method = Network

@@ -136,6 +136,25 @@ func checkPlace(ctx context.Context, q db.Querier, zoneID string, p *Point, g *G
 	return pt, nil
 }
 
+// question reads what every living-circle question starts from: the
+// minutes (default 15; EVALIDATION outside 1–60), the zone (zoneFor) and
+// its walking graph (nil without one).
+func (s *Service) question(ctx context.Context, m *int, zoneID string) (int, string, *Graph, error) {
+	minutes := 15
+	if m != nil {
+		minutes = *m
+	}
+	if minutes < 1 || minutes > MaxMinutes {
+		return 0, "", nil, apperr.Field("minutes", "out_of_range", "Min", 1, "Max", MaxMinutes)
+	}
+	zone, err := zoneFor(ctx, s.DB.R, Read, zoneID)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	g, err := s.graph(ctx, zone)
+	return minutes, zone, g, err
+}
+
 // scopedResources loads the zone's resources in the caller's scope.
 func scopedResources(ctx context.Context, q db.Querier, zoneID string) ([]Resource, error) {
 	var a db.Args
@@ -218,18 +237,7 @@ func (m measure) to(p place, withPath bool) (float64, string, orb.LineString) {
 // stretch of the network, or a circle). Returns EVALIDATION on lat, lng
 // (missing, out of range, outside the zone), minutes (1–60) or zone_id.
 func (s *Service) LivingCircle(ctx context.Context, q Query) (Circle, error) {
-	minutes := 15
-	if q.Minutes != nil {
-		minutes = *q.Minutes
-	}
-	if minutes < 1 || minutes > MaxMinutes {
-		return Circle{}, apperr.Field("minutes", "out_of_range", "Min", 1, "Max", MaxMinutes)
-	}
-	zone, err := zoneFor(ctx, s.DB.R, Read, q.ZoneID)
-	if err != nil {
-		return Circle{}, err
-	}
-	g, err := s.graph(ctx, zone)
+	minutes, zone, g, err := s.question(ctx, q.Minutes, q.ZoneID)
 	if err != nil {
 		return Circle{}, err
 	}
