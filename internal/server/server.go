@@ -29,6 +29,8 @@ import (
 	"tongxin/internal/audit/auditapi"
 	"tongxin/internal/auth"
 	"tongxin/internal/auth/authapi"
+	"tongxin/internal/circle"
+	"tongxin/internal/circle/circleapi"
 	"tongxin/internal/config"
 	"tongxin/internal/db"
 	"tongxin/internal/enterprises"
@@ -82,6 +84,7 @@ type App struct {
 	Workshops   *workshops.Service
 	People      *people.Service
 	Invitations *invitations.Service
+	Circle      *circle.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -110,6 +113,7 @@ func (a *App) domains() []kit.Domain {
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
+		circleapi.Domain(a.Circle),
 	}
 }
 
@@ -129,6 +133,7 @@ func schema() []fs.FS {
 		workshops.Migrations(),
 		matrix.Migrations(),
 		invitations.Migrations(),
+		circle.Migrations(),
 	}
 }
 
@@ -169,6 +174,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
+		Circle:      &circle.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
 	}
 	a.Invitations = &invitations.Service{DB: d, Keys: keys, Passwords: pool, Auth: a.Auth}

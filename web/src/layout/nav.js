@@ -63,7 +63,8 @@ export const navGroups = [
       { key: 'servicePoints', path: '/service-points' },
       { key: 'serviceRequests', path: '/service-requests' },
       { key: 'mediation', path: '/mediation' },
-      { key: 'livingCircle', path: '/living-circle' },
+      { key: 'livingCircle', path: '/living-circle', page: () => import('../circle/MapPage.vue'), allowed: () => can('circle.read') },
+      { key: 'resources', path: '/resources', page: () => import('../circle/ResourcesPage.vue'), allowed: () => can('circle.read') },
     ],
   },
   {
