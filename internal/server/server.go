@@ -25,6 +25,8 @@ import (
 	"tongxin/internal/alliances"
 	"tongxin/internal/alliances/alliancesapi"
 	"tongxin/internal/apperr"
+	"tongxin/internal/artery"
+	"tongxin/internal/artery/arteryapi"
 	"tongxin/internal/audit"
 	"tongxin/internal/audit/auditapi"
 	"tongxin/internal/auth"
@@ -75,6 +77,7 @@ type App struct {
 	Stations    *stations.Service
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
+	Artery      *artery.Service
 	People      *people.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
@@ -102,6 +105,7 @@ func (a *App) domains() []kit.Domain {
 		stationsapi.Domain(a.Stations),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
+		arteryapi.Domain(a.Artery),
 	}
 }
 
@@ -118,6 +122,7 @@ func schema() []fs.FS {
 		stations.Migrations(),
 		alliances.Migrations(),
 		workshops.Migrations(),
+		artery.Migrations(),
 	}
 }
 
@@ -147,6 +152,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Stations:    &stations.Service{DB: d},
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
+		Artery:      &artery.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
 		Idem:        &idem.Store{DB: d},
 	}
