@@ -270,22 +270,28 @@ func (s *Service) Act(ctx context.Context, id, action, note string) (Match, erro
 				m.Status = old.Status
 			}
 		}
+		// The conditional update comes first: it holds the match's row, so
+		// of callers acting at once one moves it and the rest get 409
+		// before anything else is written.
 		m.Version, m.UpdatedAt = old.Version+1, tx.Now
-		if m.Status == Agreed {
-			coop, err := s.cooperationOf(ctx, tx, m)
-			if err != nil {
-				return err
-			}
-			m.CooperationID = &coop
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE matches SET status = $1, need_accepted = $2, offer_accepted = $3, note = $4, cooperation_id = $5,
-			version = $6, updated_at = $7 WHERE id = $8 AND version = $9`, m.Status, m.NeedAccepted, m.OfferAccepted, m.Note, m.CooperationID,
+		res, err := tx.ExecContext(ctx, `UPDATE matches SET status = $1, need_accepted = $2, offer_accepted = $3, note = $4,
+			version = $5, updated_at = $6 WHERE id = $7 AND version = $8`, m.Status, m.NeedAccepted, m.OfferAccepted, m.Note,
 			m.Version, db.Micros(tx.Now), id, old.Version)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(apperr.Conflict, "problem.changed_meanwhile")
+		}
+		if m.Status == Agreed {
+			coop, err := s.cooperationOf(ctx, tx, m)
+			if err != nil {
+				return err
+			}
+			m.CooperationID = &coop
+			if _, err := tx.ExecContext(ctx, `UPDATE matches SET cooperation_id = $1 WHERE id = $2`, coop, id); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, audit.Event{ZoneID: m.ZoneID, Node: deref(m.NeedEnterpriseID), Entity: "match", EntityID: m.ID, Action: action,
 			Summary: map[string]any{"status": audit.Change{From: old.Status, To: m.Status}, "need_accepted": m.NeedAccepted, "offer_accepted": m.OfferAccepted}})
