@@ -3,7 +3,9 @@ package artery
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"sync"
+	"time"
 
 	"tongxin/internal/db"
 )
@@ -25,8 +27,45 @@ type doc struct {
 	title, body      string
 	validFrom, until string
 	open             bool
-	tf               map[string]int // term → weighted count (title terms count twice)
+	terms            []termCount // by term id; title terms count twice
 	length           int
+}
+
+// termCount is a term of a listing (by its id in zoneIndex.termID) and how
+// often it occurs. Listings hold these rather than maps of strings: tens of
+// thousands of listings then cost the garbage collector next to nothing.
+type termCount struct {
+	id int32
+	n  int32
+}
+
+// count returns how often term id occurs in d.
+func (d *doc) count(id int32) int32 {
+	i, ok := slices.BinarySearchFunc(d.terms, id, func(tc termCount, id int32) int { return int(tc.id - id) })
+	if !ok {
+		return 0
+	}
+	return d.terms[i].n
+}
+
+// posting is one listing holding a term, with the term's weighted count.
+type posting struct {
+	slot   int32
+	tf     float32
+	length float32 // the listing's length, for BM25
+}
+
+// slotMeta is what deciding whether a listing is a candidate, and its
+// chain and category parts, needs: kept in one array beside the slots, so
+// scoring tens of thousands of candidates reads memory in order instead of
+// chasing a pointer to each listing.
+type slotMeta struct {
+	owner       int32 // interned owner
+	place       int32 // interned segment (or chain, without one) id; -1 for none
+	from, until int32 // validity, days since 1970; 0 for none
+	category    uint8 // index in Categories
+	need, open  bool
+	live        bool
 }
 
 type zoneIndex struct {
@@ -34,12 +73,18 @@ type zoneIndex struct {
 	seq      int64
 	loaded   bool
 	slots    []*doc // nil where a listing was removed
+	meta     []slotMeta
+	places   map[string]int32 // segment (or chain) id → interned number
+	placeOf  [][2]string      // interned number → chain, segment
 	free     []int32
 	slotOf   map[string]int32
-	postings map[string][]int32
+	termID   map[string]int32
+	postings [][]posting // by term id
 	byChain  map[string][]int32
 	byOwner  map[string][]int32
+	owners   map[string]int32 // owner id → small number, for cheap comparison
 	totalLen int
+	live     int
 }
 
 type indexes struct {
@@ -63,9 +108,10 @@ func (ix *indexes) zone(id string) *zoneIndex {
 }
 
 func (z *zoneIndex) reset() {
-	z.slots, z.free, z.totalLen = nil, nil, 0
-	z.slotOf, z.postings = map[string]int32{}, map[string][]int32{}
-	z.byChain, z.byOwner = map[string][]int32{}, map[string][]int32{}
+	z.slots, z.free, z.totalLen, z.live = nil, nil, 0, 0
+	z.slotOf, z.termID, z.postings = map[string]int32{}, map[string]int32{}, nil
+	z.meta, z.places, z.placeOf = nil, map[string]int32{}, nil
+	z.byChain, z.byOwner, z.owners = map[string][]int32{}, map[string][]int32{}, map[string]int32{}
 }
 
 func remove(list []int32, slot int32) []int32 {
@@ -84,34 +130,49 @@ func (z *zoneIndex) drop(id string) {
 		return
 	}
 	d := z.slots[slot]
-	for t := range d.tf {
-		if l := remove(z.postings[t], slot); len(l) == 0 {
-			delete(z.postings, t)
-		} else {
-			z.postings[t] = l
+	for _, tc := range d.terms {
+		l := z.postings[tc.id]
+		for i, p := range l {
+			if p.slot == slot {
+				l[i] = l[len(l)-1]
+				l = l[:len(l)-1]
+				break
+			}
 		}
+		z.postings[tc.id] = l
 	}
 	if d.chain != "" {
 		z.byChain[d.chain] = remove(z.byChain[d.chain], slot)
 	}
 	z.byOwner[d.owner] = remove(z.byOwner[d.owner], slot)
 	z.totalLen -= d.length
+	z.live--
 	z.slots[slot] = nil
+	z.meta[slot] = slotMeta{}
 	z.free = append(z.free, slot)
 	delete(z.slotOf, id)
 }
 
 func (z *zoneIndex) put(d *doc) {
 	z.drop(d.id)
-	d.tf = map[string]int{}
-	for _, t := range terms(d.title) {
-		d.tf[t] += 2
-		d.length += 2
+	counts := map[int32]int32{}
+	for i, text := range []string{d.title, d.body} {
+		for _, t := range terms(text) {
+			id, ok := z.termID[t]
+			if !ok {
+				id = int32(len(z.postings))
+				z.termID[t] = id
+				z.postings = append(z.postings, nil)
+			}
+			counts[id] += int32(2 - i)
+			d.length += 2 - i
+		}
 	}
-	for _, t := range terms(d.body) {
-		d.tf[t]++
-		d.length++
+	d.terms = make([]termCount, 0, len(counts))
+	for id, n := range counts {
+		d.terms = append(d.terms, termCount{id, n})
 	}
+	slices.SortFunc(d.terms, func(a, b termCount) int { return int(a.id - b.id) })
 	var slot int32
 	if n := len(z.free); n > 0 {
 		slot, z.free = z.free[n-1], z.free[:n-1]
@@ -119,16 +180,35 @@ func (z *zoneIndex) put(d *doc) {
 	} else {
 		slot = int32(len(z.slots))
 		z.slots = append(z.slots, d)
+		z.meta = append(z.meta, slotMeta{})
 	}
 	z.slotOf[d.id] = slot
-	for t := range d.tf {
-		z.postings[t] = append(z.postings[t], slot)
+	o, ok := z.owners[d.owner]
+	if !ok {
+		o = int32(len(z.owners))
+		z.owners[d.owner] = o
+	}
+	m := slotMeta{owner: o, place: -1, from: days(d.validFrom), until: days(d.until), category: uint8(slices.Index(Categories, d.category)),
+		need: d.kind == Need, open: d.open, live: true}
+	if key := placeKey(d.chain, d.segment); key != "" {
+		p, ok := z.places[key]
+		if !ok {
+			p = int32(len(z.placeOf))
+			z.places[key] = p
+			z.placeOf = append(z.placeOf, [2]string{d.chain, d.segment})
+		}
+		m.place = p
+	}
+	z.meta[slot] = m
+	for _, tc := range d.terms {
+		z.postings[tc.id] = append(z.postings[tc.id], posting{slot, float32(tc.n), float32(d.length)})
 	}
 	if d.chain != "" {
 		z.byChain[d.chain] = append(z.byChain[d.chain], slot)
 	}
 	z.byOwner[d.owner] = append(z.byOwner[d.owner], slot)
 	z.totalLen += d.length
+	z.live++
 }
 
 const docCols = `id, zone_id, COALESCE(enterprise_id, ''), COALESCE(institute_id, ''), kind, category, COALESCE(chain_id, ''),
@@ -232,4 +312,23 @@ func (z *zoneIndex) catchUp(ctx context.Context, q db.Querier, zoneID string, se
 	}
 	z.seq = seq
 	return nil
+}
+
+// placeKey is the id a listing's chain score depends on: its segment
+// (which names its chain), or its chain when it has no segment.
+func placeKey(chain, segment string) string {
+	if segment != "" {
+		return segment
+	}
+	return chain
+}
+
+// days is a date YYYY-MM-DD as days since 1970, 0 for "" (or a bad date,
+// which validation never lets in).
+func days(date string) int32 {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return 0
+	}
+	return int32(t.Unix() / 86400)
 }

@@ -64,13 +64,15 @@ func (l Listing) owner() string {
 	return deref(l.InstituteID)
 }
 
-// listingFrom adds the owner's name to each listing; the outer alias
-// keeps "id" unambiguous for paging.
-const listingFrom = `(SELECT l.*, COALESCE(e.name, i.name, '') AS owner_name FROM listings l
-	LEFT JOIN enterprises e ON e.id = l.enterprise_id LEFT JOIN institutes i ON i.id = l.institute_id) l`
+// listingFrom is the listings table; listingCols adds the owner's name
+// through correlated lookups by primary key (a join would make "id"
+// ambiguous for paging, and a joined subquery is not flattened by SQLite,
+// which then scans every listing to read one).
+const listingFrom = `listings l`
 
 const listingCols = `l.id, l.zone_id, l.kind, l.category, l.chain_id, l.segment_id, l.title, l.body, l.enterprise_id, l.institute_id, l.park_id,
-	l.owner_name, l.valid_from, l.valid_until, l.status, l.sample, l.version, l.created_at, l.updated_at`
+	COALESCE((SELECT e.name FROM enterprises e WHERE e.id = l.enterprise_id), (SELECT i.name FROM institutes i WHERE i.id = l.institute_id), ''),
+	l.valid_from, l.valid_until, l.status, l.sample, l.version, l.created_at, l.updated_at`
 
 func scanListing(s page.Scanner) (Listing, error) {
 	var l Listing

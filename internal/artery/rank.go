@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"tongxin/internal/db"
 	"tongxin/internal/i18n"
@@ -119,25 +120,23 @@ func (s *Service) propose(ctx context.Context, l Listing, limit int, only string
 	if err != nil {
 		return nil, err
 	}
-	pool := z.rank(l, segs, past, today)
+	var pool []scored
 	if only != "" {
-		pool = slices.DeleteFunc(pool, func(c scored) bool { return z.slots[c.slot].id != only })
-	}
-	if len(pool) > Pool {
-		pool = pool[:Pool]
+		pool = z.rankOne(l, only, segs, past, today)
+	} else {
+		pool = z.rank(l, segs, past, today)
 	}
 	var docs []*doc
+	var shared []map[string]bool
+	q0 := z.query(l, segs, past, today)
 	for _, c := range pool {
-		docs = append(docs, z.slots[c.slot])
+		d := z.slots[c.slot]
+		docs = append(docs, d)
+		shared = append(shared, z.shared(&q0, d))
 	}
 	z.mu.RUnlock()
-
 	// Distance: the owners' locations as they are now.
-	owners := []string{owner}
-	for _, d := range docs {
-		owners = append(owners, d.owner)
-	}
-	loc, err := locations(ctx, q, owners)
+	loc, err := locations(ctx, q, owner, l.InstituteID != nil, docs)
 	if err != nil {
 		return nil, err
 	}
@@ -183,98 +182,263 @@ func (s *Service) propose(ctx context.Context, l Listing, limit int, only string
 			continue // deleted since the index was read
 		}
 		p := Proposal{Listing: cl, Score: round(c.total), MatchID: matches[d.id]}
-		p.Reasons = reasons(l, d, c, segs, past)
+		p.Reasons = reasons(l, d, c, shared[o], segs, past)
 		p.Explanation = explain(p.Reasons)
 		out = append(out, p)
 	}
 	return out, nil
 }
 
-// rank scores every candidate of l by text, chain, category and history,
-// best first. z is read-locked.
+// scratch is one ranking's per-slot work space, reused across rankings.
+type scratch struct {
+	text    []float32
+	touched []int32
+	mark    []bool
+}
+
+var scratches = sync.Pool{New: func() any { return &scratch{} }}
+
+func (sc *scratch) size(n int) {
+	if cap(sc.text) < n {
+		sc.text, sc.mark = make([]float32, n), make([]bool, n)
+	}
+	sc.text, sc.mark = sc.text[:n], sc.mark[:n]
+}
+
+func (sc *scratch) touch(slot int32) {
+	if !sc.mark[slot] {
+		sc.mark[slot] = true
+		sc.touched = append(sc.touched, slot)
+	}
+}
+
+// release zeroes what was touched and returns the space to the pool.
+func (sc *scratch) release() {
+	for _, s := range sc.touched {
+		sc.text[s], sc.mark[s] = 0, false
+	}
+	sc.touched = sc.touched[:0]
+	scratches.Put(sc)
+}
+
+// rank scores the candidates of l by text, chain, category and history
+// and returns the best Pool of them, best first. z is read-locked. Its
+// cost is the postings of l's terms and the listings of its chain and
+// past partners, never the whole zone.
 func (z *zoneIndex) rank(l Listing, segs map[string]segmentInfo, past map[string]string, today string) []scored {
-	self := &doc{title: l.Title, body: l.Body}
-	tf := map[string]int{}
-	for _, t := range terms(self.title) {
-		tf[t] += 2
-	}
-	for _, t := range terms(self.body) {
-		tf[t]++
-	}
-	n := 0
-	for _, d := range z.slots {
-		if d != nil {
-			n++
+	q := z.query(l, segs, past, today)
+	sc := scratches.Get().(*scratch)
+	defer sc.release()
+	sc.size(len(z.slots))
+	for t, c := range q.tf {
+		id, ok := z.termID[t]
+		if !ok {
+			continue
+		}
+		w := q.idf(z, t) * c
+		for _, p := range z.postings[id] {
+			sc.touch(p.slot)
+			sc.text[p.slot] += float32(w * bm25(float64(p.tf), float64(p.length), q.avg))
 		}
 	}
-	avg := 1.0
-	if n > 0 && z.totalLen > 0 {
-		avg = float64(z.totalLen) / float64(n)
-	}
-	idf := func(t string) float64 {
-		df := float64(len(z.postings[t]))
-		return math.Log(1 + (float64(n)-df+0.5)/(df+0.5))
-	}
-	// The listing against itself is the best a text can do.
-	length := 0
-	for _, c := range tf {
-		length += c
-	}
-	best := 0.0
-	for t, c := range tf {
-		best += idf(t) * bm25(float64(c), float64(length), avg) * float64(c)
-	}
-	text := map[int32]float64{}
-	for t, qc := range tf {
-		w := idf(t) * float64(qc)
-		for _, slot := range z.postings[t] {
-			d := z.slots[slot]
-			text[slot] += w * bm25(float64(d.tf[t]), float64(d.length), avg)
-		}
-	}
-	cand := map[int32]bool{}
-	for slot := range text {
-		cand[slot] = true
-	}
-	chain := deref(l.ChainID)
-	if chain != "" {
+	if chain := deref(l.ChainID); chain != "" {
 		for _, slot := range z.byChain[chain] {
-			cand[slot] = true
+			sc.touch(slot)
 		}
 	}
 	for partner := range past {
 		for _, slot := range z.byOwner[partner] {
-			cand[slot] = true
+			sc.touch(slot)
 		}
 	}
-	owner := l.owner()
-	var out []scored
-	for slot := range cand {
-		d := z.slots[slot]
-		if d == nil || d.kind == l.Kind || d.owner == owner || !d.open || (d.until != "" && d.until < today) || (d.validFrom != "" && d.validFrom > today) {
-			continue
+	top := make(topK, 0, Pool+1)
+	for _, slot := range sc.touched {
+		if c, ok := z.score(&q, slot, float64(sc.text[slot])/q.best); ok {
+			top.push(c, z)
 		}
-		c := scored{slot: slot}
-		if best > 0 {
-			c.text = min(1, text[slot]/best)
-		}
-		c.chain = chainScore(deref(l.ChainID), deref(l.SegmentID), d.chain, d.segment, segs)
-		if d.category == l.Category {
-			c.cat = 1
-		}
-		if _, ok := past[d.owner]; ok {
-			c.hist = 1
-		}
-		c.total = Weights.Text*c.text + Weights.Chain*c.chain + Weights.Category*c.cat + Weights.History*c.hist
-		out = append(out, c)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].total != out[j].total {
-			return out[i].total > out[j].total
+	sort.Slice(top, func(i, j int) bool { return top.better(z, top[i], top[j]) })
+	return top
+}
+
+// rankOne scores the one candidate id of l (none when it is no
+// candidate).
+func (z *zoneIndex) rankOne(l Listing, id string, segs map[string]segmentInfo, past map[string]string, today string) []scored {
+	slot, ok := z.slotOf[id]
+	if !ok {
+		return nil
+	}
+	q := z.query(l, segs, past, today)
+	d := z.slots[slot]
+	text := 0.0
+	for t, c := range q.tf {
+		if n := d.count(z.termOf(t)); n > 0 {
+			text += q.idf(z, t) * c * bm25(float64(n), float64(d.length), q.avg)
 		}
-		return z.slots[out[i].slot].id < z.slots[out[j].slot].id
-	})
+	}
+	c, ok := z.score(&q, slot, text/q.best)
+	if !ok || (c.text == 0 && c.chain == 0 && c.hist == 0) {
+		return nil
+	}
+	return []scored{c}
+}
+
+// termOf returns the id of term t, -1 when no listing holds it.
+func (z *zoneIndex) termOf(t string) int32 {
+	if id, ok := z.termID[t]; ok {
+		return id
+	}
+	return -1
+}
+
+// shared returns the terms of q that d holds.
+func (z *zoneIndex) shared(q *query, d *doc) map[string]bool {
+	out := map[string]bool{}
+	for t := range q.tf {
+		if d.count(z.termOf(t)) > 0 {
+			out[t] = true
+		}
+	}
 	return out
+}
+
+// query is a listing as the ranking weighs it.
+type query struct {
+	tf     map[string]float64 // title terms count twice
+	n, avg float64            // listings in the zone, their mean length
+	best   float64            // the listing's text score against itself
+	need   bool
+	owner  int32     // interned owner, -1 when unknown to the index
+	chain  []float64 // by interned place: the chain score, -1 until met
+	// The listing's place, category, partners and day, for score.
+	chainID, segmentID string
+	category           uint8
+	segs               map[string]segmentInfo
+	past               map[int32]bool
+	today              int32
+}
+
+func (z *zoneIndex) query(l Listing, segs map[string]segmentInfo, past map[string]string, today string) query {
+	q := query{tf: map[string]float64{}, n: float64(z.live), avg: 1, need: l.Kind == Need, owner: -1, chain: make([]float64, len(z.placeOf)),
+		chainID: deref(l.ChainID), segmentID: deref(l.SegmentID), category: uint8(slices.Index(Categories, l.Category)), segs: segs,
+		past: map[int32]bool{}, today: days(today)}
+	if o, ok := z.owners[l.owner()]; ok {
+		q.owner = o
+	}
+	for i := range q.chain {
+		q.chain[i] = -1
+	}
+	for partner := range past {
+		if o, ok := z.owners[partner]; ok {
+			q.past[o] = true
+		}
+	}
+	length := 0.0
+	for _, t := range terms(l.Title) {
+		q.tf[t] += 2
+		length += 2
+	}
+	for _, t := range terms(l.Body) {
+		q.tf[t]++
+		length++
+	}
+	if z.live > 0 && z.totalLen > 0 {
+		q.avg = float64(z.totalLen) / q.n
+	}
+	for t, c := range q.tf {
+		q.best += q.idf(z, t) * c * bm25(c, length, q.avg)
+	}
+	if q.best == 0 {
+		q.best = 1 // no terms: no text score
+	}
+	return q
+}
+
+// idf is BM25's inverse document frequency of t in the zone.
+func (q query) idf(z *zoneIndex, t string) float64 {
+	df := 0.0
+	if id, ok := z.termID[t]; ok {
+		df = float64(len(z.postings[id]))
+	}
+	return math.Log(1 + (q.n-df+0.5)/(df+0.5))
+}
+
+// score is the candidate at slot for l, given its relative text score;
+// false when it is no candidate (same kind or owner, closed, not current).
+func (z *zoneIndex) score(q *query, slot int32, text float64) (scored, bool) {
+	m := &z.meta[slot]
+	if !m.live || m.need == q.need || m.owner == q.owner || !m.open || (m.until != 0 && m.until < q.today) || (m.from != 0 && m.from > q.today) {
+		return scored{}, false
+	}
+	c := scored{slot: slot, text: min(1, text)}
+	if m.place >= 0 {
+		cs := q.chain[m.place]
+		if cs < 0 {
+			p := z.placeOf[m.place]
+			cs = chainScore(q.chainID, q.segmentID, p[0], p[1], q.segs)
+			q.chain[m.place] = cs
+		}
+		c.chain = cs
+	}
+	if m.category == q.category {
+		c.cat = 1
+	}
+	if q.past[m.owner] {
+		c.hist = 1
+	}
+	c.total = Weights.Text*c.text + Weights.Chain*c.chain + Weights.Category*c.cat + Weights.History*c.hist
+	return c, true
+}
+
+// topK keeps the best Pool candidates seen: a min-heap on the score, the
+// worst at the root.
+type topK []scored
+
+// better orders by score, then by listing id for a stable answer.
+func (topK) better(z *zoneIndex, a, b scored) bool {
+	if a.total != b.total {
+		return a.total > b.total
+	}
+	return z.slots[a.slot].id < z.slots[b.slot].id
+}
+
+func (h *topK) push(c scored, z *zoneIndex) {
+	t := *h
+	if len(t) == Pool {
+		if !t.better(z, c, t[0]) {
+			return
+		}
+		t[0] = c
+		t.down(0, z)
+		return
+	}
+	t = append(t, c)
+	for i := len(t) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !t.better(z, t[parent], t[i]) {
+			break
+		}
+		t[parent], t[i] = t[i], t[parent]
+		i = parent
+	}
+	*h = t
+}
+
+func (t topK) down(i int, z *zoneIndex) {
+	for {
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(t) && t.better(z, t[worst], t[l]) {
+			worst = l
+		}
+		if r < len(t) && t.better(z, t[worst], t[r]) {
+			worst = r
+		}
+		if worst == i {
+			return
+		}
+		t[i], t[worst] = t[worst], t[i]
+		i = worst
+	}
 }
 
 func bm25(tf, length, avg float64) float64 {
@@ -330,21 +494,43 @@ func pastPartners(ctx context.Context, q db.Querier, owner string) (map[string]s
 
 type point struct{ lat, lng float64 }
 
-// locations reads the locations of enterprises and institutes.
-func locations(ctx context.Context, q db.Querier, ids []string) (map[string]point, error) {
-	ids = slices.Compact(db.Sorted(slices.Clone(ids)))
+// locations reads the locations of the owners of docs and of owner.
+func locations(ctx context.Context, q db.Querier, owner string, ownerIsInstitute bool, docs []*doc) (map[string]point, error) {
+	var ents, insts []string
+	add := func(id string, institute bool) {
+		if institute {
+			insts = append(insts, id)
+		} else {
+			ents = append(ents, id)
+		}
+	}
+	add(owner, ownerIsInstitute)
+	for _, d := range docs {
+		add(d.owner, d.ownerIsInstitute)
+	}
 	out := map[string]point{}
-	var a db.Args
-	in := a.In(ids)
-	err := db.Each(ctx, q, `SELECT id, lat, lng FROM enterprises WHERE id IN (`+in+`) AND lat IS NOT NULL AND lng IS NOT NULL
-		UNION ALL SELECT id, lat, lng FROM institutes WHERE id IN (`+in+`) AND lat IS NOT NULL AND lng IS NOT NULL`, a, func(s db.Scanner) error {
-		var id string
-		var lat, lng sql.NullFloat64
-		err := s.Scan(&id, &lat, &lng)
-		out[id] = point{lat.Float64, lng.Float64}
-		return err
-	})
-	return out, err
+	for _, t := range []struct {
+		table string
+		ids   []string
+	}{{"enterprises", ents}, {"institutes", insts}} {
+		ids := slices.Compact(db.Sorted(t.ids))
+		if len(ids) == 0 {
+			continue
+		}
+		var a db.Args
+		err := db.Each(ctx, q, `SELECT id, lat, lng FROM `+t.table+` WHERE id IN (`+a.In(ids)+`) AND lat IS NOT NULL AND lng IS NOT NULL`, a,
+			func(s db.Scanner) error {
+				var id string
+				var lat, lng sql.NullFloat64
+				err := s.Scan(&id, &lat, &lng)
+				out[id] = point{lat.Float64, lng.Float64}
+				return err
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // km is the great-circle distance between a and b.
@@ -391,15 +577,9 @@ func (s *Service) candidates(ctx context.Context, l Listing, ids []string) (map[
 }
 
 // reasons lists why d was proposed for l, strongest first.
-func reasons(l Listing, d *doc, c scored, segs map[string]segmentInfo, past map[string]string) []Reason {
+func reasons(l Listing, d *doc, c scored, shared map[string]bool, segs map[string]segmentInfo, past map[string]string) []Reason {
 	var out []Reason
 	if c.text > 0 {
-		shared := map[string]bool{}
-		for _, t := range terms(l.Title + "\n" + l.Body) {
-			if d.tf[t] > 0 {
-				shared[t] = true
-			}
-		}
 		out = append(out, Reason{Code: "shared_terms", Score: round(Weights.Text * c.text), Terms: sharedPhrases(l.Title+"\n"+l.Body, shared, 5)})
 	}
 	if c.chain > 0 {

@@ -18,12 +18,12 @@ var ctx = context.Background()
 // world: a zone with two parks; a chain 装备 with three stages; an
 // institute; enterprises placed at known points.
 type world struct {
-	srv          *testenv.Server
-	admin        *client.Client
-	andong, wuli client.Park
+	srv                                       *testenv.Server
+	admin                                     *client.Client
+	andong, wuli                              client.Park
 	haina, jilong, chengda, xintai, hongsheng string
-	chain        client.Chain
-	institute    client.Institute
+	chain                                     client.Chain
+	institute                                 client.Institute
 }
 
 func (w world) segment(name string) string {
