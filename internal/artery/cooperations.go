@@ -15,6 +15,7 @@ import (
 	"tongxin/internal/audit"
 	"tongxin/internal/db"
 	"tongxin/internal/etag"
+	"tongxin/internal/matrix"
 	"tongxin/internal/nodes"
 	"tongxin/internal/page"
 	"tongxin/internal/search"
@@ -350,8 +351,10 @@ func (s *Service) CreateCooperation(ctx context.Context, in CooperationInput) (C
 
 // createCoop writes a cooperation in tx. It is where a cooperation starts
 // to count, both when made directly and when a match is agreed: the 3.14π
-// matrix (function development, level of the organiser) is to be moved
-// here, in the same transaction.
+// matrix's cooperations figure (function development, at the organiser's
+// place and level) moves here, in the same transaction, on the day the
+// cooperation is made. A cancelled cooperation is taken back on that day
+// (ActOnCooperation).
 //
 // sc is the scope the parties and organiser are checked against.
 func createCoop(ctx context.Context, tx *db.Tx, sc access.Scope, in CooperationInput) (Cooperation, error) {
@@ -422,8 +425,12 @@ func createCoop(ctx context.Context, tx *db.Tx, sc access.Scope, in CooperationI
 	if err != nil {
 		return Cooperation{}, err
 	}
+	place, err := matrix.PlaceOf(ctx, tx, n.ID)
+	if err != nil {
+		return Cooperation{}, err
+	}
 	c := Cooperation{ID: uuid.Must(uuid.NewV7()).String(), ZoneID: zoneID, Type: in.Type, Title: in.Title, Description: in.Description,
-		ChainID: optional(in.ChainID), Status: "planned", OrganizerID: n.ID, Level: n.Kind, Function: "development", MatchID: optional(in.matchID),
+		ChainID: optional(in.ChainID), Status: "planned", OrganizerID: n.ID, Level: place.Level, Function: "development", MatchID: optional(in.matchID),
 		StartedOn: optional(in.StartedOn), EndedOn: optional(in.EndedOn), EnterpriseID: db.Sorted(in.EnterpriseIDs), InstituteIDs: db.Sorted(in.InstituteIDs),
 		Sample: in.Sample, Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
 	if c.StartedOn != nil {
@@ -439,6 +446,9 @@ func createCoop(ctx context.Context, tx *db.Tx, sc access.Scope, in CooperationI
 		return c, err
 	}
 	if err := setParties(ctx, tx, c.ID, c.ZoneID, nil, nil, c.EnterpriseID, c.InstituteIDs); err != nil {
+		return c, err
+	}
+	if err := count(ctx, tx, place, c.CreatedAt, 1); err != nil {
 		return c, err
 	}
 	var err2 error
@@ -643,7 +653,22 @@ func (s *Service) ActOnCooperation(ctx context.Context, id, action string) (Coop
 		if action == "complete" && c.EndedOn == nil {
 			c.EndedOn = &today
 		}
+		if c.Status == "cancelled" {
+			place, err := matrix.PlaceOf(ctx, tx, c.OrganizerID)
+			if err != nil {
+				return err
+			}
+			if err := count(ctx, tx, place, c.CreatedAt, -1); err != nil {
+				return err
+			}
+		}
 		return bumpCoop(ctx, tx, &c, old.Version, map[string]any{"status": audit.Change{From: old.Status, To: c.Status}}, action)
 	})
 	return c, err
+}
+
+// count moves the matrix's cooperations figure at place by delta on the
+// day at.
+func count(ctx context.Context, tx *db.Tx, place matrix.Place, at time.Time, delta int64) error {
+	return matrix.Add(ctx, tx, matrix.Fact{Place: place, Function: "development", At: at, Figures: matrix.Figures{Cooperations: delta}})
 }

@@ -61,6 +61,7 @@ type Permission struct {
 // Session is the answer of GET /api/v1/auth/session.
 type Session struct {
 	User        UserBrief    `json:"user"`
+	PersonID    *string      `json:"person_id"`
 	CSRFToken   string       `json:"csrf_token"`
 	ExpiresAt   time.Time    `json:"expires_at"`
 	AllZones    bool         `json:"all_zones"`

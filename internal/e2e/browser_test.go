@@ -97,6 +97,22 @@ func apiNameRequired(t *testing.T, c *client.Client, lang string) string {
 // a step and, when one fails, saves a screenshot and fails the test.
 func browser(t *testing.T) (context.Context, func(step string, actions ...chromedp.Action[chromedp.Void])) {
 	t.Helper()
+	return browserSized(t, 1280, 900)
+}
+
+// phone is browser emulating a phone's viewport (390 × 844 CSS pixels, an
+// iPhone 12–15, mobile meta-viewport rules on), for the Vant pages under
+// /m/. A headless window cannot be narrower than 500 pixels, so the
+// viewport is emulated rather than the window sized.
+func phone(t *testing.T) (context.Context, func(step string, actions ...chromedp.Action[chromedp.Void])) {
+	t.Helper()
+	ctx, run := browserSized(t, 390, 844)
+	run("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile))
+	return ctx, run
+}
+
+func browserSized(t *testing.T, width, height int) (context.Context, func(step string, actions ...chromedp.Action[chromedp.Void])) {
+	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("headless", true),
@@ -109,7 +125,7 @@ func browser(t *testing.T) (context.Context, func(step string, actions ...chrome
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
+		chromedp.WindowSize(width, height),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelA)

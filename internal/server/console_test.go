@@ -11,25 +11,37 @@ import (
 )
 
 // Every Element Plus component a console template uses is registered in
-// web/src/shared/element.js (the one place, so the bundle carries just
-// those): a tag that is not renders as nothing, and only a browser would
-// notice.
+// web/src/shared/element.js, and every Vant component a phone template
+// uses in web/src/shared/vant.js (one place each, so the bundle carries
+// just those): a tag that is not renders as nothing, and only a browser
+// would notice.
 func TestConsoleComponentsAreRegistered(t *testing.T) {
+	for _, kit := range []struct {
+		file, prefix, tag string // tag: the kebab-case prefix of its tags
+		min               int
+	}{
+		{"element.js", "El", "el", 20},
+		{"vant.js", "", "van", 5},
+	} {
+		t.Run(kit.file, func(t *testing.T) { checkRegistered(t, kit.file, kit.prefix, kit.tag, kit.min) })
+	}
+}
+
+func checkRegistered(t *testing.T, file, prefix, tag string, min int) {
 	root := filepath.Join(moduleRoot(t), "web", "src")
-	b, err := os.ReadFile(filepath.Join(root, "shared", "element.js"))
+	b, err := os.ReadFile(filepath.Join(root, "shared", file))
 	if err != nil {
 		t.Fatal(err)
 	}
 	list := regexp.MustCompile(`(?s)const components = \[(.*?)\]`).FindSubmatch(b)
 	if list == nil {
-		t.Fatal("element.js: no components list")
+		t.Fatalf("%s: no components list", file)
 	}
-	registered := regexp.MustCompile(`El[A-Za-z]+`).FindAllString(string(list[1]), -1)
-	if len(registered) < 20 {
+	registered := regexp.MustCompile(prefix+`[A-Z][A-Za-z]+`).FindAllString(string(list[1]), -1)
+	if len(registered) < min {
 		t.Fatalf("found %d registered components: the pattern has gone stale", len(registered))
 	}
-	kebab := regexp.MustCompile(`<el-([a-z-]+)`)
-	pascal := regexp.MustCompile(`<(El[A-Z][A-Za-z]+)`)
+	kebab := regexp.MustCompile(`<` + tag + `-([a-z-]+)`)
 	var missing []string
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".vue") {
@@ -41,14 +53,16 @@ func TestConsoleComponentsAreRegistered(t *testing.T) {
 		}
 		var used []string
 		for _, m := range kebab.FindAllStringSubmatch(string(src), -1) {
-			name := "El"
+			name := prefix
 			for _, part := range strings.Split(m[1], "-") {
 				name += strings.ToUpper(part[:1]) + part[1:]
 			}
 			used = append(used, name)
 		}
-		for _, m := range pascal.FindAllStringSubmatch(string(src), -1) {
-			used = append(used, m[1])
+		if prefix != "" {
+			for _, m := range regexp.MustCompile(`<(`+prefix+`[A-Z][A-Za-z]+)`).FindAllStringSubmatch(string(src), -1) {
+				used = append(used, m[1])
+			}
 		}
 		for _, name := range used {
 			if !slices.Contains(registered, name) {
@@ -64,6 +78,6 @@ func TestConsoleComponentsAreRegistered(t *testing.T) {
 	slices.Sort(missing)
 	missing = slices.Compact(missing)
 	if len(missing) > 0 {
-		t.Fatalf("components used but not registered in web/src/shared/element.js:\n  %s", strings.Join(missing, "\n  "))
+		t.Fatalf("components used but not registered in web/src/shared/%s:\n  %s", file, strings.Join(missing, "\n  "))
 	}
 }

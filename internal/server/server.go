@@ -39,6 +39,8 @@ import (
 	"tongxin/internal/i18n"
 	"tongxin/internal/idem"
 	"tongxin/internal/kit"
+	"tongxin/internal/matrix"
+	"tongxin/internal/matrix/matrixapi"
 	"tongxin/internal/openapi"
 	"tongxin/internal/orgs"
 	"tongxin/internal/orgs/orgsapi"
@@ -75,6 +77,7 @@ type App struct {
 	Enterprises *enterprises.Service
 	Orgs        *orgs.Service
 	Stations    *stations.Service
+	Matrix      *matrix.Service
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
 	Artery      *artery.Service
@@ -103,6 +106,7 @@ func (a *App) domains() []kit.Domain {
 		auditapi.Domain(a.DB),
 		enterprisesapi.Domain(a.Enterprises),
 		stationsapi.Domain(a.Stations),
+		matrixapi.Domain(a.Matrix),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
 		arteryapi.Domain(a.Artery),
@@ -122,6 +126,7 @@ func schema() []fs.FS {
 		stations.Migrations(),
 		alliances.Migrations(),
 		workshops.Migrations(),
+		matrix.Migrations(),
 		artery.Migrations(),
 	}
 }
@@ -150,6 +155,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Enterprises: &enterprises.Service{DB: d},
 		Orgs:        &orgs.Service{DB: d},
 		Stations:    &stations.Service{DB: d},
+		Matrix:      &matrix.Service{DB: d},
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
 		Artery:      &artery.Service{DB: d},

@@ -5,3 +5,14 @@ export const HOME = '/parks'
 export function safeRedirect(value) {
   return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : HOME
 }
+
+// The phone pages live under /m/; sign-in there comes back to a phone page only.
+export const PHONE_HOME = '/m/me'
+
+export function isPhonePath(value) {
+  return typeof value === 'string' && (value === '/m' || value.startsWith('/m/'))
+}
+
+export function safePhoneRedirect(value) {
+  return isPhonePath(value) && !value.startsWith('/m/login') ? value : PHONE_HOME
+}

@@ -2,7 +2,10 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { loadSession, session } from './auth/session'
 import { navGroups } from './layout/nav'
 import { showError } from './shared/errors'
-import { HOME, safeRedirect } from './paths'
+import { HOME, PHONE_HOME, isPhonePath, safePhoneRedirect, safeRedirect } from './paths'
+import { phoneTabs } from './phone/tabs'
+import PhoneLayout from './phone/PhoneLayout.vue'
+import PhoneLogin from './phone/PhoneLogin.vue'
 import AppLayout from './layout/AppLayout.vue'
 import LoginPage from './auth/LoginPage.vue'
 import NotBuiltPage from './layout/NotBuiltPage.vue'
@@ -27,10 +30,33 @@ const pages = navGroups.flatMap((g) =>
   ]),
 )
 
+// The phone pages: each tab and the pages under it (meta.tabKey keeps the tab lit).
+const phonePages = phoneTabs.flatMap((tab) => [
+  { path: tab.path.slice('/m/'.length), name: tab.key, component: tab.page, meta: { titleKey: tab.titleKey, tabKey: tab.key } },
+  ...(tab.routes || []).map((r) => ({
+    path: r.path.slice('/m/'.length),
+    name: r.name,
+    component: r.page,
+    props: true,
+    meta: { titleKey: r.titleKey || tab.titleKey, tabKey: tab.key },
+  })),
+])
+
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: LoginPage, meta: { public: true, titleKey: 'login.title' } },
+    { path: '/m/login', name: 'phoneLogin', component: PhoneLogin, meta: { public: true, phone: true, titleKey: 'login.title' } },
+    {
+      path: '/m',
+      component: PhoneLayout,
+      meta: { phone: true },
+      children: [
+        { path: '', redirect: PHONE_HOME },
+        ...phonePages,
+        { path: ':rest(.*)*', redirect: PHONE_HOME },
+      ],
+    },
     {
       path: '/',
       component: AppLayout,
@@ -52,7 +78,11 @@ router.beforeEach(async (to) => {
     }
   }
   if (to.meta.public) {
+    if (to.name === 'phoneLogin' && session.user) return safePhoneRedirect(to.query.redirect)
     return to.name === 'login' && session.user ? safeRedirect(to.query.redirect) : true
+  }
+  if (!session.user && isPhonePath(to.path)) {
+    return { name: 'phoneLogin', query: to.fullPath === PHONE_HOME ? {} : { redirect: to.fullPath } }
   }
   if (!session.user) {
     return { name: 'login', query: to.fullPath === HOME || to.fullPath === '/' ? {} : { redirect: to.fullPath } }

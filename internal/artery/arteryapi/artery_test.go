@@ -511,6 +511,18 @@ func TestCooperationProjects(t *testing.T) {
 		}
 		_, err = w.admin.ActOnCooperation(ctx, co.ID, "cancel")
 		testenv.WantStatus(t, err, 409)
+		// The 3.14π matrix counts cooperations (development) at the organiser's level;
+		// a cancelled one is taken back.
+		mx, err := w.admin.Matrix(ctx, nil)
+		if err != nil || mx.Cell("park", "development").Cooperations != 1 || mx.Cell("zone", "development").Cooperations != 1 {
+			t.Fatalf("matrix %+v %v", mx, err)
+		}
+		if _, err := w.admin.ActOnCooperation(ctx, cross.ID, "cancel"); err != nil {
+			t.Fatal(err)
+		}
+		if mx, _ = w.admin.Matrix(ctx, nil); mx.Cell("zone", "development").Cooperations != 0 || mx.Cell("park", "development").Cooperations != 1 {
+			t.Fatalf("matrix after cancelling %+v", mx)
+		}
 		// Filters and scope: the partner of 海纳 sees both, of 信泰 only the cross one; the chain map links them.
 		haina := w.srv.User("haina", access.Partner, w.haina)
 		xintai := w.srv.User("xintai", access.Partner, w.xintai)

@@ -330,3 +330,25 @@ func TestSignInsAndSignOutsAreAudited(t *testing.T) {
 		}
 	})
 }
+
+// The session names the people record an account is bound to, and null
+// for an account bound to none.
+func TestSessionNamesTheBoundPerson(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv := testenv.Start(t, dsn)
+		park := srv.Park("五里园", "WL")
+		person := srv.Person(srv.ZoneID, "林晓", srv.Enterprise(park.ID, "恒安集团"), "", "")
+		if _, err := srv.Admin().CreateUser(ctx, map[string]string{"username": "linxiao", "password": testenv.UserPassword("linxiao"),
+			"display_name": "林晓", "person_id": person}); err != nil {
+			t.Fatal(err)
+		}
+		s, err := srv.SignIn("linxiao").Session(ctx)
+		if err != nil || s.PersonID == nil || *s.PersonID != person {
+			t.Fatalf("bound account's session: %+v %v", s, err)
+		}
+		s, err = srv.Admin().Session(ctx)
+		if err != nil || s.PersonID != nil {
+			t.Fatalf("admin's session: %+v %v", s, err)
+		}
+	})
+}

@@ -125,6 +125,7 @@ func (h handler) login(w http.ResponseWriter, r *http.Request) error {
 
 type sessionResponse struct {
 	User        userBrief         `json:"user"`
+	PersonID    *string           `json:"person_id"`
 	CSRFToken   string            `json:"csrf_token"`
 	ExpiresAt   time.Time         `json:"expires_at"`
 	AllZones    bool              `json:"all_zones"`
@@ -138,10 +139,17 @@ func (h handler) session(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.JSON(w, http.StatusOK, sessionResponse{
-		User:      userBrief{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Grants: Grants(p.Grants)},
-		CSRFToken: p.CSRFToken, ExpiresAt: exp, AllZones: p.IsPlatformAdmin(), Permissions: auth.Permissions(p),
+		User:     userBrief{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Grants: Grants(p.Grants)},
+		PersonID: personID(p), CSRFToken: p.CSRFToken, ExpiresAt: exp, AllZones: p.IsPlatformAdmin(), Permissions: auth.Permissions(p),
 	})
 	return nil
+}
+
+func personID(p *access.Principal) *string {
+	if p.PersonID == "" {
+		return nil
+	}
+	return &p.PersonID
 }
 
 func (h handler) logout(w http.ResponseWriter, r *http.Request) error {
