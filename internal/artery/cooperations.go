@@ -286,7 +286,11 @@ type CooperationInput struct {
 	Milestones    []Milestone
 	Outcomes      []Outcome
 	Sample        bool
-	matchID       string
+	// Active starts the project without a start date (the demo's
+	// cooperations, which the article reports as running but not since
+	// when); the API never sets it.
+	Active  bool
+	matchID string
 }
 
 func checkCoopParts(fs *apperr.Fields, ms []Milestone, os []Outcome) {
@@ -433,7 +437,7 @@ func createCoop(ctx context.Context, tx *db.Tx, sc access.Scope, in CooperationI
 		ChainID: optional(in.ChainID), Status: "planned", OrganizerID: n.ID, Level: place.Level, Function: "development", MatchID: optional(in.matchID),
 		StartedOn: optional(in.StartedOn), EndedOn: optional(in.EndedOn), EnterpriseID: db.Sorted(in.EnterpriseIDs), InstituteIDs: db.Sorted(in.InstituteIDs),
 		Sample: in.Sample, Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
-	if c.StartedOn != nil {
+	if c.StartedOn != nil || in.Active {
 		c.Status = "active"
 	}
 	if c.EndedOn != nil {

@@ -134,6 +134,8 @@ type ListingInput struct {
 	EnterpriseID          string
 	InstituteID           string
 	ValidFrom, ValidUntil string
+	// Sample marks generated demo data (the API never sets it).
+	Sample bool
 }
 
 func checkListing(fs *apperr.Fields, title, body *string) {
@@ -224,7 +226,7 @@ func (s *Service) CreateListing(ctx context.Context, in ListingInput) (Listing, 
 		l = Listing{ID: uuid.Must(uuid.NewV7()).String(), ZoneID: zone, Kind: in.Kind, Category: in.Category, ChainID: optional(chain),
 			SegmentID: optional(in.SegmentID), Title: in.Title, Body: in.Body, EnterpriseID: optional(in.EnterpriseID),
 			InstituteID: optional(in.InstituteID), ParkID: optional(park), ValidFrom: optional(in.ValidFrom), ValidUntil: optional(in.ValidUntil),
-			Status: "open", Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+			Status: "open", Sample: in.Sample, Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
 		if err := insertListing(ctx, tx, &l); err != nil {
 			return err
 		}

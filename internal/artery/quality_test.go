@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"tongxin/internal/demo"
 	"tongxin/internal/testenv"
 )
 
@@ -26,12 +27,12 @@ func TestPrecisionAt5(t *testing.T) {
 		c := newCorpus(t, dsn, 5000, 1115)
 		var capped, plain float64
 		needs := 0
-		for _, l := range article {
-			if l.kind != "need" {
+		for _, l := range demo.ArticleListings {
+			if l.Kind != "need" {
 				continue
 			}
 			needs++
-			ps, err := c.srv.App.Artery.Propose(c.ctx, c.keys[l.key], 5)
+			ps, err := c.srv.App.Artery.Propose(c.ctx, c.keys[l.Key], 5)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -40,15 +41,15 @@ func TestPrecisionAt5(t *testing.T) {
 				top = append(top, p.Listing.ID)
 			}
 			found := 0
-			for _, rel := range l.rel {
+			for _, rel := range l.Relevant {
 				if slices.Contains(top, c.keys[rel]) {
 					found++
 				}
 			}
-			capped += float64(found) / float64(min(5, len(l.rel)))
+			capped += float64(found) / float64(min(5, len(l.Relevant)))
 			plain += float64(found) / 5
-			if found < len(l.rel) {
-				t.Logf("%s %s: %d of %d relevant in the top 5", l.key, l.title, found, len(l.rel))
+			if found < len(l.Relevant) {
+				t.Logf("%s %s: %d of %d relevant in the top 5", l.Key, l.Title, found, len(l.Relevant))
 			}
 		}
 		capped /= float64(needs)
@@ -69,7 +70,7 @@ func TestPrecisionAt5(t *testing.T) {
 func BenchmarkProposals50k(b *testing.B) {
 	for _, e := range testenv.Engines(b) {
 		b.Run(e.Name, func(b *testing.B) {
-			c := newCorpus(b, e.DSN, 50000-len(article), 50000)
+			c := newCorpus(b, e.DSN, 50000-len(demo.ArticleListings), 50000)
 			need := c.keys["N1"]
 			if _, err := c.srv.App.Artery.Propose(c.ctx, need, 10); err != nil { // loads the index
 				b.Fatal(err)
