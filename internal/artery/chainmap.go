@@ -3,8 +3,11 @@ package artery
 import (
 	"context"
 	"slices"
+	"strconv"
 
 	"tongxin/internal/db"
+	"tongxin/internal/i18n"
+	"tongxin/internal/tabular"
 )
 
 // Thin is the number of enterprises below which a segment is thin.
@@ -112,4 +115,52 @@ func gaps(c Chain) []Gap {
 		}
 	}
 	return out
+}
+
+// ChainMapColumns are the columns of a chain map as a file.
+func ChainMapColumns() []tabular.Column {
+	return []tabular.Column{
+		{Key: "stage", Header: "位置", HeaderEN: "Stage"},
+		{Key: "segment", Header: "环节", HeaderEN: "Segment", Width: 20},
+		{Key: "enterprise", Header: "企业", HeaderEN: "Enterprise", Width: 30},
+		{Key: "cooperations", Header: "链上合作数", HeaderEN: "Cooperations on the chain", Width: 20},
+		{Key: "gap", Header: "缺口", HeaderEN: "Gap", Width: 20},
+	}
+}
+
+// ChainMapRecords are the rows of m as a file, in the order of
+// ChainMapColumns: each segment's enterprises (a segment without any on
+// one row of its own), then a row per stage the chain lacks. The gap
+// column names the segment's gap (补链, 强链) or the stage's (延链).
+func ChainMapRecords(m ChainMap, lang string) [][]string {
+	loc := i18n.For(lang)
+	names := map[string]string{}
+	for _, e := range m.Enterprises {
+		names[e.ID] = e.Name
+	}
+	links := map[string]int{}
+	for _, l := range m.Links {
+		links[l.Source]++
+		links[l.Target]++
+	}
+	gapOf := map[string]string{}
+	var out, extend [][]string
+	for _, g := range m.Gaps {
+		label := loc.T("artery.gap."+g.Kind, nil)
+		if g.SegmentID != nil {
+			gapOf[*g.SegmentID] = label
+		} else {
+			extend = append(extend, []string{loc.T("artery.stage."+g.Stage, nil), "", "", "", label})
+		}
+	}
+	for _, sg := range m.Chain.Segments {
+		stage := loc.T("artery.stage."+sg.Stage, nil)
+		if len(sg.EnterpriseIDs) == 0 {
+			out = append(out, []string{stage, sg.Name, "", "", gapOf[sg.ID]})
+		}
+		for _, e := range sg.EnterpriseIDs {
+			out = append(out, []string{stage, sg.Name, names[e], strconv.Itoa(links[e]), gapOf[sg.ID]})
+		}
+	}
+	return append(out, extend...)
 }

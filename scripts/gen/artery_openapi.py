@@ -133,6 +133,9 @@ crud("/api/v1/chains","artery","chain","Chains","Chains of the zones the caller 
 paths["/api/v1/chains/{id}/map"]={"parameters":[par("AcceptLanguage"),par("ID")],"get":{"tags":["artery"],"operationId":"getChainMap","summary":"The chain map",
  "description":"The chain's segments with their enterprises, the cooperation links between those enterprises and the gap analysis. Gaps: a segment with no enterprise is `fill` (补链); one with fewer than 3 is `strengthen` (强链); a stage (upstream, midstream, downstream) with no segment is `extend` (延链).",
  "responses":{"200":ok("The map.","ChainMap"),"404":resp("NotFound")}}}
+paths["/api/v1/chains/{id}/map/export"]={"parameters":[par("AcceptLanguage"),par("ID")],"get":{"tags":["artery"],"operationId":"exportChainMap","summary":"Export the chain map as a file",
+ "description":"The chain map as a table: one row per enterprise of each segment (a segment without enterprises on a row of its own), then a row per stage the chain lacks. Columns: 位置 (stage), 环节, 企业, 链上合作数 (its cooperation links on the chain), 缺口 (补链, 强链 or 延链 by the gap rule of the map); English headers and labels for an English request. Named 产业链图谱-<chain>-YYYYMMDD (`chain-map-<chain>-YYYYMMDD`).",
+ "parameters":[par("RosterFormat")],"responses":{"200":resp("RosterFile"),"404":resp("NotFound")}}}
 crud("/api/v1/institutes","artery","institute","Institutes","Research institutes of the zones the caller holds a whole-zone grant in, oldest first; `q` matches name, description and address.",[],
  "Needs `artery.manage` over the whole zone. A name taken in the zone is 409.","Partial update; `location` null removes it. A stale `If-Match` is 412.","Deletes the institute; 409 while listings or cooperations name it.")
 crud("/api/v1/listings","artery","listing","Listings","Listings in the caller's scope (through the zone, or the owning enterprise and its park), oldest first; `q` matches title and text, Chinese included.",

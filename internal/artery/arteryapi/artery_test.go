@@ -10,6 +10,7 @@ import (
 
 	"tongxin/internal/access"
 	"tongxin/internal/client"
+	"tongxin/internal/tabular/tabulartest"
 	"tongxin/internal/testenv"
 )
 
@@ -115,6 +116,21 @@ func TestChainsSegmentsAndMap(t *testing.T) {
 		if kinds["fill"] != 2 || kinds["strengthen"] != 2 || kinds["extend"] != 0 || len(m.Enterprises) != 2 {
 			t.Fatalf("gaps %+v enterprises %+v", m.Gaps, m.Enterprises)
 		}
+		// The map as a file: a row per segment enterprise, empty segments on their own, gaps named.
+		_, b := tabulartest.Download(t, w.admin, "/api/v1/chains/"+c.ID+"/map/export?format=csv")
+		rows := tabulartest.ReadCSV(t, b)
+		want := [][]string{{"位置", "环节", "企业", "链上合作数", "缺口"},
+			{"上游", "整机制造", "成达齿轮", "0", "强链"},
+			{"中游", "零部件", "海纳机械", "0", "强链"},
+			{"下游", "应用服务", "", "", "补链"},
+			{"下游", "售后", "", "", "补链"}}
+		if !slices.EqualFunc(rows, want, slices.Equal) {
+			t.Fatalf("export %q", rows)
+		}
+		_, b = tabulartest.Download(t, w.admin, "/api/v1/chains/"+c.ID+"/map/export")
+		if _, rows := tabulartest.ReadXLSX(t, b); len(rows) != 5 {
+			t.Fatalf("xlsx rows %q", rows)
+		}
 		// A chain with only an upstream segment lacks two stages.
 		short, err := w.admin.CreateChain(ctx, map[string]any{"name": "食品", "segments": []map[string]any{{"stage": "upstream", "name": "原料", "enterprise_ids": []string{w.xintai, w.hongsheng, w.haina}}}})
 		if err != nil {
@@ -123,6 +139,12 @@ func TestChainsSegmentsAndMap(t *testing.T) {
 		m, _ = w.admin.GetChainMap(ctx, short.ID)
 		if len(m.Gaps) != 2 || m.Gaps[0].Kind != "extend" || m.Gaps[0].Stage != "midstream" || m.Gaps[1].Stage != "downstream" {
 			t.Fatalf("short chain gaps %+v", m.Gaps)
+		}
+		en := *w.admin
+		en.Lang = "en"
+		_, b = tabulartest.Download(t, &en, "/api/v1/chains/"+short.ID+"/map/export?format=csv")
+		if rows := tabulartest.ReadCSV(t, b); len(rows) != 6 || rows[0][0] != "Stage" || rows[4][4] != "Extend (延链)" || rows[5][0] != "downstream" {
+			t.Fatalf("english export %q", rows)
 		}
 		// Name taken; search; a park administrator sees no chain (they hang under the zone).
 		_, err = w.admin.CreateChain(ctx, map[string]any{"name": "食品"})

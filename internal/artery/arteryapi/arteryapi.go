@@ -30,6 +30,7 @@ func Domain(svc *artery.Service) kit.Domain {
 			{Method: "PATCH", Path: "/api/v1/chains/{id}", Perm: artery.Manage, Resource: "chain", Handle: h.updateChain},
 			{Method: "DELETE", Path: "/api/v1/chains/{id}", Perm: artery.Manage, Resource: "chain", Handle: h.deleteChain},
 			{Method: "GET", Path: "/api/v1/chains/{id}/map", Perm: artery.Read, Resource: "chain", Handle: h.chainMap},
+			{Method: "GET", Path: "/api/v1/chains/{id}/map/export", Perm: artery.Read, Resource: "chain", Handle: h.chainMapExport},
 			{Method: "GET", Path: "/api/v1/institutes", Perm: artery.Read, Resource: "institute", Handle: h.listInstitutes},
 			{Method: "POST", Path: "/api/v1/institutes", Perm: artery.Manage, Resource: "institute", Create: true, Handle: h.createInstitute},
 			{Method: "GET", Path: "/api/v1/institutes/{id}", Perm: artery.Read, Resource: "institute", Handle: h.getInstitute},
@@ -180,6 +181,22 @@ func (h handler) chainMap(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.JSON(w, http.StatusOK, m)
 	return nil
+}
+
+func (h handler) chainMapExport(w http.ResponseWriter, r *http.Request) error {
+	m, err := h.svc.ChainMap(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return httpx.Export(w, r, httpx.FileName(r, "产业链图谱-"+m.Chain.Name, "chain-map-"+m.Chain.Name, true), artery.ChainMapColumns(),
+		func(write func([]string) error) error {
+			for _, rec := range artery.ChainMapRecords(m, httpx.Lang(r).Lang()) {
+				if err := write(rec); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 }
 
 // --- institutes ---
