@@ -32,22 +32,27 @@ var MatchStatuses = []string{Proposed, Contacted, Agreed, Declined}
 
 // Match is a need paired with an offer, brokered by the park's staff.
 type Match struct {
-	ID                string    `json:"id"`
-	ZoneID            string    `json:"zone_id"`
-	NeedID            string    `json:"need_id"`
-	OfferID           string    `json:"offer_id"`
-	NeedEnterpriseID  *string   `json:"need_enterprise_id"`
-	OfferEnterpriseID *string   `json:"offer_enterprise_id"`
-	Score             float64   `json:"score"`
-	Reasons           []Reason  `json:"reasons"`
-	Status            string    `json:"status"`
-	NeedAccepted      bool      `json:"need_accepted"`
-	OfferAccepted     bool      `json:"offer_accepted"`
-	Note              string    `json:"note"`
-	CooperationID     *string   `json:"cooperation_id"`
-	Version           int       `json:"version"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	ID                string            `json:"id"`
+	ZoneID            string            `json:"zone_id"`
+	NeedID            string            `json:"need_id"`
+	OfferID           string            `json:"offer_id"`
+	NeedTitle         string            `json:"need_title"`
+	OfferTitle        string            `json:"offer_title"`
+	NeedOwnerName     string            `json:"need_owner_name"`
+	OfferOwnerName    string            `json:"offer_owner_name"`
+	NeedEnterpriseID  *string           `json:"need_enterprise_id"`
+	OfferEnterpriseID *string           `json:"offer_enterprise_id"`
+	Score             float64           `json:"score"`
+	Reasons           []Reason          `json:"reasons"`
+	Explanation       map[string]string `json:"explanation"`
+	Status            string            `json:"status"`
+	NeedAccepted      bool              `json:"need_accepted"`
+	OfferAccepted     bool              `json:"offer_accepted"`
+	Note              string            `json:"note"`
+	CooperationID     *string           `json:"cooperation_id"`
+	Version           int               `json:"version"`
+	CreatedAt         time.Time         `json:"created_at"`
+	UpdatedAt         time.Time         `json:"updated_at"`
 }
 
 // transitions is the match workflow: for each action, the states it may
@@ -66,21 +71,30 @@ var transitions = map[string]struct {
 // MatchActions lists the actions of Act.
 var MatchActions = []string{"contact", "agree", "accept", "decline"}
 
-const matchCols = `id, zone_id, need_id, offer_id, need_enterprise_id, offer_enterprise_id, score, reasons, status, need_accepted, offer_accepted,
-	note, cooperation_id, version, created_at, updated_at`
+// matchCols adds the two listings' titles and owners (by primary key).
+var matchCols = `id, zone_id, need_id, offer_id, need_enterprise_id, offer_enterprise_id, score, reasons, status, need_accepted, offer_accepted,
+	note, cooperation_id, version, created_at, updated_at,
+	(SELECT title FROM listings WHERE listings.id = need_id), (SELECT title FROM listings WHERE listings.id = offer_id),
+	` + ownerName("need_id") + `, ` + ownerName("offer_id")
+
+func ownerName(col string) string {
+	return `(SELECT COALESCE((SELECT e.name FROM enterprises e WHERE e.id = x.enterprise_id), (SELECT i.name FROM institutes i WHERE i.id = x.institute_id), '')
+		FROM listings x WHERE x.id = ` + col + `)`
+}
 
 func scanMatch(s page.Scanner) (Match, error) {
 	var m Match
 	var ne, oe, coop sql.NullString
 	var reasons string
 	err := s.Scan(&m.ID, &m.ZoneID, &m.NeedID, &m.OfferID, &ne, &oe, &m.Score, &reasons, &m.Status, &m.NeedAccepted, &m.OfferAccepted, &m.Note,
-		&coop, &m.Version, db.T(&m.CreatedAt), db.T(&m.UpdatedAt))
+		&coop, &m.Version, db.T(&m.CreatedAt), db.T(&m.UpdatedAt), &m.NeedTitle, &m.OfferTitle, &m.NeedOwnerName, &m.OfferOwnerName)
 	if err != nil {
 		return m, err
 	}
 	m.NeedEnterpriseID, m.OfferEnterpriseID, m.CooperationID = nullStr(ne), nullStr(oe), nullStr(coop)
 	m.Reasons = []Reason{}
 	err = json.Unmarshal([]byte(reasons), &m.Reasons)
+	m.Explanation = explain(m.Reasons)
 	return m, err
 }
 
@@ -193,6 +207,8 @@ func (s *Service) CreateMatch(ctx context.Context, needID, offerID, note string)
 		if err != nil {
 			return err
 		}
+		m.NeedTitle, m.OfferTitle, m.NeedOwnerName, m.OfferOwnerName = need.Title, offer.Title, need.OwnerName, offer.OwnerName
+		m.Explanation = explain(m.Reasons)
 		return audit.Record(ctx, tx, audit.Event{ZoneID: m.ZoneID, Node: need.owner(), Entity: "match", EntityID: m.ID, Action: "create",
 			Summary: map[string]any{"need_id": m.NeedID, "offer_id": m.OfferID, "score": m.Score}})
 	})

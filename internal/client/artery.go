@@ -112,22 +112,27 @@ type Proposal struct {
 
 // Match pairs a need with an offer.
 type Match struct {
-	ID                string    `json:"id"`
-	ZoneID            string    `json:"zone_id"`
-	NeedID            string    `json:"need_id"`
-	OfferID           string    `json:"offer_id"`
-	NeedEnterpriseID  *string   `json:"need_enterprise_id"`
-	OfferEnterpriseID *string   `json:"offer_enterprise_id"`
-	Score             float64   `json:"score"`
-	Reasons           []Reason  `json:"reasons"`
-	Status            string    `json:"status"`
-	NeedAccepted      bool      `json:"need_accepted"`
-	OfferAccepted     bool      `json:"offer_accepted"`
-	Note              string    `json:"note"`
-	CooperationID     *string   `json:"cooperation_id"`
-	Version           int       `json:"version"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	ID                string            `json:"id"`
+	ZoneID            string            `json:"zone_id"`
+	NeedID            string            `json:"need_id"`
+	OfferID           string            `json:"offer_id"`
+	NeedTitle         string            `json:"need_title"`
+	OfferTitle        string            `json:"offer_title"`
+	NeedOwnerName     string            `json:"need_owner_name"`
+	OfferOwnerName    string            `json:"offer_owner_name"`
+	NeedEnterpriseID  *string           `json:"need_enterprise_id"`
+	OfferEnterpriseID *string           `json:"offer_enterprise_id"`
+	Score             float64           `json:"score"`
+	Reasons           []Reason          `json:"reasons"`
+	Explanation       map[string]string `json:"explanation"`
+	Status            string            `json:"status"`
+	NeedAccepted      bool              `json:"need_accepted"`
+	OfferAccepted     bool              `json:"offer_accepted"`
+	Note              string            `json:"note"`
+	CooperationID     *string           `json:"cooperation_id"`
+	Version           int               `json:"version"`
+	CreatedAt         time.Time         `json:"created_at"`
+	UpdatedAt         time.Time         `json:"updated_at"`
 }
 
 // Milestone is a step of a cooperation.

@@ -71,7 +71,9 @@ schemas["Proposal"]=obj({"listing":ref("Listing"),"score":{"type":"number","mini
   desc="A ranked candidate for a listing.")
 schemas["ProposalList"]=lst("Proposal","The ranked proposals, best first (next_cursor is always null).")
 schemas["Match"]=obj({"id":{"type":"string"},"zone_id":{"type":"string"},"need_id":{"type":"string"},"offer_id":{"type":"string"},
+  "need_title":{"type":"string"},"offer_title":{"type":"string"},"need_owner_name":{"type":"string"},"offer_owner_name":{"type":"string"},
   "need_enterprise_id":nstr,"offer_enterprise_id":nstr,"score":{"type":"number","minimum":0,"maximum":1},"reasons":arr(ref("Reason")),
+  "explanation":obj({"zh-CN":{"type":"string"},"en":{"type":"string"}},desc="The reasons in plain words."),
   "status":{"type":"string","enum":["proposed","contacted","agreed","declined"]},"need_accepted":{"type":"boolean"},"offer_accepted":{"type":"boolean"},
   "note":{"type":"string"},"cooperation_id":nstr,"version":ver,"created_at":ts,"updated_at":ts},desc="A need paired with an offer (牵手), brokered by the park's staff.")
 schemas["MatchList"]=lst("Match","A page of matches, newest first.")
