@@ -5,6 +5,7 @@ package e2e_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -92,4 +93,74 @@ func TestBrowserArtery(t *testing.T) {
 		t.Fatalf("screenshot: %v", err)
 	}
 	writeShot(t, "chain-map.png", shot)
+}
+
+// TestBrowserPhoneArtery: an enterprise's contact, on a phone, sees their
+// listings and a listing's proposals with reasons, posts a need, and
+// accepts a match for their side.
+func TestBrowserPhoneArtery(t *testing.T) {
+	needBrowser(t)
+	srv := testenv.StartWith(t, "sqlite:"+filepath.Join(t.TempDir(), "phone-artery.db"), web.Dist(), nil)
+	bg := context.Background()
+	if _, err := demo.Load(bg, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
+		t.Fatal(err)
+	}
+	admin := srv.Admin()
+	ents, err := admin.ListEnterprises(bg, url.Values{"q": {"蜡笔小新"}})
+	if err != nil || len(ents.Items) != 1 {
+		t.Fatalf("蜡笔小新: %+v %v", ents, err)
+	}
+	srv.User("labixiaoxin", "partner", ents.Items[0].ID)
+	mine, err := admin.ListListings(bg, url.Values{"enterprise_id": {ents.Items[0].ID}})
+	if err != nil || len(mine.Items) == 0 {
+		t.Fatalf("its listings: %+v %v", mine, err)
+	}
+	ps, err := admin.Proposals(bg, mine.Items[0].ID, 1)
+	if err != nil || len(ps.Items) == 0 {
+		t.Fatalf("proposals: %v", err)
+	}
+	m, err := admin.CreateMatch(bg, map[string]any{"need_id": mine.Items[0].ID, "offer_id": ps.Items[0].Listing.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	_, run := phone(t)
+	has := func(sel, want string) string {
+		return fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e && e.innerText.includes(%q) ? 'yes' : 'no'; })()`, sel, want)
+	}
+	run("sign in on the phone",
+		chromedp.Navigate(srv.URL+"/m/artery"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-username] input`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-username] input`), "labixiaoxin"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-password] input`), testenv.UserPassword("labixiaoxin")),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-artery]`)),
+		waitJS("yes", has(`[data-test=phone-artery]`, "果冻糖果原料供应")),
+		waitJS("true", `String(document.documentElement.scrollWidth <= window.innerWidth)`),
+	)
+	run("accept the match for their side",
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-match-accept]`)),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-match-accept]`)),
+		waitJS("yes", has(`[data-test=phone-match]`, "待联系")),
+	)
+	got, err := admin.GetMatch(bg, m.ID)
+	if err != nil || !got.NeedAccepted || got.OfferAccepted || got.Status != "proposed" {
+		t.Fatalf("after accepting on the phone: %+v %v", got, err)
+	}
+	run("a listing's proposals with reasons",
+		chromedp.Click(chromedp.CSS(`[data-test=phone-listing]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-proposal]`)),
+		waitJS("yes", has(`[data-test=phone-proposals]`, "共同关键词")),
+		chromedp.NavigateBack(),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-post]`)),
+	)
+	run("post a need",
+		chromedp.Click(chromedp.CSS(`[data-test=phone-post]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-post-title] input`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-post-title] input`), "冷链配送合作"),
+		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-post-text] textarea`), "需要冷链配送和保鲜包装合作伙伴"),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-post-save]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-artery]`)),
+		waitJS("yes", has(`[data-test=phone-artery]`, "冷链配送合作")),
+	)
 }

@@ -7,6 +7,8 @@ import {
   Field,
   Form,
   NavBar,
+  Radio,
+  RadioGroup,
   Tabbar,
   TabbarItem,
 } from 'vant'
@@ -15,7 +17,7 @@ import {
 // phone template that uses another one must add it here: internal/server's
 // TestConsoleComponentsAreRegistered checks every <van-…> tag. Pages import only the function
 // helpers (showToast, showDialog …) from 'vant'.
-const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, NavBar, Tabbar, TabbarItem]
+const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, NavBar, Radio, RadioGroup, Tabbar, TabbarItem]
 
 export const vant = {
   install(app) {
