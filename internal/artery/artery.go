@@ -2,6 +2,7 @@ package artery
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"io/fs"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"tongxin/internal/access"
 	"tongxin/internal/apperr"
+	"tongxin/internal/audit"
 	"tongxin/internal/db"
 	"tongxin/internal/i18n"
 )
@@ -121,4 +123,22 @@ func oneOf(fs *apperr.Fields, field, v string, values []string) {
 	case !slices.Contains(values, v):
 		fs.Add(field, "unknown_value")
 	}
+}
+
+// change sets *dst to *v when v is given and differs, recording the change
+// under field for the audit entry.
+func change(changes map[string]any, field string, dst, v *string) {
+	if v != nil && *v != *dst {
+		changes[field] = audit.Change{From: *dst, To: *v}
+		*dst = *v
+	}
+}
+
+// updated checks that a conditional UPDATE … WHERE version = old hit its
+// row: EPRECONDITION when another write moved the version first.
+func updated(res sql.Result, old int) error {
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.New(apperr.PreconditionFailed, "problem.stale_version", "Version", old)
+	}
+	return nil
 }

@@ -377,14 +377,8 @@ func (s *Service) UpdateChain(ctx context.Context, id string, patch ChainPatch, 
 		}
 		c = old
 		changes := map[string]any{}
-		if patch.Name != nil && *patch.Name != old.Name {
-			changes["name"] = audit.Change{From: old.Name, To: *patch.Name}
-			c.Name = *patch.Name
-		}
-		if patch.Description != nil && *patch.Description != old.Description {
-			changes["description"] = audit.Change{From: old.Description, To: *patch.Description}
-			c.Description = *patch.Description
-		}
+		change(changes, "name", &c.Name, patch.Name)
+		change(changes, "description", &c.Description, patch.Description)
 		if patch.Segments != nil {
 			c.Segments, err = writeSegments(ctx, tx, c, old.Segments, *patch.Segments)
 			if err != nil {
@@ -408,8 +402,8 @@ func (s *Service) UpdateChain(ctx context.Context, id string, patch ChainPatch, 
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.New(apperr.PreconditionFailed, "problem.stale_version", "Version", old.Version)
+		if err := updated(res, old.Version); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ZoneID: c.ZoneID, Entity: "chain", EntityID: c.ID, Action: "update", Summary: changes})
 	})

@@ -589,14 +589,8 @@ func (s *Service) UpdateCooperation(ctx context.Context, id string, patch Cooper
 		}
 		c = old
 		changes := map[string]any{}
-		if patch.Title != nil && *patch.Title != old.Title {
-			changes["title"] = audit.Change{From: old.Title, To: *patch.Title}
-			c.Title = *patch.Title
-		}
-		if patch.Description != nil && *patch.Description != old.Description {
-			changes["description"] = audit.Change{From: old.Description, To: *patch.Description}
-			c.Description = *patch.Description
-		}
+		change(changes, "title", &c.Title, patch.Title)
+		change(changes, "description", &c.Description, patch.Description)
 		if patch.Milestones != nil {
 			changes["milestones"] = len(ms)
 		}

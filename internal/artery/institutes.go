@@ -168,15 +168,9 @@ func (s *Service) UpdateInstitute(ctx context.Context, id string, patch Institut
 		}
 		it = old
 		changes := map[string]any{}
-		set := func(field string, dst *string, v *string) {
-			if v != nil && *v != *dst {
-				changes[field] = audit.Change{From: *dst, To: *v}
-				*dst = *v
-			}
-		}
-		set("name", &it.Name, patch.Name)
-		set("description", &it.Description, patch.Description)
-		set("address", &it.Address, patch.Address)
+		change(changes, "name", &it.Name, patch.Name)
+		change(changes, "description", &it.Description, patch.Description)
+		change(changes, "address", &it.Address, patch.Address)
 		if patch.SetLocation && !samePoint(patch.Location, old.Location) {
 			changes["location"] = audit.Change{From: old.Location, To: patch.Location}
 			it.Location = patch.Location
@@ -195,8 +189,8 @@ func (s *Service) UpdateInstitute(ctx context.Context, id string, patch Institut
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.New(apperr.PreconditionFailed, "problem.stale_version", "Version", old.Version)
+		if err := updated(res, old.Version); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ZoneID: it.ZoneID, Entity: "institute", EntityID: it.ID, Action: "update", Summary: changes})
 	})

@@ -322,22 +322,16 @@ func (s *Service) UpdateListing(ctx context.Context, id string, patch ListingPat
 		}
 		l = old
 		changes := map[string]any{}
-		setStr := func(field string, dst *string, v *string) {
-			if v != nil && *v != *dst {
-				changes[field] = audit.Change{From: *dst, To: *v}
-				*dst = *v
-			}
-		}
 		setOpt := func(field string, dst **string, v *string) {
 			if v != nil && *v != deref(*dst) {
 				changes[field] = audit.Change{From: *dst, To: optional(*v)}
 				*dst = optional(*v)
 			}
 		}
-		setStr("category", &l.Category, patch.Category)
-		setStr("title", &l.Title, patch.Title)
-		setStr("body", &l.Body, patch.Body)
-		setStr("status", &l.Status, patch.Status)
+		change(changes, "category", &l.Category, patch.Category)
+		change(changes, "title", &l.Title, patch.Title)
+		change(changes, "body", &l.Body, patch.Body)
+		change(changes, "status", &l.Status, patch.Status)
 		setOpt("valid_from", &l.ValidFrom, patch.ValidFrom)
 		setOpt("valid_until", &l.ValidUntil, patch.ValidUntil)
 		if l.ValidFrom != nil && l.ValidUntil != nil && *l.ValidUntil < *l.ValidFrom {
@@ -378,8 +372,8 @@ func (s *Service) UpdateListing(ctx context.Context, id string, patch ListingPat
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.New(apperr.PreconditionFailed, "problem.stale_version", "Version", old.Version)
+		if err := updated(res, old.Version); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ZoneID: l.ZoneID, Node: l.owner(), Entity: "listing", EntityID: l.ID, Action: "update", Summary: changes})
 	})

@@ -183,7 +183,7 @@ func TestDemoHoldsTheArticlesArtery(t *testing.T) {
 		if n := srv.Count("cooperations", "type = 'research' AND zone_id = $1", z); n != 6 {
 			t.Errorf("%d research cooperations, want 1 + 5 projects", n)
 		}
-		if n := srv.Count("(SELECT DISTINCT enterprise_id FROM cooperation_parties WHERE "+projects+" AND enterprise_id IS NOT NULL) x"); n != 4 {
+		if n := srv.Count("(SELECT DISTINCT enterprise_id FROM cooperation_parties WHERE " + projects + " AND enterprise_id IS NOT NULL) x"); n != 4 {
 			t.Errorf("5 projects with %d enterprises, want 4", n)
 		}
 		for _, title := range []string{"食品上下游产业链合作", "家居产业共享链", "信泰与红晟鞋业人才共享", "信泰与红晟鞋业产能互帮"} {
