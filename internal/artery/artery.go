@@ -142,3 +142,16 @@ func updated(res sql.Result, old int) error {
 	}
 	return nil
 }
+
+// inUse is ECONFLICT with messageID when count (a query of one COUNT taking
+// id as $1) finds rows still naming id.
+func inUse(ctx context.Context, tx *db.Tx, count, id, messageID string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, count, id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return apperr.New(apperr.Conflict, messageID)
+	}
+	return nil
+}

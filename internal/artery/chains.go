@@ -423,13 +423,9 @@ func (s *Service) DeleteChain(ctx context.Context, id string, match etag.Match) 
 		if err := match.Check(old.Version); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM listings WHERE chain_id = $1) + (SELECT COUNT(*) FROM cooperations WHERE chain_id = $1)`,
-			id).Scan(&n); err != nil {
+		if err := inUse(ctx, tx, `SELECT (SELECT COUNT(*) FROM listings WHERE chain_id = $1) + (SELECT COUNT(*) FROM cooperations WHERE chain_id = $1)`,
+			id, "problem.chain_in_use"); err != nil {
 			return err
-		}
-		if n > 0 {
-			return apperr.New(apperr.Conflict, "problem.chain_in_use")
 		}
 		if err := audit.Record(ctx, tx, audit.Event{ZoneID: old.ZoneID, Entity: "chain", EntityID: id, Action: "delete",
 			Summary: map[string]any{"name": old.Name, "segments": segmentNames(old.Segments)}}); err != nil {

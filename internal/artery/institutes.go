@@ -216,13 +216,9 @@ func (s *Service) DeleteInstitute(ctx context.Context, id string, match etag.Mat
 		if err := match.Check(old.Version); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM listings WHERE institute_id = $1) + (SELECT COUNT(*) FROM cooperation_parties WHERE institute_id = $1)`,
-			id).Scan(&n); err != nil {
+		if err := inUse(ctx, tx, `SELECT (SELECT COUNT(*) FROM listings WHERE institute_id = $1) + (SELECT COUNT(*) FROM cooperation_parties WHERE institute_id = $1)`,
+			id, "problem.institute_in_use"); err != nil {
 			return err
-		}
-		if n > 0 {
-			return apperr.New(apperr.Conflict, "problem.institute_in_use")
 		}
 		if err := audit.Record(ctx, tx, audit.Event{ZoneID: old.ZoneID, Entity: "institute", EntityID: id, Action: "delete",
 			Summary: map[string]any{"name": old.Name}}); err != nil {

@@ -392,12 +392,8 @@ func (s *Service) DeleteListing(ctx context.Context, id string, match etag.Match
 		if err := match.Check(old.Version); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM matches WHERE need_id = $1 OR offer_id = $1`, id).Scan(&n); err != nil {
+		if err := inUse(ctx, tx, `SELECT COUNT(*) FROM matches WHERE need_id = $1 OR offer_id = $1`, id, "problem.listing_in_use"); err != nil {
 			return err
-		}
-		if n > 0 {
-			return apperr.New(apperr.Conflict, "problem.listing_in_use")
 		}
 		if _, err := nextSeq(ctx, tx, old.ZoneID, id); err != nil {
 			return err
