@@ -141,7 +141,7 @@ func TestBrowserPhoneArtery(t *testing.T) {
 	run("accept the match for their side",
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-match-accept]`)),
 		chromedp.Click(chromedp.CSS(`[data-test=phone-match-accept]`)),
-		waitJS("yes", has(`[data-test=phone-match]`, "待联系")),
+		waitJS("yes", has(`[data-test=phone-match-status]`, "需求方已同意")),
 	)
 	got, err := admin.GetMatch(bg, m.ID)
 	if err != nil || !got.NeedAccepted || got.OfferAccepted || got.Status != "proposed" {
