@@ -56,6 +56,9 @@ func terms(s string) []string {
 	return out
 }
 
+// joiners are function characters that join words rather than make them.
+const joiners = "的了和与及或等为在对把将于以之并可"
+
 // sharedPhrases returns the stretches of text made of terms in shared,
 // longest first and each once: the bigrams 数控, 控机 and 机床 shared with
 // another listing read as 数控机床.
@@ -69,7 +72,9 @@ func sharedPhrases(text string, shared map[string]bool, max int) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(p string) {
-		if p != "" && !seen[p] {
+		// A function character at either end (食品原料和) reads as noise.
+		p = strings.TrimRight(strings.TrimLeft(p, joiners), joiners)
+		if len([]rune(p)) > 1 && !seen[p] {
 			seen[p] = true
 			out = append(out, p)
 		}

@@ -276,7 +276,7 @@ func TestRankingExplainsItself(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		w := newWorld(t, dsn)
 		need := w.listing(t, w.admin, map[string]any{"kind": "need", "category": "technology", "title": "数控机床智能化改造",
-			"text": "整机装配线需要数控机床的智能化改造技术，提升加工精度。", "enterprise_id": w.haina, "segment_id": w.segment("整机制造")})
+			"text": "整机装配线需要数控机床的智能化改造技术和精度提升，提升加工精度。", "enterprise_id": w.haina, "segment_id": w.segment("整机制造")})
 		// The institute: same words; 成达: the neighbouring segment, other words; 佶龙: same segment, next door;
 		// 信泰: nothing in common; a closed offer and an expired one with the same words.
 		inst := w.listing(t, w.admin, map[string]any{"kind": "offer", "category": "technology", "title": "数控机床智能化改造方案",
@@ -306,7 +306,8 @@ func TestRankingExplainsItself(t *testing.T) {
 			t.Fatalf("ranking %v, want institute, peer, parts (%v)", ids, ps.Items)
 		}
 		top := ps.Items[0]
-		if top.Reasons[0].Code != "shared_terms" || !slices.Contains(top.Reasons[0].Terms, "数控机床智能化改造") ||
+		// Phrases are whole runs of shared bigrams, without a joining 和 at an end.
+		if top.Reasons[0].Code != "shared_terms" || !slices.Contains(top.Reasons[0].Terms, "数控机床智能化改造") || !slices.Contains(top.Reasons[0].Terms, "精度提升") ||
 			!strings.Contains(top.Explanation["zh-CN"], "共同关键词：数控机床智能化改造") || !strings.Contains(top.Explanation["en"], "Shared terms") ||
 			!strings.Contains(top.Explanation["zh-CN"], "相距约") || top.Listing.OwnerName != "泉州装备所" {
 			t.Fatalf("top %+v", top)
