@@ -3,6 +3,7 @@ package artery
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -302,8 +303,10 @@ func (s *Service) UpdateListing(ctx context.Context, id string, patch ListingPat
 	if patch.Category != nil {
 		oneOf(&fs, "category", *patch.Category, Categories)
 	}
-	if patch.Status != nil {
-		oneOf(&fs, "status", *patch.Status, ListingStatuses)
+	if patch.Status != nil && !slices.Contains(ListingStatuses, *patch.Status) {
+		// Its own message: the catalogue's label for "status" is another
+		// domain's (a party member's status).
+		fs.Add("status", "listing_status")
 	}
 	checkListing(&fs, patch.Title, patch.Body)
 	checkDate(&fs, "valid_from", deref(patch.ValidFrom))

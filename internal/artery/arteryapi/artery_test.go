@@ -174,14 +174,14 @@ func TestBadInputChangesNothing(t *testing.T) {
 			}
 			return out
 		}
-		before := count()
 		otherZone := w.srv.Zone("他区")
 		otherPark, err := w.admin.CreatePark(ctx, map[string]string{"zone_id": otherZone, "name": "他园", "code": "other"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		foreign := w.srv.Enterprise(otherPark.ID, "他区企业")
-		before = count()
+		posted := w.listing(t, w.admin, map[string]any{"kind": "need", "category": "technology", "title": "售后服务", "enterprise_id": w.haina})
+		before := count()
 		for _, tc := range []struct {
 			name, field string
 			call        func() error
@@ -245,6 +245,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 			}},
 			{"cooperation type", "type", func() error {
 				_, err := w.admin.CreateCooperation(ctx, map[string]any{"type": "产学研", "title": "x", "enterprise_ids": []string{w.haina, w.jilong}})
+				return err
+			}},
+			{"listing status", "status", func() error {
+				_, err := w.admin.UpdateListing(ctx, posted.ID, map[string]any{"status": "paused"}, posted.Version)
 				return err
 			}},
 			{"milestone date", "milestones.due_on", func() error {
