@@ -130,6 +130,8 @@ func TestBrowserPhoneArtery(t *testing.T) {
 	}
 	run("sign in on the phone",
 		chromedp.Navigate(srv.URL+"/m/artery"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-phone] input`)),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-login-mode-account]`)), // an enterprise's contact has an account
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-username] input`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-username] input`), "labixiaoxin"),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-password] input`), testenv.UserPassword("labixiaoxin")),
