@@ -25,6 +25,8 @@ import (
 	"tongxin/internal/alliances"
 	"tongxin/internal/alliances/alliancesapi"
 	"tongxin/internal/apperr"
+	"tongxin/internal/artery"
+	"tongxin/internal/artery/arteryapi"
 	"tongxin/internal/audit"
 	"tongxin/internal/audit/auditapi"
 	"tongxin/internal/auth"
@@ -82,6 +84,7 @@ type App struct {
 	Matrix      *matrix.Service
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
+	Artery      *artery.Service
 	People      *people.Service
 	Invitations *invitations.Service
 	Circle      *circle.Service
@@ -112,6 +115,7 @@ func (a *App) domains() []kit.Domain {
 		matrixapi.Domain(a.Matrix),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
+		arteryapi.Domain(a.Artery),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 		circleapi.Domain(a.Circle),
 	}
@@ -132,6 +136,7 @@ func schema() []fs.FS {
 		alliances.Migrations(),
 		workshops.Migrations(),
 		matrix.Migrations(),
+		artery.Migrations(),
 		invitations.Migrations(),
 		circle.Migrations(),
 	}
@@ -173,6 +178,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Matrix:      &matrix.Service{DB: d},
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
+		Artery:      &artery.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
 		Circle:      &circle.Service{DB: d},
 		Idem:        &idem.Store{DB: d},

@@ -1,4 +1,7 @@
 import MePage from './MePage.vue'
+import ArteryPage from '../artery/phone/ArteryPage.vue'
+import ListingPage from '../artery/phone/ListingPage.vue'
+import PostPage from '../artery/phone/PostPage.vue'
 
 // The phone pages (Vant, under /m/) that workers, members and volunteers use. Each domain adds
 // its tab here: { key, path, icon, page, titleKey, routes: [{ path, name, page, titleKey }] }.
@@ -6,5 +9,16 @@ import MePage from './MePage.vue'
 // it (a detail, a form). Tabs are for every signed-in person: what each may see is the
 // server's answer, never a role name here.
 export const phoneTabs = [
+  {
+    key: 'phoneArtery',
+    path: '/m/artery',
+    icon: 'cluster-o',
+    page: ArteryPage,
+    titleKey: 'artery.phone.tab',
+    routes: [
+      { path: '/m/artery/post', name: 'phoneArteryPost', page: PostPage, titleKey: 'artery.listings.create' },
+      { path: '/m/artery/listings/:id', name: 'phoneArteryListing', page: ListingPage, titleKey: 'artery.listings.proposals' },
+    ],
+  },
   { key: 'phoneMe', path: '/m/me', icon: 'user-o', page: MePage, titleKey: 'phone.tabs.me' },
 ]

@@ -8,6 +8,8 @@ import {
   Form,
   Loading,
   NavBar,
+  Radio,
+  RadioGroup,
   Tabbar,
   TabbarItem,
 } from 'vant'
@@ -16,7 +18,7 @@ import {
 // phone template that uses another one must add it here: internal/server's
 // TestConsoleComponentsAreRegistered checks every <van-…> tag. Pages import only the function
 // helpers (showToast, showDialog …) from 'vant'.
-const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Tabbar, TabbarItem]
+const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Radio, RadioGroup, Tabbar, TabbarItem]
 
 export const vant = {
   install(app) {
