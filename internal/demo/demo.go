@@ -66,7 +66,8 @@ const Seed = 20221115
 
 // Load fills zoneID with the demo records unless it already has parks: the
 // article's parks, enterprises, stations, the Andong alliance and the red
-// workshops, with generated organisations and people (about 600). It
+// workshops, with generated organisations and people (about 600), and the
+// artery (chains, the institute, the cooperations, about 60 listings). It
 // creates the park administrator "andong" (安东园) and the secretary
 // "chengda" (成达齿轮党支部) with password, to show scoping. Returns whether
 // anything was loaded.
@@ -123,7 +124,12 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 		loaded = true
 		return nil
 	})
-	return loaded, err
+	if err != nil || !loaded {
+		return loaded, err
+	}
+	// The artery goes through its service (in transactions of its own,
+	// after the zone's: SQLite has one writer).
+	return loaded, loadArtery(ctx, d, zoneID)
 }
 
 // The phone sign-in of the demo: two members of 成达齿轮党支部 get known

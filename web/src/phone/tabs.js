@@ -1,6 +1,9 @@
 import MePage from './MePage.vue'
 import ServicesTab from '../servicenet/phone/ServicesTab.vue'
 import MyRequestsTab from '../servicenet/phone/MyRequestsTab.vue'
+import ArteryPage from '../artery/phone/ArteryPage.vue'
+import ListingPage from '../artery/phone/ListingPage.vue'
+import PostPage from '../artery/phone/PostPage.vue'
 
 // The phone pages (Vant, under /m/) that workers, members and volunteers use. Each domain adds
 // its tab here: { key, path, icon, page, titleKey, routes: [{ path, name, page, titleKey }] }.
@@ -23,6 +26,17 @@ export const phoneTabs = [
     page: MyRequestsTab,
     titleKey: 'phone.tabs.requests',
     routes: [{ path: '/m/requests/:id', name: 'phoneRequest', page: () => import('../servicenet/phone/RequestDetailPage.vue') }],
+  },
+  {
+    key: 'phoneArtery',
+    path: '/m/artery',
+    icon: 'cluster-o',
+    page: ArteryPage,
+    titleKey: 'artery.phone.tab',
+    routes: [
+      { path: '/m/artery/post', name: 'phoneArteryPost', page: PostPage, titleKey: 'artery.listings.create' },
+      { path: '/m/artery/listings/:id', name: 'phoneArteryListing', page: ListingPage, titleKey: 'artery.listings.proposals' },
+    ],
   },
   { key: 'phoneMe', path: '/m/me', icon: 'user-o', page: MePage, titleKey: 'phone.tabs.me' },
 ]

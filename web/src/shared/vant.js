@@ -8,6 +8,8 @@ import {
   Form,
   Loading,
   NavBar,
+  Radio,
+  RadioGroup,
   Rate,
   Step,
   Steps,
@@ -21,7 +23,7 @@ import {
 // phone template that uses another one must add it here: internal/server's
 // TestConsoleComponentsAreRegistered checks every <van-…> tag. Pages import only the function
 // helpers (showToast, showDialog …) from 'vant'.
-const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Rate, Step, Steps, Tabbar, TabbarItem, Tag, Uploader]
+const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Radio, RadioGroup, Rate, Step, Steps, Tabbar, TabbarItem, Tag, Uploader]
 
 export const vant = {
   install(app) {
