@@ -245,6 +245,22 @@ func (s Scope) Covers(path string) bool {
 	return false
 }
 
+// Reaches reports whether the scope covers the node at path or holds a
+// node inside it: a worker granted on their enterprise reaches the park
+// the enterprise lies in (to file a service request there) without
+// covering it.
+func (s Scope) Reaches(path string) bool {
+	if s.Covers(path) {
+		return true
+	}
+	for _, p := range s.paths {
+		if validPath(path) && strings.HasPrefix(p, path) {
+			return true
+		}
+	}
+	return false
+}
+
 // CoversZone reports whether the scope covers a whole zone (needed to
 // create things directly under it).
 func (s Scope) CoversZone(zoneID string) bool { return zoneID != "" && s.Covers(ZonePath(zoneID)) }

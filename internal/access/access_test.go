@@ -60,6 +60,13 @@ func TestScopeCoversSubtrees(t *testing.T) {
 	if w.CoversZone("z1") {
 		t.Fatal("a park grant covers its zone")
 	}
+	for path, want := range map[string]bool{
+		"/z1/p1/": true, "/z1/": true, "/z1/p1/e9/": true, "/z1/p10/": false, "/z2/": false, "": false, "/z1/p": false,
+	} {
+		if w.Reaches(path) != want {
+			t.Errorf("park_admin write reaches %s: %v, want %v", path, !want, want)
+		}
+	}
 	var a db.Args
 	got := w.Where(&a, ByNode("park_id"))
 	if got != "park_id IN (SELECT id FROM scope_nodes WHERE path >= $1 AND path < $2)" || a[0] != "/z1/p1/" || a[1] != "/z1/p10" {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -35,10 +36,27 @@ type Config struct {
 	Demo             bool
 	LoginMaxFailures int
 	PasswordHashers  int
+	Photos           string
+	MaxPhotoBytes    int64
+	SLASweep         time.Duration
 	PublicURL        string
 	SMSSender        string
 	SMSWebhookURL    string
 	SMSWebhookToken  string
+}
+
+// PhotoDir is where request photos are stored: TONGXIN_PHOTOS, or a
+// folder beside the SQLite database (tongxin.db → tongxin-photos), or
+// ./tongxin-photos for PostgreSQL.
+func (c *Config) PhotoDir() string {
+	if c.Photos != "" {
+		return c.Photos
+	}
+	if p, ok := strings.CutPrefix(c.DB, "sqlite:"); ok && p != "" && !strings.HasPrefix(p, ":memory:") {
+		p, _, _ = strings.Cut(p, "?")
+		return strings.TrimSuffix(p, filepath.Ext(p)) + "-photos"
+	}
+	return "tongxin-photos"
 }
 
 // Option is one row of the configuration table.
@@ -144,6 +162,19 @@ func Options() []Option {
 			set: str(func(c *Config) *string { return &c.MetricsToken })},
 		{Env: "TONGXIN_SHUTDOWN_TIMEOUT", Default: "30s", Usage: "how long SIGTERM waits for in-flight requests",
 			set: dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+		{Env: "TONGXIN_PHOTOS", Default: "", Usage: "folder for the photos attached to service requests; empty: beside the SQLite database (tongxin.db → tongxin-photos/), or ./tongxin-photos with PostgreSQL (give replicas one shared folder)",
+			set: str(func(c *Config) *string { return &c.Photos })},
+		{Env: "TONGXIN_PHOTO_MAX_BYTES", Default: "5242880", Usage: "largest photo accepted on a service request, in bytes (JPEG, PNG, GIF or WebP only)",
+			set: func(c *Config, v string) error {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err == nil && n < 1024 {
+					err = fmt.Errorf("must be at least 1024")
+				}
+				c.MaxPhotoBytes = n
+				return err
+			}},
+		{Env: "TONGXIN_SLA_SWEEP", Default: "1m", Usage: "how often the overdue job looks for service requests past their deadline and escalates them (exactly once, whatever the number of replicas)",
+			set: dur(func(c *Config) *time.Duration { return &c.SLASweep })},
 		{Env: "TONGXIN_DEMO", Flag: "demo", Default: "false", Usage: "load the article's demo zone into an empty database",
 			set: boolean(func(c *Config) *bool { return &c.Demo })},
 	}

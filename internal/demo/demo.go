@@ -20,6 +20,7 @@ import (
 	"tongxin/internal/parks"
 	"tongxin/internal/password"
 	"tongxin/internal/secret"
+	"tongxin/internal/servicenet"
 	"tongxin/internal/users"
 )
 
@@ -103,6 +104,18 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 			return err
 		}
 		if err := users.Grant(ctx, tx, "chengda", access.OrgSecretary, branch); err != nil {
+			return err
+		}
+		// The service network of Wuli Park (the article's 邻里中心), and
+		// a sample account of the centre's staff.
+		center, err := servicenet.LoadDemo(ctx, tx, keys, zoneID, refs[0].ID)
+		if err != nil {
+			return fmt.Errorf("demo: service network: %w", err)
+		}
+		if _, err := users.Add(ctx, tx, pool, zoneID, "wuli-center", "五里园邻里中心工作人员（示例）", pw); err != nil {
+			return err
+		}
+		if err := users.Grant(ctx, tx, "wuli-center", access.ServiceStaff, center); err != nil {
 			return err
 		}
 		if err := phoneAccounts(ctx, tx, pool, keys, zoneID, branch, pw); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"tongxin/internal/demo"
 	"tongxin/internal/ident"
+	"tongxin/internal/servicenet"
 	"tongxin/internal/testenv"
 )
 
@@ -245,6 +246,48 @@ func TestDemoHoldsTheArticlesArtery(t *testing.T) {
 		ps, err := admin.Proposals(ctx, l.Items[0].ID, 3)
 		if err != nil || len(ps.Items) == 0 || ps.Items[0].Listing.OwnerName != "泉州装备所" || !strings.Contains(ps.Items[0].Explanation["zh-CN"], "双方曾合作") {
 			t.Fatalf("proposals %+v %v", ps.Items, err)
+		}
+	})
+}
+
+// The article's service network: Wuli Park's neighbourhood centre with its
+// four named functions, three area points, the work-injury dispute an
+// arbitrator mediated, and sample requests in every state, readable by
+// the centre's staff through the API.
+func TestDemoHoldsTheServiceNetwork(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		srv := testenv.Start(t, dsn)
+		if _, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
+			t.Fatal(err)
+		}
+		if n := srv.Count("service_points", "kind = 'center' AND name = '五里园“党建+”邻里中心'"); n != 1 {
+			t.Fatalf("centres: %d", n)
+		}
+		if n := srv.Count("service_points", "kind = 'point'"); n != 3 {
+			t.Fatalf("area points: %d", n)
+		}
+		for _, code := range []string{"party_mass", "legal_aid", "grid_work", "property"} {
+			if n := srv.Count("service_point_services o JOIN service_points p ON p.id = o.point_id", "p.kind = 'center' AND o.service_code = $1", code); n != 1 {
+				t.Errorf("the centre does not offer %s", code)
+			}
+		}
+		for _, st := range servicenet.States {
+			if n := srv.Count("service_requests", "status = $1", st); n == 0 {
+				t.Errorf("no sample request is %s", st)
+			}
+		}
+		c, err := srv.Client().As(ctx, "wuli-center", testenv.AdminPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := c.ListServiceRequests(ctx, url.Values{"q": {"工伤待遇"}})
+		if err != nil || l.Total != 1 || l.Items[0].Status != servicenet.Closed || *l.Items[0].Rating != 5 || len(l.Items[0].Timeline) != 6 {
+			t.Fatalf("the work-injury dispute: %+v %v", l, err)
+		}
+		var resolved int64
+		if err := srv.DB.R.QueryRowContext(ctx, `SELECT SUM(requests_resolved) FROM matrix_facts WHERE grain = 'd' AND zone_id = $1`, srv.ZoneID).Scan(&resolved); err != nil || resolved != 3 {
+			t.Fatalf("requests_resolved %d %v", resolved, err)
 		}
 	})
 }

@@ -14,6 +14,22 @@ type Point struct {
 	Lng float64 `json:"lng"`
 }
 
+// CheckSent checks a location as a client sends it, under field
+// ("location"): once given, both coordinates are required (field.lat,
+// field.lng) and each must lie in its range.
+func CheckSent(fs *apperr.Fields, field string, lat, lng *float64) {
+	if lat == nil {
+		fs.Add(field+".lat", "required")
+	} else if *lat < -90 || *lat > 90 {
+		fs.Add(field+".lat", "out_of_range", "Min", -90, "Max", 90)
+	}
+	if lng == nil {
+		fs.Add(field+".lng", "required")
+	} else if *lng < -180 || *lng > 180 {
+		fs.Add(field+".lng", "out_of_range", "Min", -180, "Max", 180)
+	}
+}
+
 // Check adds out_of_range for a coordinate of p (when not nil) outside
 // -90..90 or -180..180, naming location.lat or location.lng.
 func Check(fs *apperr.Fields, p *Point) {

@@ -54,6 +54,8 @@ import (
 	"tongxin/internal/people"
 	"tongxin/internal/people/peopleapi"
 	"tongxin/internal/secret"
+	"tongxin/internal/servicenet"
+	"tongxin/internal/servicenet/servicenetapi"
 	"tongxin/internal/stations"
 	"tongxin/internal/stations/stationsapi"
 	"tongxin/internal/users"
@@ -86,6 +88,7 @@ type App struct {
 	Workshops   *workshops.Service
 	Artery      *artery.Service
 	People      *people.Service
+	Services    *servicenet.Service
 	Invitations *invitations.Service
 	Circle      *circle.Service
 	Idem        *idem.Store
@@ -115,6 +118,7 @@ func (a *App) domains() []kit.Domain {
 		matrixapi.Domain(a.Matrix),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
+		servicenetapi.Domain(a.Services),
 		arteryapi.Domain(a.Artery),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 		circleapi.Domain(a.Circle),
@@ -138,6 +142,7 @@ func schema() []fs.FS {
 		matrix.Migrations(),
 		artery.Migrations(),
 		invitations.Migrations(),
+		servicenet.Migrations(),
 		circle.Migrations(),
 	}
 }
@@ -180,6 +185,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Workshops:   &workshops.Service{DB: d},
 		Artery:      &artery.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
+		Services:    &servicenet.Service{DB: d, Keys: keys, PhotoDir: cfg.PhotoDir(), MaxPhoto: cfg.MaxPhotoBytes},
 		Circle:      &circle.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
 	}

@@ -79,18 +79,8 @@ func validate(fs *apperr.Fields, name, address *string, loc *Point) {
 }
 
 func validPoint(fs *apperr.Fields, p *Point) {
-	if p == nil {
-		return
-	}
-	if p.Lat == nil {
-		fs.Add("location.lat", "required")
-	} else if *p.Lat < -90 || *p.Lat > 90 {
-		fs.Add("location.lat", "out_of_range", "Min", -90, "Max", 90)
-	}
-	if p.Lng == nil {
-		fs.Add("location.lng", "required")
-	} else if *p.Lng < -180 || *p.Lng > 180 {
-		fs.Add("location.lng", "out_of_range", "Min", -180, "Max", 180)
+	if p != nil {
+		geo.CheckSent(fs, "location", p.Lat, p.Lng)
 	}
 }
 

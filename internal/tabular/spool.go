@@ -97,6 +97,9 @@ func (s *Spooled) Format() Format { return s.format }
 // Size returns the file's size in bytes.
 func (s *Spooled) Size() int64 { return s.size }
 
+// Reader reads the file from its start (each call anew).
+func (s *Spooled) Reader() io.Reader { return s.section() }
+
 // Close closes and removes a temporary file made by Spool; for a file
 // given to NewSpooled it does nothing.
 func (s *Spooled) Close() error {

@@ -178,6 +178,7 @@ func StartWith(t testing.TB, dsn string, ui fs.FS, edit func(*config.Config)) *S
 	t.Helper()
 	d := OpenDB(t, dsn)
 	cfg := Config(dsn)
+	cfg.Photos = t.TempDir()
 	if edit != nil {
 		edit(cfg)
 	}

@@ -60,8 +60,14 @@ export const navGroups = [
   {
     key: 'pillar3',
     items: [
-      { key: 'servicePoints', path: '/service-points' },
-      { key: 'serviceRequests', path: '/service-requests' },
+      { key: 'servicePoints', path: '/service-points', page: () => import('../servicenet/PointsPage.vue'), allowed: () => can('service_point.read') },
+      {
+        key: 'serviceRequests',
+        path: '/service-requests',
+        page: () => import('../servicenet/RequestsPage.vue'),
+        allowed: () => can('service_request.read'),
+      },
+      { key: 'serviceStats', path: '/service-stats', page: () => import('../servicenet/StatsPage.vue'), allowed: () => can('service_request.read') },
       { key: 'mediation', path: '/mediation' },
       { key: 'livingCircle', path: '/living-circle', page: () => import('../circle/MapPage.vue'), allowed: () => can('circle.read') },
       { key: 'resources', path: '/resources', page: () => import('../circle/ResourcesPage.vue'), allowed: () => can('circle.read') },

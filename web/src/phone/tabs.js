@@ -1,4 +1,6 @@
 import MePage from './MePage.vue'
+import ServicesTab from '../servicenet/phone/ServicesTab.vue'
+import MyRequestsTab from '../servicenet/phone/MyRequestsTab.vue'
 import ArteryPage from '../artery/phone/ArteryPage.vue'
 import ListingPage from '../artery/phone/ListingPage.vue'
 import PostPage from '../artery/phone/PostPage.vue'
@@ -9,6 +11,22 @@ import PostPage from '../artery/phone/PostPage.vue'
 // it (a detail, a form). Tabs are for every signed-in person: what each may see is the
 // server's answer, never a role name here.
 export const phoneTabs = [
+  {
+    key: 'phoneServices',
+    path: '/m/services',
+    icon: 'service-o',
+    page: ServicesTab,
+    titleKey: 'phone.tabs.services',
+    routes: [{ path: '/m/services/:code', name: 'phoneFileRequest', page: () => import('../servicenet/phone/FileRequestPage.vue') }],
+  },
+  {
+    key: 'phoneRequests',
+    path: '/m/requests',
+    icon: 'todo-list-o',
+    page: MyRequestsTab,
+    titleKey: 'phone.tabs.requests',
+    routes: [{ path: '/m/requests/:id', name: 'phoneRequest', page: () => import('../servicenet/phone/RequestDetailPage.vue') }],
+  },
   {
     key: 'phoneArtery',
     path: '/m/artery',

@@ -10,15 +10,20 @@ import {
   NavBar,
   Radio,
   RadioGroup,
+  Rate,
+  Step,
+  Steps,
   Tabbar,
   TabbarItem,
+  Tag,
+  Uploader,
 } from 'vant'
 
 // The Vant components the phone pages use, registered once so the bundle carries only these. A
 // phone template that uses another one must add it here: internal/server's
 // TestConsoleComponentsAreRegistered checks every <van-…> tag. Pages import only the function
 // helpers (showToast, showDialog …) from 'vant'.
-const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Radio, RadioGroup, Tabbar, TabbarItem]
+const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Radio, RadioGroup, Rate, Step, Steps, Tabbar, TabbarItem, Tag, Uploader]
 
 export const vant = {
   install(app) {
