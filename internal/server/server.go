@@ -22,6 +22,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"tongxin/internal/activities"
+	"tongxin/internal/activities/activitiesapi"
 	"tongxin/internal/alliances"
 	"tongxin/internal/alliances/alliancesapi"
 	"tongxin/internal/apperr"
@@ -77,6 +79,7 @@ type App struct {
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
 	People      *people.Service
+	Activities  *activities.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -103,6 +106,7 @@ func (a *App) domains() []kit.Domain {
 		stationsapi.Domain(a.Stations),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
+		activitiesapi.Domain(a.Activities),
 	}
 }
 
@@ -120,6 +124,7 @@ func schema() []fs.FS {
 		alliances.Migrations(),
 		workshops.Migrations(),
 		matrix.Migrations(),
+		activities.Migrations(),
 	}
 }
 
@@ -150,6 +155,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
+		Activities:  &activities.Service{DB: d, Keys: keys},
 		Idem:        &idem.Store{DB: d},
 	}
 	a.Domains = a.domains()
