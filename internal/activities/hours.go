@@ -290,5 +290,5 @@ func (s *Service) feed(ctx context.Context, name, where string, a db.Args) (stri
 	if err != nil {
 		return "", err
 	}
-	return cal.Serialize(), nil
+	return cal.Serialize(ics.WithNewLineWindows), nil
 }

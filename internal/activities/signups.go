@@ -95,7 +95,8 @@ func signupOfPerson(ctx context.Context, q db.Querier, activityID, personID stri
 // reach is the set of scope nodes a person belongs to: their zone, and
 // every node on the paths of their enterprise and party organisation
 // (parks, parent organisations), plus the park their organisation lies
-// in. An activity is open to the person when its organising node is in
+// in and the organisations covering their enterprise (a branch's
+// activities are open to the workers of its enterprises). An activity is open to the person when its organising node is in
 // the set, or it is organised by a station of a park in the set.
 type reach struct {
 	zoneID string
@@ -117,7 +118,19 @@ func reachOf(ctx context.Context, q db.Querier, personID string) (reach, error) 
 	if orgPark.Valid {
 		r.nodes = append(r.nodes, orgPark.String)
 	}
-	for _, id := range []sql.NullString{ent, org} {
+	ids := []sql.NullString{ent, org}
+	if ent.Valid {
+		err := db.Each(ctx, q, `SELECT org_id FROM org_enterprises WHERE enterprise_id = $1`, db.Args{ent.String}, func(s db.Scanner) error {
+			var id string
+			err := s.Scan(&id)
+			ids = append(ids, sql.NullString{String: id, Valid: true})
+			return err
+		})
+		if err != nil {
+			return r, err
+		}
+	}
+	for _, id := range ids {
 		if !id.Valid {
 			continue
 		}
