@@ -6,10 +6,10 @@ import { i18n } from '../i18n'
 // HttpOnly cookie; the CSRF token that unsafe calls must carry is kept in memory only.
 // permissions and allZones come from the server and say what the user may do where; the
 // console asks them through can() and canOn() (permissions.js), never through role names.
-export const session = reactive({ user: null, loaded: false, allZones: false, permissions: [], expiresAt: null })
+export const session = reactive({ user: null, personId: null, loaded: false, allZones: false, permissions: [], expiresAt: null })
 
 function signedOut() {
-  Object.assign(session, { user: null, allZones: false, permissions: [], expiresAt: null })
+  Object.assign(session, { user: null, personId: null, allZones: false, permissions: [], expiresAt: null })
   setCsrfToken('')
 }
 
@@ -20,6 +20,8 @@ export async function loadSession() {
     const s = await api.get('/auth/session', { expectUnauthorized: true })
     Object.assign(session, {
       user: s.user,
+      // the people record the account is bound to (a worker or volunteer on their phone)
+      personId: s.person_id || null,
       allZones: s.all_zones === true,
       permissions: Array.isArray(s.permissions) ? s.permissions : [],
       expiresAt: s.expires_at || null,

@@ -1,4 +1,8 @@
 import MePage from './MePage.vue'
+import PhoneActivities from '../activities/PhoneActivities.vue'
+import PhoneActivity from '../activities/PhoneActivity.vue'
+import PhoneCheckin from '../activities/PhoneCheckin.vue'
+import PhoneMine from '../activities/PhoneMine.vue'
 
 // The phone pages (Vant, under /m/) that workers, members and volunteers use. Each domain adds
 // its tab here: { key, path, icon, page, titleKey, routes: [{ path, name, page, titleKey }] }.
@@ -6,5 +10,17 @@ import MePage from './MePage.vue'
 // it (a detail, a form). Tabs are for every signed-in person: what each may see is the
 // server's answer, never a role name here.
 export const phoneTabs = [
+  {
+    key: 'phoneActivities',
+    path: '/m/activities',
+    icon: 'flag-o',
+    page: PhoneActivities,
+    titleKey: 'phone.tabs.activities',
+    routes: [
+      { path: '/m/activities/:id', name: 'phoneActivity', page: PhoneActivity, titleKey: 'phone.activities.detail' },
+      { path: '/m/checkin', name: 'phoneCheckin', page: PhoneCheckin, titleKey: 'phone.checkin.title' },
+    ],
+  },
+  { key: 'phoneMine', path: '/m/mine', icon: 'medal-o', page: PhoneMine, titleKey: 'phone.tabs.mine' },
   { key: 'phoneMe', path: '/m/me', icon: 'user-o', page: MePage, titleKey: 'phone.tabs.me' },
 ]
