@@ -63,7 +63,8 @@ const Seed = 20221115
 
 // Load fills zoneID with the demo records unless it already has parks: the
 // article's parks, enterprises, stations, the Andong alliance and the red
-// workshops, with generated organisations and people (about 600). It
+// workshops, with generated organisations and people (about 600), and the
+// article's activities with their sign-ups, check-ins and hours. It
 // creates the park administrator "andong" (安东园) and the secretary
 // "chengda" (成达齿轮党支部) with password, to show scoping. Returns whether
 // anything was loaded.
@@ -105,7 +106,10 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 		loaded = true
 		return nil
 	})
-	return loaded, err
+	if err != nil || !loaded {
+		return loaded, err
+	}
+	return loaded, loadActivities(ctx, d, keys, zoneID)
 }
 
 // Generate creates a new zone named name and fills it at scale sc from
