@@ -41,7 +41,9 @@ type demoActivity struct {
 	complete    bool // completed and credited
 }
 
-func cst(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, matrix.Local) }
+func cst(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, matrix.Local)
+}
 
 func intp(n int) *int { return &n }
 
