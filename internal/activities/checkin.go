@@ -303,18 +303,14 @@ func (s *Service) EnterHours(ctx context.Context, activityID, personID string, h
 		if err != nil {
 			return err
 		}
-		if _, err := actFor(ctx, tx, a, personID); err != nil {
-			return err
-		}
-		minutes, err := checkHours(a, hours)
+		minutes, found, err := hoursFor(ctx, tx, a, personID, hours)
 		if err != nil {
 			return err
 		}
-		if a.Status != "completed" {
-			return apperr.New(apperr.Conflict, "problem.activity_not_completed")
-		}
-		x, err := signupOfPerson(ctx, tx, a.ID, personID)
-		if apperr.Is(err, apperr.NotFound) {
+		var x Signup
+		if found != nil {
+			x = *found
+		} else {
 			x = Signup{ID: uuid.Must(uuid.NewV7()).String(), Status: "registered", PersonID: personID}
 			_, err = tx.ExecContext(ctx, `INSERT INTO activity_signups (id, zone_id, activity_id, person_id, status, seq, walk_up, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, 'registered', $5, TRUE, $6, $6)`, x.ID, a.ZoneID, a.ID, personID, seq, db.Micros(tx.Now))
@@ -342,6 +338,27 @@ func (s *Service) EnterHours(ctx context.Context, activityID, personID string, h
 		return err
 	})
 	return out, err
+}
+
+// hoursFor checks a change of personID's hours on a: that the caller may
+// act for the person, the hours, and that a is completed; it returns the
+// minutes and the person's sign-up (nil when they have none).
+func hoursFor(ctx context.Context, tx *db.Tx, a Activity, personID string, hours float64) (int64, *Signup, error) {
+	if _, err := actFor(ctx, tx, a, personID); err != nil {
+		return 0, nil, err
+	}
+	minutes, err := checkHours(a, hours)
+	if err != nil {
+		return 0, nil, err
+	}
+	if a.Status != "completed" {
+		return 0, nil, apperr.New(apperr.Conflict, "problem.activity_not_completed")
+	}
+	x, err := signupOfPerson(ctx, tx, a.ID, personID)
+	if apperr.Is(err, apperr.NotFound) {
+		return minutes, nil, nil
+	}
+	return minutes, &x, err
 }
 
 // checkHours converts hours (0 to the activity's length) to minutes.
@@ -425,22 +442,12 @@ func (s *Service) RequestCorrection(ctx context.Context, activityID, personID st
 		if err != nil {
 			return err
 		}
-		if _, err := actFor(ctx, tx, a, personID); err != nil {
-			return err
-		}
-		minutes, err := checkHours(a, hours)
+		minutes, x, err := hoursFor(ctx, tx, a, personID, hours)
 		if err != nil {
 			return err
 		}
-		if a.Status != "completed" {
-			return apperr.New(apperr.Conflict, "problem.activity_not_completed")
-		}
-		x, err := signupOfPerson(ctx, tx, a.ID, personID)
-		if apperr.Is(err, apperr.NotFound) {
+		if x == nil {
 			return apperr.New(apperr.Conflict, "problem.activity_not_registered")
-		}
-		if err != nil {
-			return err
 		}
 		var pending int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM activity_corrections WHERE signup_id = $1 AND status = 'pending'`, x.ID).
