@@ -269,7 +269,9 @@ func TestSignupRaceNeverExceedsCapacity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Registered != 7 || got.Waitlisted != n-7 || got.Posts[0].Registered != 3 || got.Posts[1].Registered != 4 {
+		// The activity's 7 places fill up however the two posts share them,
+		// never more than 3 on the first.
+		if got.Registered != 7 || got.Waitlisted != n-7 || got.Posts[0].Registered > 3 || got.Posts[0].Registered+got.Posts[1].Registered != 7 {
 			t.Fatalf("registered %d (posts %d, %d), waitlisted %d", got.Registered, got.Posts[0].Registered, got.Posts[1].Registered, got.Waitlisted)
 		}
 		for _, post := range a.Posts {
