@@ -260,6 +260,41 @@ func (s Scope) SingleZone() (string, bool) {
 	return "", false
 }
 
+// Touches reports whether the scope covers any node of the zone (all of
+// it or a part): filters naming a node of that zone are then the caller's
+// to use, though only the covered rows ever count.
+func (s Scope) Touches(zoneID string) bool {
+	if zoneID == "" {
+		return false
+	}
+	if s.all {
+		return true
+	}
+	for _, p := range s.paths {
+		if ZoneOfPath(p) == zoneID {
+			return true
+		}
+	}
+	return false
+}
+
+// Zones returns the zones the scope touches, sorted (nil for All: every
+// zone). A query adding "zone_id IN (zones)" to Where's predicate lets the
+// engine range over the tenant key first.
+func (s Scope) Zones() []string {
+	if s.all {
+		return nil
+	}
+	var out []string
+	for _, p := range s.paths {
+		if z := ZoneOfPath(p); !slices.Contains(out, z) {
+			out = append(out, z)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // ZonePath is the path of a zone's node.
 func ZonePath(zoneID string) string { return "/" + zoneID + "/" }
 

@@ -72,8 +72,9 @@ type Fact struct {
 	Figures
 }
 
-// Add adds f's figures to its cell, in the caller's transaction. Deltas
-// may be negative (a cancellation takes its count back).
+// Add adds f's figures to its cell, in the caller's transaction, at each
+// grain (day, month, year). Deltas may be negative (a cancellation takes
+// its count back).
 func Add(ctx context.Context, tx *db.Tx, f Fact) error {
 	if f.ZoneID == "" || f.NodeID == "" || !ValidLevel(f.Level) || !ValidFunction(f.Function) || f.At.IsZero() {
 		return fmt.Errorf("matrix: incomplete fact %+v", f)
@@ -81,19 +82,28 @@ func Add(ctx context.Context, tx *db.Tx, f Fact) error {
 	if f.Figures == (Figures{}) {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO matrix_facts (zone_id, node_id, park_id, level, function, day,
-			activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-		ON CONFLICT (zone_id, node_id, level, function, day) DO UPDATE SET
-			activities = matrix_facts.activities + excluded.activities,
-			participants = matrix_facts.participants + excluded.participants,
-			volunteer_minutes = matrix_facts.volunteer_minutes + excluded.volunteer_minutes,
-			requests_resolved = matrix_facts.requests_resolved + excluded.requests_resolved,
-			cases_closed = matrix_facts.cases_closed + excluded.cases_closed,
-			cooperations = matrix_facts.cooperations + excluded.cooperations`,
-		f.ZoneID, f.NodeID, f.ParkID, f.Level, f.Function, Day(f.At),
-		f.Activities, f.Participants, f.VolunteerMinutes, f.RequestsResolved, f.CasesClosed, f.Cooperations)
-	return err
+	day := Day(f.At)
+	for _, g := range []struct {
+		grain  string
+		period int
+	}{{"d", day}, {"m", day / 100}, {"y", day / 10000}} {
+		_, err := tx.ExecContext(ctx, `INSERT INTO matrix_facts (zone_id, grain, period, node_id, park_id, level, function,
+				activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (zone_id, grain, period, node_id, level, function) DO UPDATE SET
+				activities = matrix_facts.activities + excluded.activities,
+				participants = matrix_facts.participants + excluded.participants,
+				volunteer_minutes = matrix_facts.volunteer_minutes + excluded.volunteer_minutes,
+				requests_resolved = matrix_facts.requests_resolved + excluded.requests_resolved,
+				cases_closed = matrix_facts.cases_closed + excluded.cases_closed,
+				cooperations = matrix_facts.cooperations + excluded.cooperations`,
+			f.ZoneID, g.grain, g.period, f.NodeID, f.ParkID, f.Level, f.Function,
+			f.Activities, f.Participants, f.VolunteerMinutes, f.RequestsResolved, f.CasesClosed, f.Cooperations)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PlaceOf returns where records organised by node count. The level

@@ -80,12 +80,18 @@ func TestAddIsExactUnderConcurrency(t *testing.T) {
 			t.Fatal(err)
 		}
 		var day, n, minutes int64
-		if err := srv.DB.R.QueryRow(`SELECT day, participants, volunteer_minutes FROM matrix_facts WHERE node_id = $1`, park).
+		if err := srv.DB.R.QueryRow(`SELECT period, participants, volunteer_minutes FROM matrix_facts WHERE node_id = $1 AND grain = 'd'`, park).
 			Scan(&day, &n, &minutes); err != nil {
 			t.Fatal(err)
 		}
 		if day != 20221116 || n != 39 || minutes != 39*90 {
 			t.Errorf("cell = day %d, %d participants, %d minutes; want 20221116, 39, %d", day, n, minutes, 39*90)
+		}
+		for grain, period := range map[string]int64{"m": 202211, "y": 2022} {
+			if err := srv.DB.R.QueryRow(`SELECT participants FROM matrix_facts WHERE node_id = $1 AND grain = $2 AND period = $3`, park, grain, period).
+				Scan(&n); err != nil || n != 39 {
+				t.Errorf("grain %s: %d participants, %v; want 39", grain, n, err)
+			}
 		}
 		err = srv.DB.Tx(ctx, func(tx *db.Tx) error {
 			return matrix.Add(ctx, tx, matrix.Fact{Place: place, Function: "leisure", At: at, Figures: matrix.Figures{Activities: 1}})

@@ -3,6 +3,8 @@ package matrix
 import (
 	"embed"
 	"io/fs"
+
+	"tongxin/internal/i18n"
 )
 
 //go:embed migrations/*.sql
@@ -16,3 +18,9 @@ func Migrations() fs.FS {
 	}
 	return sub
 }
+
+//go:embed locales/*.json
+var locales embed.FS
+
+// Locales holds the matrix's messages.
+func Locales() fs.FS { return i18n.Dir(locales) }

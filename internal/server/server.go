@@ -40,6 +40,7 @@ import (
 	"tongxin/internal/idem"
 	"tongxin/internal/kit"
 	"tongxin/internal/matrix"
+	"tongxin/internal/matrix/matrixapi"
 	"tongxin/internal/openapi"
 	"tongxin/internal/orgs"
 	"tongxin/internal/orgs/orgsapi"
@@ -76,6 +77,7 @@ type App struct {
 	Enterprises *enterprises.Service
 	Orgs        *orgs.Service
 	Stations    *stations.Service
+	Matrix      *matrix.Service
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
 	People      *people.Service
@@ -104,6 +106,7 @@ func (a *App) domains() []kit.Domain {
 		auditapi.Domain(a.DB),
 		enterprisesapi.Domain(a.Enterprises),
 		stationsapi.Domain(a.Stations),
+		matrixapi.Domain(a.Matrix),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
 		activitiesapi.Domain(a.Activities),
@@ -152,6 +155,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Enterprises: &enterprises.Service{DB: d},
 		Orgs:        &orgs.Service{DB: d},
 		Stations:    &stations.Service{DB: d},
+		Matrix:      &matrix.Service{DB: d},
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},

@@ -7,7 +7,7 @@ import { can } from '../auth/permissions'
 export const navGroups = [
   {
     key: 'dashboard',
-    items: [{ key: 'matrix', path: '/dashboard' }],
+    items: [{ key: 'matrix', path: '/dashboard', page: () => import('../matrix/MatrixPage.vue'), allowed: () => can('dashboard.read') }],
   },
   {
     key: 'pillar1',
