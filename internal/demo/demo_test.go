@@ -200,7 +200,7 @@ func TestDemoActivities(t *testing.T) {
 			t.Errorf("clinic: %d credited", n)
 		}
 		var acts, parts, minutes, recParts, recMinutes int64
-		if err := srv.DB.R.QueryRow(`SELECT SUM(activities), SUM(participants), SUM(volunteer_minutes) FROM matrix_facts WHERE zone_id = $1`, z).
+		if err := srv.DB.R.QueryRow(`SELECT SUM(activities), SUM(participants), SUM(volunteer_minutes) FROM matrix_facts WHERE zone_id = $1 AND grain = 'd'`, z).
 			Scan(&acts, &parts, &minutes); err != nil {
 			t.Fatal(err)
 		}

@@ -95,7 +95,7 @@ func (w world) cell(t *testing.T, node, function string, at time.Time) [3]int64 
 	t.Helper()
 	var c [3]int64
 	if err := w.srv.DB.R.QueryRow(`SELECT COALESCE(SUM(activities), 0), COALESCE(SUM(participants), 0), COALESCE(SUM(volunteer_minutes), 0)
-		FROM matrix_facts WHERE node_id = $1 AND function = $2 AND day = $3`, node, function, matrix.Day(at)).Scan(&c[0], &c[1], &c[2]); err != nil {
+		FROM matrix_facts WHERE node_id = $1 AND function = $2 AND grain = 'd' AND period = $3`, node, function, matrix.Day(at)).Scan(&c[0], &c[1], &c[2]); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -704,7 +704,7 @@ func TestMatrixFactsFollowTheRecords(t *testing.T) {
 		want(w.branch, "service", later, 1, 3, 270)
 		// The totals equal the records.
 		var acts, parts, minutes int64
-		if err := w.srv.DB.R.QueryRow(`SELECT SUM(activities), SUM(participants), SUM(volunteer_minutes) FROM matrix_facts`).Scan(&acts, &parts, &minutes); err != nil {
+		if err := w.srv.DB.R.QueryRow(`SELECT SUM(activities), SUM(participants), SUM(volunteer_minutes) FROM matrix_facts WHERE grain = 'd'`).Scan(&acts, &parts, &minutes); err != nil {
 			t.Fatal(err)
 		}
 		var recParts, recMinutes int64
