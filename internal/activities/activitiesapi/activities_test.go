@@ -358,6 +358,19 @@ func TestWaitlistCancelAndPromotion(t *testing.T) {
 		}
 		_, err = w.parkAdmin.SignUp(ctx, closed.ID, map[string]any{"person_id": w.people[3]})
 		testenv.WantStatus(t, err, 409)
+		// A completed activity takes nobody either; refused sign-ups change nothing.
+		done := w.published(t, w.parkAdmin, w.body(soon, nil))
+		if _, err := w.parkAdmin.ActivityAction(ctx, done.ID, "complete"); err != nil {
+			t.Fatal(err)
+		}
+		signups, audits := w.srv.Count("activity_signups"), w.srv.Count("audit_log")
+		for _, aid := range []string{done.ID, closed.ID, draft.ID} {
+			_, err := w.parkAdmin.SignUp(ctx, aid, map[string]any{"person_id": w.people[3]})
+			testenv.WantStatus(t, err, 409)
+		}
+		if w.srv.Count("activity_signups") != signups || w.srv.Count("audit_log") != audits {
+			t.Fatal("a refused sign-up changed the data")
+		}
 		// Posts: a post must be named when there are some.
 		posted := w.published(t, w.parkAdmin, w.body(soon, map[string]any{"posts": []map[string]any{{"name": "消杀", "capacity": 1}}}))
 		_, err = w.parkAdmin.SignUp(ctx, posted.ID, map[string]any{"person_id": w.people[0]})
