@@ -58,7 +58,13 @@ func TestBrowserActivitiesConsole(t *testing.T) {
 		waitJS("true", `String(document.querySelector('[data-test=activities-table]').innerText.includes('疫情防控志愿服务'))`),
 	)
 	run("the activity page lists the sign-ups per post",
-		chromedp.Click(chromedp.CSS(`[data-test=activity-open]`)),
+		// The list may render again after its first answer: click until the page opens.
+		waitJS("open", `(() => {
+			if (document.querySelector('[data-test=activity-page]')) return 'open';
+			const a = document.querySelector('[data-test=activity-open]');
+			if (a) a.click();
+			return 'not yet';
+		})()`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=activity-page]`)),
 		waitJS("true", `String(document.querySelector('[data-test=signups-table]').innerText.includes('王志愿'))`),
 		waitJS("true", `String(document.querySelector('[data-test=signups-table]').innerText.includes('公共区域消杀'))`),

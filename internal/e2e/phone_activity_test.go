@@ -78,4 +78,9 @@ func TestBrowserPhoneActivitySignupCheckinHours(t *testing.T) {
 		waitJS("true", `String(document.body.innerText.includes('河长制护河主题党日'))`),
 		waitJS("true", `String(document.documentElement.scrollWidth <= window.innerWidth)`),
 	)
+	run("my private calendar address",
+		chromedp.Click(chromedp.CSS(`[data-test=phone-calendar]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-calendar-url]`)),
+		waitJS("true", `String(document.querySelector('[data-test=phone-calendar-url]').innerText.includes('/api/v1/calendar/'))`),
+	)
 }

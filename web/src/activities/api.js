@@ -32,6 +32,8 @@ export const activitiesApi = {
   openOne: (id) => api.get(`/me/activities/${encodeURIComponent(id)}`),
   mySignups: () => api.get('/me/signups'),
   checkIn: (body) => api.post('/checkins', body),
+  newCalendarToken: () => api.post('/me/calendar-token'),
+  revokeCalendarToken: () => api.del('/me/calendar-token'),
   hours: (personId) => api.get(`/people/${encodeURIComponent(personId)}/hours`),
   certificateURL: (activityId, signupId) => `/api/v1${path(activityId)}/signups/${encodeURIComponent(signupId)}/certificate`,
 }
