@@ -21,7 +21,7 @@ import (
 // before 2022-11-15, 5 riverside enterprises, 14 members) and the 安东园
 // alliance's epidemic work (38 organisations, 207 volunteers on the five
 // posts); the party lesson in 盼盼饮料's red workshop, the summer childcare
-// class 快乐成长、安心一夏, the free clinic for elderly people and the
+// class 快乐成长、安心一夏, 成达齿轮's red production line, the free clinic for elderly people and the
 // party-history study in the neighbourhood are named without figures, so
 // their dates, times and head counts here are sample data.
 
@@ -95,6 +95,16 @@ func loadActivities(ctx context.Context, d *db.DB, keys *secret.Keys, zoneID str
 		return err
 	}
 	alliance, err := one(`SELECT id FROM alliances WHERE zone_id = $1 AND park_id = $2`, zoneID, andong)
+	if err != nil {
+		return err
+	}
+	chengdaBranch, err := one(`SELECT oe.org_id FROM org_enterprises oe JOIN enterprises e ON e.id = oe.enterprise_id
+		WHERE e.zone_id = $1 AND e.name = '晋江市成达齿轮有限公司' ORDER BY oe.org_id`, zoneID)
+	if err != nil {
+		return err
+	}
+	chengda, err := many(12, `SELECT p.id FROM people p JOIN enterprises e ON e.id = p.enterprise_id WHERE e.zone_id = $1
+		AND e.name = '晋江市成达齿轮有限公司' ORDER BY CASE WHEN p.party_status IS NULL THEN 1 ELSE 0 END, p.id`, db.Args{zoneID}...)
 	if err != nil {
 		return err
 	}
@@ -181,6 +191,9 @@ func loadActivities(ctx context.Context, d *db.DB, keys *secret.Keys, zoneID str
 		{organizer: food, title: "红色车间里的党课", kind: "lesson", fn: "political", desc: "食品园在盼盼饮料红色生产线开讲，盼盼饮料党支部党员和园区职工代表参加。（示例日期）",
 			place: "福建盼盼饮料有限公司红色车间", start: cst(2022, 9, 28, 15, 0), length: 2 * time.Hour, hours: 2, mode: "checkin",
 			people: panpan, checkIns: len(panpan), complete: true},
+		{organizer: chengdaBranch, title: "红色生产线主题党日：党员先锋岗", kind: "theme_day", fn: "development",
+			desc: "成达齿轮党支部党员在车间亮身份、当表率，带动职工创先争优。（示例日期）", place: "晋江市成达齿轮有限公司红色车间",
+			start: cst(2022, 8, 26, 14, 0), length: 2 * time.Hour, hours: 2, mode: "checkin", people: chengda, checkIns: len(chengda), complete: true},
 		{organizer: andongStation, title: "“快乐成长、安心一夏”职工子女暑托班", kind: "volunteer", fn: "service",
 			desc: "党员志愿者为职工子女提供课业辅导和安全看护。（示例日期）", place: "安东园党建工作指导服务站", start: cst(2022, 7, 11, 8, 0),
 			length: 40*24*time.Hour + 9*time.Hour, hours: 24, mode: "auto",

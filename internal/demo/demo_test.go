@@ -168,8 +168,8 @@ func TestDemoActivities(t *testing.T) {
 			t.Fatal(err)
 		}
 		z := srv.ZoneID
-		if n := srv.Count("activities", "zone_id = $1", z); n != 7 {
-			t.Fatalf("%d activities, want 7", n)
+		if n := srv.Count("activities", "zone_id = $1", z); n != 8 {
+			t.Fatalf("%d activities, want 8", n)
 		}
 		if n := srv.Count("activity_campaigns", "zone_id = $1", z); n != 2 {
 			t.Fatalf("%d campaigns", n)
@@ -208,8 +208,11 @@ func TestDemoActivities(t *testing.T) {
 			Scan(&recParts, &recMinutes); err != nil {
 			t.Fatal(err)
 		}
-		if acts != 7 || parts != recParts || minutes != recMinutes {
-			t.Errorf("matrix %d %d %d, records 7 %d %d", acts, parts, minutes, recParts, recMinutes)
+		if acts != 8 || parts != recParts || minutes != recMinutes {
+			t.Errorf("matrix %d %d %d, records 8 %d %d", acts, parts, minutes, recParts, recMinutes)
+		}
+		if n := srv.Count("activities", "zone_id = $1 AND level = 'enterprise'", z); n != 1 {
+			t.Errorf("%d enterprise-level activities", n)
 		}
 	})
 }
