@@ -192,7 +192,13 @@ func loadDemo(cfg *config.Config, d *db.DB, keys *secret.Keys, stderr io.Writer)
 		return err
 	}
 	if loaded {
-		fmt.Fprintf(stderr, "tongxin: demo data loaded; park administrator andong and branch secretary chengda have password %s\n", pw)
+		fmt.Fprintf(stderr, "tongxin: demo data loaded; park administrator andong, branch secretary chengda and the worker signing in on the phone with %s have password %s\n",
+			demo.WorkerPhone, pw)
+		base := cfg.PublicURL
+		if base == "" {
+			base = "http://" + cfg.Addr
+		}
+		fmt.Fprintf(stderr, "tongxin: demo invitation (phone %s, valid 30 days): %s/m/invite/%s\n", demo.InvitedPhone, base, demo.InvitationToken(keys, zoneID))
 	}
 	return nil
 }

@@ -20,8 +20,10 @@ import (
 	"tongxin/internal/audit"
 	"tongxin/internal/db"
 	"tongxin/internal/i18n"
+	"tongxin/internal/ident"
 	"tongxin/internal/password"
 	"tongxin/internal/reqctx"
+	"tongxin/internal/secret"
 )
 
 //go:embed locales/*.json
@@ -41,6 +43,10 @@ type Service struct {
 	// throttleWindow; one client address may have 5× as many.
 	MaxFailures int
 	Passwords   *password.Pool
+	// Keys make the blind index of phone numbers (sign-in by phone) and
+	// hash one-time codes; Sender delivers the codes.
+	Keys   *secret.Keys
+	Sender Sender
 }
 
 const throttleWindow = 15 * time.Minute
@@ -67,19 +73,73 @@ type LoginResult struct {
 // when too many passwords are being checked at once.
 func (s *Service) Login(ctx context.Context, username, pw string) (LoginResult, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	attempt, err := s.reserve(ctx, username)
+	return s.passwordLogin(ctx, username, username, pw, `username = $1`, username)
+}
+
+// byPhone selects the account bound to the person whose phone has the
+// blind index $1 (the newest, should two zones' records share a number).
+const byPhone = `id = (SELECT u.id FROM users u JOIN people p ON p.id = u.person_id AND p.zone_id = u.zone_id
+	WHERE p.phone_index = $1 ORDER BY u.id DESC LIMIT 1)`
+
+// PhoneLogin signs in the account bound to the person with this mobile
+// number, by password — the same throttle, answers and audit as Login,
+// counted per number, so nobody learns whether a number has an account.
+// phone must be normalised (CheckPhone).
+func (s *Service) PhoneLogin(ctx context.Context, phone, pw string) (LoginResult, error) {
+	return s.passwordLogin(ctx, "phone:"+s.PhoneIndex(phone), ident.MaskMobile(phone), pw, byPhone, s.PhoneIndex(phone))
+}
+
+// CodeLogin signs in the account bound to phone with a one-time code
+// (purpose login), under the same throttle as PhoneLogin. Returns
+// EUNAUTHORIZED for a wrong, used or expired code and for a number without
+// an account alike, ERATELIMITED.
+func (s *Service) CodeLogin(ctx context.Context, phone, code string) (LoginResult, error) {
+	key := "phone:" + s.PhoneIndex(phone)
+	attempt, err := s.reserve(ctx, key)
 	if err != nil {
 		return LoginResult{}, err
 	}
-	var id, hash, zoneID, displayName string
-	err = s.DB.R.QueryRowContext(ctx, `SELECT id, password_hash, zone_id, display_name FROM users WHERE username = $1`, username).
-		Scan(&id, &hash, &zoneID, &displayName)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	acct, _, err := s.lookup(ctx, byPhone, s.PhoneIndex(phone))
+	if err == nil && acct.id != "" {
+		err = s.UseCode(ctx, phone, PurposeLogin, code)
+	}
+	if apperr.Is(err, apperr.Validation) || (err == nil && acct.id == "") {
+		return LoginResult{}, s.failed(ctx, ident.MaskMobile(phone), acct)
+	}
+	if err != nil {
+		s.release(ctx, attempt)
+		return LoginResult{}, err
+	}
+	return s.succeed(ctx, attempt, key, acct)
+}
+
+// lookup reads the account matching where (with arg $1); an absent one is
+// the zero account.
+func (s *Service) lookup(ctx context.Context, where string, arg string) (account, string, error) {
+	var a account
+	var hash string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id, username, password_hash, zone_id, display_name FROM users WHERE `+where, arg).
+		Scan(&a.id, &a.username, &hash, &a.zoneID, &a.displayName)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return a, hash, err
+}
+
+// passwordLogin checks pw for the account matching where, counting the
+// attempt under throttleKey; name is how a failure is audited.
+func (s *Service) passwordLogin(ctx context.Context, throttleKey, name, pw, where, arg string) (LoginResult, error) {
+	attempt, err := s.reserve(ctx, throttleKey)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	acct, hash, err := s.lookup(ctx, where, arg)
+	if err != nil {
 		s.release(ctx, attempt)
 		return LoginResult{}, err
 	}
 	ok := false
-	if id == "" {
+	if acct.id == "" {
 		err = s.Passwords.DummyCheck(ctx, pw)
 	} else {
 		ok, err = s.Passwords.Check(ctx, hash, pw)
@@ -89,37 +149,60 @@ func (s *Service) Login(ctx context.Context, username, pw string) (LoginResult, 
 		return LoginResult{}, err
 	}
 	if !ok {
-		// The reservation stays: it is the failure.
-		// The attempt is recorded by the name it tried (and by no user id).
-		actx := access.With(context.WithoutCancel(ctx), &access.Principal{Username: username})
-		err := s.DB.Tx(actx, func(tx *db.Tx) error {
-			return audit.Record(actx, tx, audit.Event{ZoneID: zoneID, Entity: "session", EntityID: id, Action: "login_failed",
-				Summary: map[string]any{"username": username}})
-		})
-		if err != nil {
-			return LoginResult{}, err
-		}
-		return LoginResult{}, apperr.New(apperr.Unauthorized, "problem.bad_credentials")
+		return LoginResult{}, s.failed(ctx, name, acct) // the reservation stays: it is the failure
 	}
+	return s.succeed(ctx, attempt, throttleKey, acct)
+}
+
+// failed audits a failed sign-in by the name it tried (and by no user id)
+// and returns the one answer every failure gets.
+func (s *Service) failed(ctx context.Context, name string, acct account) error {
+	actx := access.With(context.WithoutCancel(ctx), &access.Principal{Username: name})
+	err := s.DB.Tx(actx, func(tx *db.Tx) error {
+		return audit.Record(actx, tx, audit.Event{ZoneID: acct.zoneID, Entity: "session", EntityID: acct.id, Action: "login_failed",
+			Summary: map[string]any{"username": name}})
+	})
+	if err != nil {
+		return err
+	}
+	return apperr.New(apperr.Unauthorized, "problem.bad_credentials")
+}
+
+// account is a user as signing in reads them.
+type account struct{ id, username, zoneID, displayName string }
+
+// succeed forgives the attempt (and the earlier failures of throttleKey)
+// and opens a session for a, in one transaction.
+func (s *Service) succeed(ctx context.Context, a attempt, throttleKey string, acct account) (LoginResult, error) {
 	var res LoginResult
-	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		if err := forgive(ctx, tx, attempt, username); err != nil {
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		if err := forgive(ctx, tx, a, throttleKey); err != nil {
 			return err
 		}
-		sess, err := s.createSession(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		res.Session = sess
-		gs, err := access.LoadGrants(ctx, tx, []string{id})
-		if err != nil {
-			return err
-		}
-		res.User = Brief{ID: id, Username: username, DisplayName: displayName, Grants: gs[id]}
-		actx := access.With(ctx, &access.Principal{UserID: id, Username: username})
-		return audit.Record(actx, tx, audit.Event{ZoneID: zoneID, Entity: "session", EntityID: sess.ID, Action: "login"})
+		var err error
+		res, err = s.SignIn(ctx, tx, acct.id, acct.username, acct.displayName, acct.zoneID)
+		return err
 	})
 	return res, err
+}
+
+// SignIn opens a session for a user inside tx (audited as a sign-in): for
+// sign-in paths that checked the person by other means (an invitation just
+// accepted).
+func (s *Service) SignIn(ctx context.Context, tx *db.Tx, userID, username, displayName, zoneID string) (LoginResult, error) {
+	var res LoginResult
+	sess, err := s.createSession(ctx, tx, userID)
+	if err != nil {
+		return res, err
+	}
+	res.Session = sess
+	gs, err := access.LoadGrants(ctx, tx, []string{userID})
+	if err != nil {
+		return res, err
+	}
+	res.User = Brief{ID: userID, Username: username, DisplayName: displayName, Grants: gs[userID]}
+	actx := access.With(ctx, &access.Principal{UserID: userID, Username: username})
+	return res, audit.Record(actx, tx, audit.Event{ZoneID: zoneID, Entity: "session", EntityID: sess.ID, Action: "login"})
 }
 
 // ChangePassword changes the caller's own password after checking the

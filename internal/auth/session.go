@@ -142,8 +142,8 @@ func (s *Service) Logout(ctx context.Context) error {
 	})
 }
 
-// PruneSessions deletes expired sessions and the throttling rows that have
-// left the window.
+// PruneSessions deletes expired sessions, the throttling rows that have
+// left the window and SMS codes older than a day.
 func (s *Service) PruneSessions(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
@@ -155,7 +155,12 @@ func (s *Service) PruneSessions(ctx context.Context) (int64, error) {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at < $1`, db.Micros(tx.Now.Add(-throttleWindow))); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM login_locks WHERE at < $1`, db.Micros(tx.Now.Add(-throttleWindow)))
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_locks WHERE at < $1`, db.Micros(tx.Now.Add(-throttleWindow))); err != nil {
+			return err
+		}
+		// SMS codes count against the hourly limits; after a day they are
+		// of no use.
+		_, err = tx.ExecContext(ctx, `DELETE FROM sms_codes WHERE created_at < $1`, db.Micros(tx.Now.Add(-24*time.Hour)))
 		return err
 	})
 	return n, err

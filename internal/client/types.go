@@ -62,10 +62,18 @@ type Permission struct {
 type Session struct {
 	User        UserBrief    `json:"user"`
 	PersonID    *string      `json:"person_id"`
+	Self        *SelfRole    `json:"self"`
 	CSRFToken   string       `json:"csrf_token"`
 	ExpiresAt   time.Time    `json:"expires_at"`
 	AllZones    bool         `json:"all_zones"`
 	Permissions []Permission `json:"permissions"`
+}
+
+// SelfRole is the role an account bound to a person holds on its own
+// records.
+type SelfRole struct {
+	Role     string `json:"role"`
+	PersonID string `json:"person_id"`
 }
 
 // Zone is a development zone.

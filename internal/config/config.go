@@ -35,6 +35,10 @@ type Config struct {
 	Demo             bool
 	LoginMaxFailures int
 	PasswordHashers  int
+	PublicURL        string
+	SMSSender        string
+	SMSWebhookURL    string
+	SMSWebhookToken  string
 }
 
 // Option is one row of the configuration table.
@@ -118,6 +122,14 @@ func Options() []Option {
 				c.PasswordHashers = n
 				return err
 			}},
+		{Env: "TONGXIN_PUBLIC_URL", Default: "", Usage: "the address people reach Tongxin at (https://tongxin.example.cn), for invitation links and their QR codes; empty: taken from each request's Host",
+			set: str(func(c *Config) *string { return &c.PublicURL })},
+		{Env: "TONGXIN_SMS_SENDER", Default: "log", Usage: "how one-time codes are sent: log (development only: the code goes to the log, the phone masked) or webhook (POST to TONGXIN_SMS_WEBHOOK_URL)",
+			set: str(func(c *Config) *string { return &c.SMSSender })},
+		{Env: "TONGXIN_SMS_WEBHOOK_URL", Default: "", Usage: "with TONGXIN_SMS_SENDER=webhook: the URL each code is posted to as JSON {phone, purpose, code, ttl_seconds}",
+			set: str(func(c *Config) *string { return &c.SMSWebhookURL })},
+		{Env: "TONGXIN_SMS_WEBHOOK_TOKEN", Default: "", Secret: true, Usage: "sent as Authorization: Bearer <token> to the SMS webhook",
+			set: str(func(c *Config) *string { return &c.SMSWebhookToken })},
 		{Env: "TONGXIN_LOG_LEVEL", Flag: "log-level", Default: "info", Usage: "debug, info, warn or error",
 			set: str(func(c *Config) *string { return &c.LogLevel })},
 		{Env: "TONGXIN_LOG_FORMAT", Default: "json", Usage: "json or text",
@@ -194,6 +206,16 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	}
 	if getenv("TONGXIN_TRUST_PROXY") != "" {
 		return nil, fmt.Errorf("TONGXIN_TRUST_PROXY is gone: list your proxies in TONGXIN_TRUSTED_PROXIES (e.g. 10.0.0.5 or 10.0.0.0/24)")
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
+		return nil, fmt.Errorf("TONGXIN_PUBLIC_URL: want an http(s) URL, got %q", c.PublicURL)
+	}
+	switch {
+	case c.SMSSender != "log" && c.SMSSender != "webhook":
+		return nil, fmt.Errorf("TONGXIN_SMS_SENDER: want log or webhook, got %q", c.SMSSender)
+	case c.SMSSender == "webhook" && !strings.HasPrefix(c.SMSWebhookURL, "https://") && !strings.HasPrefix(c.SMSWebhookURL, "http://"):
+		return nil, fmt.Errorf("TONGXIN_SMS_WEBHOOK_URL: an http(s) URL is required with TONGXIN_SMS_SENDER=webhook")
 	}
 	if c.AuditRetention < 24*time.Hour {
 		return nil, fmt.Errorf("TONGXIN_AUDIT_RETENTION: must be at least 1d")

@@ -55,11 +55,17 @@ func TestBadValues(t *testing.T) {
 	for k, v := range map[string]string{
 		"TONGXIN_SESSION_TTL": "soon", "TONGXIN_LOG_LEVEL": "loud", "TONGXIN_COOKIE_SECURE": "maybe",
 		"TONGXIN_AUDIT_RETENTION": "1h", "TONGXIN_LOGIN_MAX_FAILURES": "0", "TONGXIN_SECRET_KEY_FILE": "/nonexistent/key",
+		"TONGXIN_SMS_SENDER": "carrier-pigeon", "TONGXIN_PUBLIC_URL": "tongxin.example.cn",
 	} {
 		_, err := Load("serve", nil, env(map[string]string{k: v}), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), strings.TrimSuffix(k, "_FILE")) {
 			t.Errorf("%s=%s: error %v should name the variable", k, v, err)
 		}
+	}
+	// The webhook sender needs its URL.
+	if _, err := Load("serve", nil, env(map[string]string{"TONGXIN_SMS_SENDER": "webhook"}), io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "TONGXIN_SMS_WEBHOOK_URL") {
+		t.Errorf("webhook without URL: %v", err)
 	}
 	if _, err := Load("serve", []string{"--nope"}, env(nil), io.Discard); err == nil {
 		t.Error("unknown flag accepted")

@@ -13,7 +13,9 @@ import (
 	"github.com/google/uuid"
 
 	"tongxin/internal/access"
+	"tongxin/internal/apperr"
 	"tongxin/internal/db"
+	"tongxin/internal/invitations"
 	"tongxin/internal/nodes"
 	"tongxin/internal/parks"
 	"tongxin/internal/password"
@@ -103,6 +105,9 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 		if err := users.Grant(ctx, tx, "chengda", access.OrgSecretary, branch); err != nil {
 			return err
 		}
+		if err := phoneAccounts(ctx, tx, pool, keys, zoneID, branch, pw); err != nil {
+			return err
+		}
 		loaded = true
 		return nil
 	})
@@ -110,6 +115,67 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 		return loaded, err
 	}
 	return loaded, loadActivities(ctx, d, keys, zoneID)
+}
+
+// The phone sign-in of the demo: two members of 成达齿轮党支部 get known
+// numbers; the first has an account bound to them (as an accepted
+// invitation makes it: no grant, member of their own record), the second
+// an open invitation.
+const (
+	WorkerUsername = "worker"
+	WorkerPhone    = "13905950001"
+	InvitedPhone   = "13905950002"
+	invitationDays = 30
+)
+
+// InvitationToken is the token of the demo's open invitation: derived
+// from the installation's key, so it differs between installations and is
+// printed when the demo is loaded.
+func InvitationToken(keys *secret.Keys, zoneID string) string {
+	return "inv_" + keys.Sign("demo invitation "+zoneID)
+}
+
+func phoneAccounts(ctx context.Context, tx *db.Tx, pool *password.Pool, keys *secret.Keys, zoneID, branch, pw string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM people WHERE zone_id = $1 AND org_id = $2 ORDER BY id LIMIT 2`, zoneID, branch)
+	if err != nil {
+		return err
+	}
+	var ids, names []string
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return err
+		}
+		ids, names = append(ids, id), append(names, name)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(ids) < 2 {
+		return fmt.Errorf("demo: 成达齿轮党支部 has %d members, want 2 for the phone accounts", len(ids))
+	}
+	for i, phone := range []string{WorkerPhone, InvitedPhone} {
+		if _, err := tx.ExecContext(ctx, `UPDATE people SET phone_sealed = $1, phone_index = $2 WHERE id = $3`,
+			keys.Seal(phone), keys.Index("phone", phone), ids[i]); err != nil {
+			return err
+		}
+	}
+	var fs apperr.Fields
+	password.Validate(&fs, "password", pw, WorkerPhone)
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	hash, err := pool.Hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	if _, err := users.Bind(ctx, tx, users.Input{ZoneID: zoneID, Username: WorkerUsername, DisplayName: names[0], PersonID: ids[0]}, hash); err != nil {
+		return err
+	}
+	_, err = invitations.Add(ctx, tx, zoneID, ids[1], InvitationToken(keys, zoneID), invitationDays*24)
+	return err
 }
 
 // Generate creates a new zone named name and fills it at scale sc from

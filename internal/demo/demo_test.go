@@ -156,6 +156,45 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 }
 
+// The demo's phone sign-in: the worker signs in with their number and sees
+// their own record only; the open invitation works for the second number,
+// and the branch secretary sees both in their invitations.
+func TestDemoPhoneAccounts(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		srv := testenv.Start(t, dsn)
+		if _, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
+			t.Fatal(err)
+		}
+		worker := srv.Client()
+		if _, err := worker.PhoneLogin(ctx, demo.WorkerPhone, testenv.AdminPassword, ""); err != nil {
+			t.Fatalf("worker phone login: %v", err)
+		}
+		me, err := worker.MyPerson(ctx)
+		if err != nil || me.Party == nil || me.OrgName != "成达齿轮党支部" || me.Phone != ident.MaskMobile(demo.WorkerPhone) {
+			t.Fatalf("worker's record: %+v %v", me, err)
+		}
+		_, err = worker.ListPeople(ctx, nil)
+		testenv.WantStatus(t, err, 403)
+		chengda, err := srv.Client().As(ctx, "chengda", testenv.AdminPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending, err := chengda.ListInvitations(ctx, url.Values{"status": {"pending"}})
+		if err != nil || pending.Total != 1 {
+			t.Fatalf("chengda's pending invitations: %+v %v", pending, err)
+		}
+		token := demo.InvitationToken(srv.App.Keys, srv.ZoneID)
+		v, err := srv.Client().ViewInvitation(ctx, token)
+		if err != nil || v.PhoneMasked != ident.MaskMobile(demo.InvitedPhone) || v.PersonName != pending.Items[0].PersonName {
+			t.Fatalf("demo invitation: %+v %v", v, err)
+		}
+		if _, err := srv.Client().AcceptInvitation(ctx, token, demo.InvitedPhone, "Chengda-齿轮-2024", ""); err != nil {
+			t.Fatalf("accepting the demo invitation: %v", err)
+		}
+	})
+}
+
 // The article's activities are recorded through the activities service:
 // the river day with its 14 members of 5 riverside enterprises, the 安东园
 // epidemic work with 207 volunteers over its five posts, and the others

@@ -57,6 +57,9 @@ type matrix struct {
 	zoneB    kit.Node
 	parkB1   kit.Node
 	users    map[string]*client.Client // role → a user holding it (grants come and go)
+	// bound is an account bound to a person of zone A, as an accepted
+	// invitation makes it: member of its own record only, no grant.
+	bound *client.Client
 }
 
 func newMatrix(t *testing.T, srv *testenv.Server) *matrix {
@@ -95,6 +98,16 @@ func newMatrix(t *testing.T, srv *testenv.Server) *matrix {
 		}
 		m.users[role] = srv.SignIn(name)
 	}
+	person, err := m.admin.CreatePerson(ctx, map[string]any{"zone_id": srv.ZoneID, "name": "矩阵本人", "phone": "13800138000",
+		"enterprise_id": srv.Enterprise(m.parkA1.ID, "矩阵本人企业")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.admin.CreateUser(ctx, map[string]string{"username": "matrix-self", "password": testenv.UserPassword("matrix-self"),
+		"display_name": "矩阵本人", "person_id": person.ID}); err != nil {
+		t.Fatal(err)
+	}
+	m.bound = srv.SignIn("matrix-self")
 	return m
 }
 
@@ -218,6 +231,12 @@ func (m *matrix) route(t *testing.T, rt kit.Route) {
 	for _, role := range access.Roles {
 		t.Run(role, func(t *testing.T) { m.check(t, rt, f, role) })
 	}
+	// A person-bound account holds the member role on its own record
+	// only: no scoped route serves it, in its zone or out of it.
+	t.Run("person-bound", func(t *testing.T) {
+		in := m.place(t, f, m.zoneA, m.parkA1)
+		m.expect(t, m.bound, rt, f, in, "person-bound account", func(status int) bool { return status == 403 }, false, false)
+	})
 }
 
 func (m *matrix) check(t *testing.T, rt kit.Route, f kit.Fixture, role string) {

@@ -38,6 +38,8 @@ import (
 	"tongxin/internal/httpx"
 	"tongxin/internal/i18n"
 	"tongxin/internal/idem"
+	"tongxin/internal/invitations"
+	"tongxin/internal/invitations/invitationsapi"
 	"tongxin/internal/kit"
 	"tongxin/internal/matrix"
 	"tongxin/internal/matrix/matrixapi"
@@ -82,6 +84,7 @@ type App struct {
 	Workshops   *workshops.Service
 	People      *people.Service
 	Activities  *activities.Service
+	Invitations *invitations.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -110,6 +113,7 @@ func (a *App) domains() []kit.Domain {
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
 		activitiesapi.Domain(a.Activities),
+		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 	}
 }
 
@@ -120,6 +124,7 @@ func (a *App) domains() []kit.Domain {
 func schema() []fs.FS {
 	return []fs.FS{
 		db.Foundation(),
+		auth.Migrations(),
 		enterprises.Migrations(),
 		orgs.Migrations(),
 		people.Migrations(),
@@ -128,12 +133,21 @@ func schema() []fs.FS {
 		workshops.Migrations(),
 		matrix.Migrations(),
 		activities.Migrations(),
+		invitations.Migrations(),
 	}
 }
 
 // Migrate applies the platform's migrations and every domain's to d.
 func Migrate(ctx context.Context, d *db.DB) ([]string, error) {
 	return d.Migrate(ctx, schema()...)
+}
+
+// smsSender is the configured sender of one-time codes.
+func smsSender(cfg *config.Config, log *slog.Logger) auth.Sender {
+	if cfg.SMSSender == "webhook" {
+		return authapi.WebhookSender{URL: cfg.SMSWebhookURL, Token: cfg.SMSWebhookToken}
+	}
+	return auth.LogSender{Log: log}
 }
 
 // hashWait is how long a password hash waits for a free slot before the
@@ -148,7 +162,8 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	}
 	pool := password.NewPool(cfg.PasswordHashers, hashWait)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Log: log, Passwords: pool,
-		Auth:        &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool},
+		Auth: &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool,
+			Keys: keys, Sender: smsSender(cfg, log)},
 		Users:       &users.Service{DB: d, Passwords: pool},
 		Zones:       &zones.Service{DB: d},
 		Parks:       &parks.Service{DB: d},
@@ -162,6 +177,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Activities:  &activities.Service{DB: d, Keys: keys},
 		Idem:        &idem.Store{DB: d},
 	}
+	a.Invitations = &invitations.Service{DB: d, Keys: keys, Passwords: pool, Auth: a.Auth}
 	a.Domains = a.domains()
 	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {
 		return nil, fmt.Errorf("audit retention: %w", err)

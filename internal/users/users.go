@@ -384,6 +384,22 @@ func (s *Service) ResetPassword(ctx context.Context, userID, pw string) error {
 	})
 }
 
+// Bind creates, inside tx, an account bound to a people record with an
+// already hashed password and no grant (package invitations, once the
+// person has proved who they are). Returns ECONFLICT when the username is
+// taken or the person already has an account.
+func Bind(ctx context.Context, tx *db.Tx, in Input, hash string) (string, error) {
+	var fs apperr.Fields
+	valid.Name(&fs, "display_name", &in.DisplayName, 50)
+	if in.PersonID == "" {
+		fs.Add("person_id", "required")
+	}
+	if err := fs.Err(); err != nil {
+		return "", err
+	}
+	return insert(ctx, tx, in, hash)
+}
+
 // Operator functions serve the command line (tongxin user …), first start
 // and the demo loader: whoever runs them holds the database itself, so they
 // check no grants. They are audited with the actor "system".

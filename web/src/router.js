@@ -6,6 +6,8 @@ import { HOME, PHONE_HOME, isPhonePath, safePhoneRedirect, safeRedirect } from '
 import { phoneTabs } from './phone/tabs'
 import PhoneLayout from './phone/PhoneLayout.vue'
 import PhoneLogin from './phone/PhoneLogin.vue'
+import PhoneReset from './phone/PhoneReset.vue'
+import InvitePage from './phone/InvitePage.vue'
 import AppLayout from './layout/AppLayout.vue'
 import LoginPage from './auth/LoginPage.vue'
 import NotBuiltPage from './layout/NotBuiltPage.vue'
@@ -47,6 +49,9 @@ export const router = createRouter({
   routes: [
     { path: '/login', name: 'login', component: LoginPage, meta: { public: true, titleKey: 'login.title' } },
     { path: '/m/login', name: 'phoneLogin', component: PhoneLogin, meta: { public: true, phone: true, titleKey: 'login.title' } },
+    { path: '/m/reset', name: 'phoneReset', component: PhoneReset, meta: { public: true, phone: true, titleKey: 'phone.reset.title' } },
+    // An invitation's link: open to anyone holding it, signed in or not.
+    { path: '/m/invite/:token', name: 'phoneInvite', component: InvitePage, props: true, meta: { public: true, phone: true, titleKey: 'phone.invite.title' } },
     {
       path: '/m',
       component: PhoneLayout,

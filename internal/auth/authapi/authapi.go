@@ -29,10 +29,13 @@ func Domain(svc *auth.Service, cookieSecure bool) kit.Domain {
 			{Method: "GET", Path: "/api/v1/auth/session", Access: kit.Self, Handle: h.session},
 			{Method: "POST", Path: "/api/v1/auth/logout", Access: kit.Self, Handle: h.logout},
 			{Method: "POST", Path: "/api/v1/auth/password", Access: kit.Self, Handle: h.changePassword},
+			{Method: "POST", Path: "/api/v1/auth/phone-login", Access: kit.Public, Handle: h.phoneLogin},
+			{Method: "POST", Path: "/api/v1/auth/sms-codes", Access: kit.Public, Handle: h.smsCode},
+			{Method: "POST", Path: "/api/v1/auth/password-reset", Access: kit.Public, Handle: h.resetPassword},
 		},
 		OpenAPI: fragment,
 		Locales: auth.Locales(),
-		Tables:  []string{"sessions", "login_failures", "login_locks"},
+		Tables:  []string{"sessions", "login_failures", "login_locks", "sms_codes"},
 	}
 }
 
@@ -113,19 +116,118 @@ func (h handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: auth.CookieName, Value: res.Session.Token, Path: "/", HttpOnly: true, Secure: h.secure,
-		SameSite: http.SameSiteLaxMode, Expires: res.Session.ExpiresAt,
-	})
+	SignedIn(w, res, h.secure)
+	return nil
+}
+
+// SignedIn sets the session cookie of a new session and answers the login
+// response (LoginResponse in the OpenAPI document), for every route that
+// signs someone in.
+func SignedIn(w http.ResponseWriter, res auth.LoginResult, secure bool) {
+	SetSessionCookie(w, res.Session, secure)
 	u := res.User
 	httpx.JSON(w, http.StatusOK, loginResponse{Token: res.Session.Token, ExpiresAt: res.Session.ExpiresAt,
 		User: userBrief{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Grants: Grants(u.Grants)}})
+}
+
+// SetSessionCookie sets the HttpOnly session cookie of a new session.
+func SetSessionCookie(w http.ResponseWriter, s auth.Session, secure bool) {
+	http.SetCookie(w, &http.Cookie{
+		Name: auth.CookieName, Value: s.Token, Path: "/", HttpOnly: true, Secure: secure,
+		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt,
+	})
+}
+
+type phoneLoginRequest struct {
+	Phone    string `json:"phone"`
+	Password string `json:"password"`
+	SMSCode  string `json:"sms_code"`
+}
+
+func (h handler) phoneLogin(w http.ResponseWriter, r *http.Request) error {
+	if crossSite(r) {
+		return apperr.New(apperr.Forbidden, "problem.cross_site")
+	}
+	var in phoneLoginRequest
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	var fs apperr.Fields
+	if code := auth.CheckPhone(&in.Phone); code != "" {
+		fs.Add("phone", code)
+	}
+	switch {
+	case in.Password == "" && in.SMSCode == "":
+		fs.Add("password", "required")
+	case in.Password != "" && in.SMSCode != "":
+		fs.Add("sms_code", "password_or_code")
+	}
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	var res auth.LoginResult
+	var err error
+	if in.SMSCode != "" {
+		res, err = h.svc.CodeLogin(r.Context(), in.Phone, in.SMSCode)
+	} else {
+		res, err = h.svc.PhoneLogin(r.Context(), in.Phone, in.Password)
+	}
+	if err != nil {
+		return err
+	}
+	SignedIn(w, res, h.secure)
+	return nil
+}
+
+type smsCodeRequest struct {
+	Phone   string `json:"phone"`
+	Purpose string `json:"purpose"`
+}
+
+type smsCodeResponse struct {
+	ExpiresIn int `json:"expires_in"`
+}
+
+func (h handler) smsCode(w http.ResponseWriter, r *http.Request) error {
+	if crossSite(r) {
+		return apperr.New(apperr.Forbidden, "problem.cross_site")
+	}
+	var in smsCodeRequest
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.svc.RequestCode(r.Context(), in.Phone, in.Purpose); err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusAccepted, smsCodeResponse{ExpiresIn: int(auth.CodeTTL.Seconds())})
+	return nil
+}
+
+type resetRequest struct {
+	Phone    string `json:"phone"`
+	SMSCode  string `json:"sms_code"`
+	Password string `json:"password"`
+}
+
+func (h handler) resetPassword(w http.ResponseWriter, r *http.Request) error {
+	if crossSite(r) {
+		return apperr.New(apperr.Forbidden, "problem.cross_site")
+	}
+	var in resetRequest
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.svc.ResetPassword(r.Context(), in.Phone, in.SMSCode, in.Password); err != nil {
+		return err
+	}
+	httpx.NoContent(w)
 	return nil
 }
 
 type sessionResponse struct {
 	User        userBrief         `json:"user"`
 	PersonID    *string           `json:"person_id"`
+	Self        *selfRole         `json:"self"`
 	CSRFToken   string            `json:"csrf_token"`
 	ExpiresAt   time.Time         `json:"expires_at"`
 	AllZones    bool              `json:"all_zones"`
@@ -140,9 +242,24 @@ func (h handler) session(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.JSON(w, http.StatusOK, sessionResponse{
 		User:     userBrief{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Grants: Grants(p.Grants)},
-		PersonID: personID(p), CSRFToken: p.CSRFToken, ExpiresAt: exp, AllZones: p.IsPlatformAdmin(), Permissions: auth.Permissions(p),
+		PersonID: personID(p), Self: self(p), CSRFToken: p.CSRFToken, ExpiresAt: exp, AllZones: p.IsPlatformAdmin(), Permissions: auth.Permissions(p),
 	})
 	return nil
+}
+
+// selfRole is the role an account bound to a person holds on that
+// person's own records: member, on the people record — never a grant on a
+// scope node, so it never widens access.Scope.
+type selfRole struct {
+	Role     string `json:"role"`
+	PersonID string `json:"person_id"`
+}
+
+func self(p *access.Principal) *selfRole {
+	if p.PersonID == "" {
+		return nil
+	}
+	return &selfRole{Role: access.Member, PersonID: p.PersonID}
 }
 
 func personID(p *access.Principal) *string {

@@ -21,7 +21,8 @@ func Middleware(s *auth.Service, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Health, metrics, the OpenAPI document and the console are public;
 		// signing in must work whatever stale credentials the client holds.
-		if !strings.HasPrefix(r.URL.Path, "/api/v1/") || (r.Method == http.MethodPost && r.URL.Path == "/api/v1/auth/login") {
+		if !strings.HasPrefix(r.URL.Path, "/api/v1/") || (r.Method == http.MethodPost && signInPaths[r.URL.Path]) ||
+			strings.HasPrefix(r.URL.Path, "/api/v1/invitations/by-token/") {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -65,6 +66,11 @@ func Middleware(s *auth.Service, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(access.With(r.Context(), p)))
 	})
 }
+
+// signInPaths (and the invitation pages' routes, by-token) are the public routes that must work whatever stale
+// credentials the client still sends.
+var signInPaths = map[string]bool{"/api/v1/auth/login": true, "/api/v1/auth/phone-login": true,
+	"/api/v1/auth/sms-codes": true, "/api/v1/auth/password-reset": true}
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions

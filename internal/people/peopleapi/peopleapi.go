@@ -275,13 +275,13 @@ var personFixture = kit.Fixture{
 		var p struct {
 			ID string `json:"id"`
 		}
-		err := c.Call(ctx, "POST", "/api/v1/people", createBody(under), &p)
+		err := c.Call(ctx, "POST", "/api/v1/people", CreateBody(under), &p)
 		return map[string]string{"id": p.ID}, err
 	},
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/people":
-			return createBody(under)
+			return CreateBody(under)
 		case "POST /api/v1/people/import":
 			return kit.File{ContentType: "text/csv", Data: importFile(under)}
 		case "PATCH /api/v1/people/{id}":
@@ -297,7 +297,10 @@ var personFixture = kit.Fixture{
 	},
 }
 
-func createBody(under kit.Node) map[string]any {
+// CreateBody is a body creating a person under a node (an organisation
+// makes them a member, an enterprise a worker, a zone neither), for the
+// fixtures of domains whose rows need a person.
+func CreateBody(under kit.Node) map[string]any {
 	b := map[string]any{"zone_id": under.ZoneID, "name": kit.Unique("矩阵人员 "), "phone": "13800138000"}
 	switch under.Kind {
 	case access.KindOrg:
@@ -308,7 +311,7 @@ func createBody(under kit.Node) map[string]any {
 	return b
 }
 
-// importFile is a roster of one person placed as createBody places them:
+// importFile is a roster of one person placed as CreateBody places them:
 // the enterprise or organisation by its id (the matrix knows its nodes by
 // id alone).
 func importFile(under kit.Node) []byte {

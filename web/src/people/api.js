@@ -30,3 +30,14 @@ export const peopleApi = {
   transfer: (id, etag, body, key) =>
     api.post(`${path(id)}/transfers`, body, { headers: { 'If-Match': etag, ...idempotent(key).headers } }),
 }
+
+export const invitationsApi = {
+  // query: limit, cursor, person_id, status
+  list: (query) => api.get('/invitations', { query }),
+
+  // body: { person_id, expires_in_hours }. Not idempotent by design: the answer holds the link's
+  // token, which the server does not keep.
+  create: (body) => api.post('/invitations', body),
+
+  revoke: (id) => api.del(`/invitations/${encodeURIComponent(id)}`),
+}

@@ -6,6 +6,7 @@ import {
   Empty,
   Field,
   Form,
+  Loading,
   NavBar,
   Radio,
   RadioGroup,
@@ -18,7 +19,7 @@ import {
 // phone template that uses another one must add it here: internal/server's
 // TestConsoleComponentsAreRegistered checks every <van-…> tag. Pages import only the function
 // helpers (showToast, showDialog …) from 'vant'.
-const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, NavBar, Radio, RadioGroup, Tabbar, TabbarItem, Tag]
+const components = [Button, Cell, CellGroup, ConfigProvider, Empty, Field, Form, Loading, NavBar, Radio, RadioGroup, Tabbar, TabbarItem, Tag]
 
 export const vant = {
   install(app) {
