@@ -45,6 +45,8 @@ func TestBrowserPhoneActivitySignupCheckinHours(t *testing.T) {
 	}
 	run("sign in on the phone",
 		chromedp.Navigate(srv.URL+"/m/activities"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-phone] input`)),
+		chromedp.Click(chromedp.CSS(`[data-test=phone-login-mode-account]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-login-username] input`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-username] input`), "linxiao"),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-password] input`), testenv.UserPassword("linxiao")),
