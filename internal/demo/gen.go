@@ -280,7 +280,9 @@ func fill(ctx context.Context, tx *db.Tx, keys *secret.Keys, zoneID string, park
 		}
 	}
 
-	// Rows, parents first.
+	// Rows, parents first. Each park's enterprises and stations lie around
+	// its centre, so parks have outlines on the map.
+	centres := parkCentres(parks)
 	for _, e := range ents {
 		if err := g.node(e.id, access.KindEnterprise, e.park, e.name); err != nil {
 			return nil, err
@@ -288,7 +290,7 @@ func fill(ctx context.Context, tx *db.Tx, keys *secret.Keys, zoneID string, park
 	}
 	for _, e := range ents {
 		uscc := ident.NewUSCC(g.r, division)
-		lat, lng := 24.74+g.r.Float64()*0.08, 118.55+g.r.Float64()*0.09
+		lat, lng := g.around(centres[e.park])
 		addr := fmt.Sprintf("晋江经济开发区%s%s%d号", parkName(parks, e.park), streets[g.r.IntN(len(streets))], 1+g.r.IntN(300))
 		rd := e.employees * (3 + g.r.IntN(12)) / 100
 		output := int64(e.employees) * int64(8000+g.r.IntN(30000)) * 100
@@ -368,11 +370,12 @@ func fill(ctx context.Context, tx *db.Tx, keys *secret.Keys, zoneID string, park
 		id := g.id()
 		name := fmt.Sprintf("%s党建工作指导服务站（%d）", pk.Name, n)
 		addr := fmt.Sprintf("晋江经济开发区%s%s%d号", pk.Name, streets[g.r.IntN(len(streets))], 1+g.r.IntN(300))
+		lat, lng := g.around(centres[pk.ID])
 		if err := g.node(id, access.KindStation, pk.ID, name); err != nil {
 			return nil, err
 		}
 		if err := g.b.add("stations", "id, zone_id, park_id, name, address, lat, lng, search_key, version, created_at, updated_at",
-			id, zoneID, pk.ID, name, addr, 24.74+g.r.Float64()*0.08, 118.55+g.r.Float64()*0.09, search.Key(name, addr), 1, g.at(), g.at()); err != nil {
+			id, zoneID, pk.ID, name, addr, lat, lng, search.Key(name, addr), 1, g.at(), g.at()); err != nil {
 			return nil, err
 		}
 		per := (sc.Stations + len(parks) - 1) / len(parks)
@@ -460,6 +463,12 @@ func fill(ctx context.Context, tx *db.Tx, keys *secret.Keys, zoneID string, park
 				return nil, err
 			}
 		}
+	}
+	if err := g.b.flush(); err != nil {
+		return nil, err
+	}
+	if err := g.livingCircle(ctx, tx, parks, centres); err != nil {
+		return nil, err
 	}
 	if err := g.b.flush(); err != nil {
 		return nil, err

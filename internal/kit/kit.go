@@ -201,6 +201,10 @@ type Fixture struct {
 	// ListKey is the field of a list item holding the row's id ("id" when
 	// empty).
 	ListKey string
+	// Query returns the query parameters a GET route needs beyond paging
+	// to show the row named by values (the place a living-circle query is
+	// asked about); nil or "": none.
+	Query func(route string, values map[string]string) string
 }
 
 // File is a request body sent as it is (a roster file for an Upload

@@ -321,9 +321,15 @@ func (m *matrix) expect(t *testing.T, c *client.Client, rt kit.Route, f kit.Fixt
 	if f.Body != nil && (rt.Method == "POST" || rt.Method == "PUT" || rt.Method == "PATCH") {
 		body = f.Body(rt.Pattern(), tg.under)
 	}
+	query := listQuery(rt)
+	if f.Query != nil && rt.Method == "GET" {
+		if extra := f.Query(rt.Pattern(), tg.values); extra != "" {
+			query += map[bool]string{true: "&", false: "?"}[query != ""] + extra
+		}
+	}
 	before := m.digest(t)
 	var out any
-	resp, err := send(c, rt.Method, path+listQuery(rt), body, &out)
+	resp, err := send(c, rt.Method, path+query, body, &out)
 	status := client.StatusOf(err)
 	if err == nil {
 		status = resp.StatusCode
@@ -347,7 +353,7 @@ func (m *matrix) expect(t *testing.T, c *client.Client, rt kit.Route, f kit.Fixt
 		found := contains(out, key, tg.values["id"])
 		for next := nextCursor(out); !found && next != ""; next = nextCursor(out) {
 			out = nil
-			if _, err := c.Do(ctx, "GET", path+listQuery(rt)+"&cursor="+url.QueryEscape(next), nil, &out, nil); err != nil {
+			if _, err := c.Do(ctx, "GET", path+query+"&cursor="+url.QueryEscape(next), nil, &out, nil); err != nil {
 				t.Fatal(err)
 			}
 			found = contains(out, key, tg.values["id"])

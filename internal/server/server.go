@@ -27,10 +27,14 @@ import (
 	"tongxin/internal/alliances"
 	"tongxin/internal/alliances/alliancesapi"
 	"tongxin/internal/apperr"
+	"tongxin/internal/artery"
+	"tongxin/internal/artery/arteryapi"
 	"tongxin/internal/audit"
 	"tongxin/internal/audit/auditapi"
 	"tongxin/internal/auth"
 	"tongxin/internal/auth/authapi"
+	"tongxin/internal/circle"
+	"tongxin/internal/circle/circleapi"
 	"tongxin/internal/config"
 	"tongxin/internal/db"
 	"tongxin/internal/enterprises"
@@ -82,9 +86,11 @@ type App struct {
 	Matrix      *matrix.Service
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
+	Artery      *artery.Service
 	People      *people.Service
 	Activities  *activities.Service
 	Invitations *invitations.Service
+	Circle      *circle.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -113,7 +119,9 @@ func (a *App) domains() []kit.Domain {
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
 		activitiesapi.Domain(a.Activities),
+		arteryapi.Domain(a.Artery),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
+		circleapi.Domain(a.Circle),
 	}
 }
 
@@ -133,7 +141,9 @@ func schema() []fs.FS {
 		workshops.Migrations(),
 		matrix.Migrations(),
 		activities.Migrations(),
+		artery.Migrations(),
 		invitations.Migrations(),
+		circle.Migrations(),
 	}
 }
 
@@ -173,8 +183,10 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Matrix:      &matrix.Service{DB: d},
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
+		Artery:      &artery.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
 		Activities:  &activities.Service{DB: d, Keys: keys},
+		Circle:      &circle.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
 	}
 	a.Invitations = &invitations.Service{DB: d, Keys: keys, Passwords: pool, Auth: a.Auth}

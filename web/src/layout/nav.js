@@ -58,10 +58,10 @@ export const navGroups = [
   {
     key: 'pillar2',
     items: [
-      { key: 'listings', path: '/listings' },
-      { key: 'matching', path: '/matching' },
-      { key: 'cooperations', path: '/cooperations' },
-      { key: 'chains', path: '/chains' },
+      { key: 'listings', path: '/listings', page: () => import('../artery/ListingsPage.vue'), allowed: () => can('artery.read') },
+      { key: 'matching', path: '/matching', page: () => import('../artery/MatchesPage.vue'), allowed: () => can('artery.read') },
+      { key: 'cooperations', path: '/cooperations', page: () => import('../artery/CooperationsPage.vue'), allowed: () => can('artery.read') },
+      { key: 'chains', path: '/chains', page: () => import('../artery/ChainsPage.vue'), allowed: () => can('artery.read') },
     ],
   },
   {
@@ -70,7 +70,8 @@ export const navGroups = [
       { key: 'servicePoints', path: '/service-points' },
       { key: 'serviceRequests', path: '/service-requests' },
       { key: 'mediation', path: '/mediation' },
-      { key: 'livingCircle', path: '/living-circle' },
+      { key: 'livingCircle', path: '/living-circle', page: () => import('../circle/MapPage.vue'), allowed: () => can('circle.read') },
+      { key: 'resources', path: '/resources', page: () => import('../circle/ResourcesPage.vue'), allowed: () => can('circle.read') },
     ],
   },
   {

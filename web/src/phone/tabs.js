@@ -3,6 +3,9 @@ import PhoneActivities from '../activities/PhoneActivities.vue'
 import PhoneActivity from '../activities/PhoneActivity.vue'
 import PhoneCheckin from '../activities/PhoneCheckin.vue'
 import PhoneMine from '../activities/PhoneMine.vue'
+import ArteryPage from '../artery/phone/ArteryPage.vue'
+import ListingPage from '../artery/phone/ListingPage.vue'
+import PostPage from '../artery/phone/PostPage.vue'
 
 // The phone pages (Vant, under /m/) that workers, members and volunteers use. Each domain adds
 // its tab here: { key, path, icon, page, titleKey, routes: [{ path, name, page, titleKey }] }.
@@ -22,5 +25,16 @@ export const phoneTabs = [
     ],
   },
   { key: 'phoneMine', path: '/m/mine', icon: 'medal-o', page: PhoneMine, titleKey: 'phone.tabs.mine' },
+  {
+    key: 'phoneArtery',
+    path: '/m/artery',
+    icon: 'cluster-o',
+    page: ArteryPage,
+    titleKey: 'artery.phone.tab',
+    routes: [
+      { path: '/m/artery/post', name: 'phoneArteryPost', page: PostPage, titleKey: 'artery.listings.create' },
+      { path: '/m/artery/listings/:id', name: 'phoneArteryListing', page: ListingPage, titleKey: 'artery.listings.proposals' },
+    ],
+  },
   { key: 'phoneMe', path: '/m/me', icon: 'user-o', page: MePage, titleKey: 'phone.tabs.me' },
 ]
