@@ -196,19 +196,11 @@ func TestDemoPhoneAccounts(t *testing.T) {
 	})
 }
 
-<<<<<<< HEAD
-// The article's activities are recorded through the activities service:
-// the river day with its 14 members of 5 riverside enterprises, the 安东园
-// epidemic work with 207 volunteers over its five posts, and the others
-// with their check-ins and hours; the matrix counts exactly the records.
-func TestDemoActivities(t *testing.T) {
-=======
 // The demo's artery holds the article's cooperations and institute, its
 // four chains with the named enterprises in them, and about 60 listings,
 // all generated ones marked sample; the ranking finds the article's
 // partners for their needs.
 func TestDemoHoldsTheArticlesArtery(t *testing.T) {
->>>>>>> main
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		srv := testenv.Start(t, dsn)
@@ -216,7 +208,59 @@ func TestDemoHoldsTheArticlesArtery(t *testing.T) {
 			t.Fatal(err)
 		}
 		z := srv.ZoneID
-<<<<<<< HEAD
+		if n := srv.Count("chains", "zone_id = $1", z); n != 4 {
+			t.Errorf("%d chains", n)
+		}
+		if n := srv.Count("institutes", "zone_id = $1 AND name = '泉州装备所' AND sample = $2", z, false); n != 1 {
+			t.Errorf("institute: %d", n)
+		}
+		deep := "(SELECT id FROM cooperations WHERE title = '泉州装备所与9家企业深度合作')"
+		if n := srv.Count("cooperation_parties", "cooperation_id = "+deep+" AND enterprise_id IS NOT NULL"); n != 9 {
+			t.Errorf("deep cooperation: %d enterprises", n)
+		}
+		projects := "cooperation_id IN (SELECT id FROM cooperations WHERE type = 'research' AND title <> '泉州装备所与9家企业深度合作')"
+		if n := srv.Count("cooperations", "type = 'research' AND zone_id = $1", z); n != 6 {
+			t.Errorf("%d research cooperations, want 1 + 5 projects", n)
+		}
+		if n := srv.Count("(SELECT DISTINCT enterprise_id FROM cooperation_parties WHERE " + projects + " AND enterprise_id IS NOT NULL) x"); n != 4 {
+			t.Errorf("5 projects with %d enterprises, want 4", n)
+		}
+		for _, title := range []string{"食品上下游产业链合作", "家居产业共享链", "信泰与红晟鞋业人才共享", "信泰与红晟鞋业产能互帮"} {
+			if n := srv.Count("cooperations", "title = $1 AND sample = $2 AND status = 'active'", title, false); n != 1 {
+				t.Errorf("%s: %d", title, n)
+			}
+		}
+		if n := srv.Count("listings", "zone_id = $1 AND sample = $2", z, true); n != 60 {
+			t.Errorf("%d sample listings", n)
+		}
+		if n := srv.Count("listings", "zone_id = $1 AND sample = $2", z, false); n != 0 {
+			t.Errorf("%d listings not marked sample", n)
+		}
+		// 海纳's need proposes the institute's offer first.
+		admin := srv.Admin()
+		l, err := admin.ListListings(ctx, url.Values{"q": {"数控装备智能化升级"}, "kind": {"need"}})
+		if err != nil || l.Total != 1 {
+			t.Fatalf("need %+v %v", l, err)
+		}
+		ps, err := admin.Proposals(ctx, l.Items[0].ID, 3)
+		if err != nil || len(ps.Items) == 0 || ps.Items[0].Listing.OwnerName != "泉州装备所" || !strings.Contains(ps.Items[0].Explanation["zh-CN"], "双方曾合作") {
+			t.Fatalf("proposals %+v %v", ps.Items, err)
+		}
+	})
+}
+
+// The article's activities are recorded through the activities service:
+// the river day with its 14 members of 5 riverside enterprises, the 安东园
+// epidemic work with 207 volunteers over its five posts, and the others
+// with their check-ins and hours; the matrix counts exactly the records.
+func TestDemoActivities(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		srv := testenv.Start(t, dsn)
+		if _, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
+			t.Fatal(err)
+		}
+		z := srv.ZoneID
 		if n := srv.Count("activities", "zone_id = $1", z); n != 8 {
 			t.Fatalf("%d activities, want 8", n)
 		}
@@ -262,45 +306,6 @@ func TestDemoHoldsTheArticlesArtery(t *testing.T) {
 		}
 		if n := srv.Count("activities", "zone_id = $1 AND level = 'enterprise'", z); n != 1 {
 			t.Errorf("%d enterprise-level activities", n)
-=======
-		if n := srv.Count("chains", "zone_id = $1", z); n != 4 {
-			t.Errorf("%d chains", n)
-		}
-		if n := srv.Count("institutes", "zone_id = $1 AND name = '泉州装备所' AND sample = $2", z, false); n != 1 {
-			t.Errorf("institute: %d", n)
-		}
-		deep := "(SELECT id FROM cooperations WHERE title = '泉州装备所与9家企业深度合作')"
-		if n := srv.Count("cooperation_parties", "cooperation_id = "+deep+" AND enterprise_id IS NOT NULL"); n != 9 {
-			t.Errorf("deep cooperation: %d enterprises", n)
-		}
-		projects := "cooperation_id IN (SELECT id FROM cooperations WHERE type = 'research' AND title <> '泉州装备所与9家企业深度合作')"
-		if n := srv.Count("cooperations", "type = 'research' AND zone_id = $1", z); n != 6 {
-			t.Errorf("%d research cooperations, want 1 + 5 projects", n)
-		}
-		if n := srv.Count("(SELECT DISTINCT enterprise_id FROM cooperation_parties WHERE " + projects + " AND enterprise_id IS NOT NULL) x"); n != 4 {
-			t.Errorf("5 projects with %d enterprises, want 4", n)
-		}
-		for _, title := range []string{"食品上下游产业链合作", "家居产业共享链", "信泰与红晟鞋业人才共享", "信泰与红晟鞋业产能互帮"} {
-			if n := srv.Count("cooperations", "title = $1 AND sample = $2 AND status = 'active'", title, false); n != 1 {
-				t.Errorf("%s: %d", title, n)
-			}
-		}
-		if n := srv.Count("listings", "zone_id = $1 AND sample = $2", z, true); n != 60 {
-			t.Errorf("%d sample listings", n)
-		}
-		if n := srv.Count("listings", "zone_id = $1 AND sample = $2", z, false); n != 0 {
-			t.Errorf("%d listings not marked sample", n)
-		}
-		// 海纳's need proposes the institute's offer first.
-		admin := srv.Admin()
-		l, err := admin.ListListings(ctx, url.Values{"q": {"数控装备智能化升级"}, "kind": {"need"}})
-		if err != nil || l.Total != 1 {
-			t.Fatalf("need %+v %v", l, err)
-		}
-		ps, err := admin.Proposals(ctx, l.Items[0].ID, 3)
-		if err != nil || len(ps.Items) == 0 || ps.Items[0].Listing.OwnerName != "泉州装备所" || !strings.Contains(ps.Items[0].Explanation["zh-CN"], "双方曾合作") {
-			t.Fatalf("proposals %+v %v", ps.Items, err)
->>>>>>> main
 		}
 	})
 }
