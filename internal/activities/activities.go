@@ -441,7 +441,7 @@ func checkTimes(fs *apperr.Fields, a *Activity) {
 		return
 	}
 	if !a.EndsAt.After(a.StartsAt) {
-		fs.Add("ends_at", "before_start")
+		fs.Add("ends_at", "ends_before_start")
 		return
 	}
 	if a.length() > MaxLength {
