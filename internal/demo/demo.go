@@ -67,6 +67,7 @@ const Seed = 20221115
 // Load fills zoneID with the demo records unless it already has parks: the
 // article's parks, enterprises, stations, the Andong alliance and the red
 // workshops, with generated organisations and people (about 600), and the
+// article's activities with their sign-ups, check-ins and hours, and the
 // artery (chains, the institute, the cooperations, about 60 listings). It
 // creates the park administrator "andong" (安东园) and the secretary
 // "chengda" (成达齿轮党支部) with password, to show scoping. Returns whether
@@ -127,9 +128,12 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 	if err != nil || !loaded {
 		return loaded, err
 	}
-	// The artery goes through its service (in transactions of its own,
-	// after the zone's: SQLite has one writer).
-	return loaded, loadArtery(ctx, d, zoneID)
+	// The artery and the activities go through their services (in
+	// transactions of their own, after the zone's: SQLite has one writer).
+	if err := loadArtery(ctx, d, zoneID); err != nil {
+		return loaded, err
+	}
+	return loaded, loadActivities(ctx, d, keys, zoneID)
 }
 
 // The phone sign-in of the demo: two members of 成达齿轮党支部 get known

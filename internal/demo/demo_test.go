@@ -250,17 +250,26 @@ func TestDemoHoldsTheArticlesArtery(t *testing.T) {
 	})
 }
 
+<<<<<<< HEAD
 // The article's service network: Wuli Park's neighbourhood centre with its
 // four named functions, three area points, the work-injury dispute an
 // arbitrator mediated, and sample requests in every state, readable by
 // the centre's staff through the API.
 func TestDemoHoldsTheServiceNetwork(t *testing.T) {
+=======
+// The article's activities are recorded through the activities service:
+// the river day with its 14 members of 5 riverside enterprises, the 安东园
+// epidemic work with 207 volunteers over its five posts, and the others
+// with their check-ins and hours; the matrix counts exactly the records.
+func TestDemoActivities(t *testing.T) {
+>>>>>>> act
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		srv := testenv.Start(t, dsn)
 		if _, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
 			t.Fatal(err)
 		}
+<<<<<<< HEAD
 		if n := srv.Count("service_points", "kind = 'center' AND name = '五里园“党建+”邻里中心'"); n != 1 {
 			t.Fatalf("centres: %d", n)
 		}
@@ -288,6 +297,54 @@ func TestDemoHoldsTheServiceNetwork(t *testing.T) {
 		var resolved int64
 		if err := srv.DB.R.QueryRowContext(ctx, `SELECT SUM(requests_resolved) FROM matrix_facts WHERE grain = 'd' AND zone_id = $1`, srv.ZoneID).Scan(&resolved); err != nil || resolved != 3 {
 			t.Fatalf("requests_resolved %d %v", resolved, err)
+=======
+		z := srv.ZoneID
+		if n := srv.Count("activities", "zone_id = $1", z); n != 8 {
+			t.Fatalf("%d activities, want 8", n)
+		}
+		if n := srv.Count("activity_campaigns", "zone_id = $1", z); n != 2 {
+			t.Fatalf("%d campaigns", n)
+		}
+		count := func(title, where string) int {
+			return srv.Count("activity_signups s JOIN activities a ON a.id = s.activity_id", "a.title = $1 AND "+where, title)
+		}
+		if n := count("“守护幸福河湖”主题党日", "s.credited_minutes = 180 AND s.checked_in_at IS NOT NULL"); n != 14 {
+			t.Errorf("river day: %d members credited 3 h", n)
+		}
+		if n := srv.Count("people p JOIN activity_signups s ON s.person_id = p.id JOIN activities a ON a.id = s.activity_id",
+			"a.title = '“守护幸福河湖”主题党日'"); n != 14 {
+			t.Errorf("river day: %d", n)
+		}
+		if n := srv.Count("(SELECT DISTINCT p.enterprise_id FROM people p JOIN activity_signups s ON s.person_id = p.id JOIN activities a ON a.id = s.activity_id WHERE a.title = '“守护幸福河湖”主题党日') x"); n > 5 {
+			t.Errorf("river day: members of %d enterprises, want at most 5", n)
+		}
+		if n := count("安东园企业网格疫情防控志愿服务", "s.status = 'registered' AND s.credited_minutes = 480"); n != 207 {
+			t.Errorf("epidemic: %d volunteers credited", n)
+		}
+		if n := srv.Count("activity_posts p JOIN activities a ON a.id = p.activity_id", "a.title = '安东园企业网格疫情防控志愿服务'"); n != 5 {
+			t.Errorf("epidemic: %d posts", n)
+		}
+		if n := count("红色车间里的党课", "s.checked_in_at IS NOT NULL"); n < 30 {
+			t.Errorf("party lesson: %d", n)
+		}
+		if n := count("“关爱老年人，暖心服务下基层”义诊", "s.credited_minutes > 0"); n != 9 {
+			t.Errorf("clinic: %d credited", n)
+		}
+		var acts, parts, minutes, recParts, recMinutes int64
+		if err := srv.DB.R.QueryRow(`SELECT SUM(activities), SUM(participants), SUM(volunteer_minutes) FROM matrix_facts WHERE zone_id = $1 AND grain = 'd'`, z).
+			Scan(&acts, &parts, &minutes); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.DB.R.QueryRow(`SELECT COUNT(*), SUM(credited_minutes) FROM activity_signups WHERE zone_id = $1 AND credited_minutes > 0`, z).
+			Scan(&recParts, &recMinutes); err != nil {
+			t.Fatal(err)
+		}
+		if acts != 8 || parts != recParts || minutes != recMinutes {
+			t.Errorf("matrix %d %d %d, records 8 %d %d", acts, parts, minutes, recParts, recMinutes)
+		}
+		if n := srv.Count("activities", "zone_id = $1 AND level = 'enterprise'", z); n != 1 {
+			t.Errorf("%d enterprise-level activities", n)
+>>>>>>> act
 		}
 	})
 }

@@ -172,7 +172,7 @@ func TestEveryBodyRefusesHostileValues(t *testing.T) {
 				if json.Unmarshal(b, &m) != nil || len(m) == 0 {
 					continue // the route takes no body
 				}
-				bodies[route{rt.Method, kit.Path(rt.Path, map[string]string{"id": "x", "grant_id": "y"}), rt.Pattern()}] = m
+				bodies[route{rt.Method, kit.Path(rt.Path, anyValues(rt.Path)), rt.Pattern()}] = m
 			}
 		}
 		if len(bodies) < 8 {

@@ -22,6 +22,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"tongxin/internal/activities"
+	"tongxin/internal/activities/activitiesapi"
 	"tongxin/internal/alliances"
 	"tongxin/internal/alliances/alliancesapi"
 	"tongxin/internal/apperr"
@@ -88,7 +90,11 @@ type App struct {
 	Workshops   *workshops.Service
 	Artery      *artery.Service
 	People      *people.Service
+<<<<<<< HEAD
 	Services    *servicenet.Service
+=======
+	Activities  *activities.Service
+>>>>>>> act
 	Invitations *invitations.Service
 	Circle      *circle.Service
 	Idem        *idem.Store
@@ -118,7 +124,11 @@ func (a *App) domains() []kit.Domain {
 		matrixapi.Domain(a.Matrix),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
+<<<<<<< HEAD
 		servicenetapi.Domain(a.Services),
+=======
+		activitiesapi.Domain(a.Activities),
+>>>>>>> act
 		arteryapi.Domain(a.Artery),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 		circleapi.Domain(a.Circle),
@@ -140,6 +150,7 @@ func schema() []fs.FS {
 		alliances.Migrations(),
 		workshops.Migrations(),
 		matrix.Migrations(),
+		activities.Migrations(),
 		artery.Migrations(),
 		invitations.Migrations(),
 		servicenet.Migrations(),
@@ -185,7 +196,11 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Workshops:   &workshops.Service{DB: d},
 		Artery:      &artery.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
+<<<<<<< HEAD
 		Services:    &servicenet.Service{DB: d, Keys: keys, PhotoDir: cfg.PhotoDir(), MaxPhoto: cfg.MaxPhotoBytes},
+=======
+		Activities:  &activities.Service{DB: d, Keys: keys},
+>>>>>>> act
 		Circle:      &circle.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
 	}

@@ -2,6 +2,7 @@ package invitationsapi_test
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -33,7 +34,7 @@ func TestMemberSeesOnlyTheirOwnRecords(t *testing.T) {
 					continue
 				}
 				for _, id := range ids {
-					path := kit.Path(rt.Path, map[string]string{"id": id, "grant_id": id, "month": "2024-05"})
+					path := kit.Path(rt.Path, everyWildcard(rt.Path, id, map[string]string{"month": "2024-05"}))
 					var body any
 					if rt.Method != "GET" && rt.Method != "DELETE" {
 						body = json.RawMessage(`{}`)
@@ -71,4 +72,17 @@ func TestMemberSeesOnlyTheirOwnRecords(t *testing.T) {
 			t.Fatalf("session: %+v %v", s, err)
 		}
 	})
+}
+
+// everyWildcard names every wildcard of path with id (a route may name
+// several rows: {id}, {signup_id}, {person_id} …), except those given.
+func everyWildcard(path, id string, given map[string]string) map[string]string {
+	v := map[string]string{}
+	for _, m := range regexp.MustCompile(`\{([a-z_]+)\}`).FindAllStringSubmatch(path, -1) {
+		v[m[1]] = id
+	}
+	for k, x := range given {
+		v[k] = x
+	}
+	return v
 }

@@ -22,6 +22,8 @@ export async function loadSession() {
     const s = await api.get('/auth/session', { expectUnauthorized: true })
     Object.assign(session, {
       user: s.user,
+      // the people record the account is bound to (a worker or volunteer on their phone)
+      personId: s.person_id || null,
       allZones: s.all_zones === true,
       permissions: Array.isArray(s.permissions) ? s.permissions : [],
       expiresAt: s.expires_at || null,

@@ -45,7 +45,14 @@ export const navGroups = [
         allowed: () => can('workshop.read'),
         routes: [{ path: '/workshops/:id', name: 'workshop', page: () => import('../workshops/WorkshopPage.vue'), titleKey: 'workshops.detailTitle' }],
       },
-      { key: 'activities', path: '/activities' },
+      {
+        key: 'activities',
+        path: '/activities',
+        page: () => import('../activities/ActivitiesPage.vue'),
+        allowed: () => can('activity.read'),
+        routes: [{ path: '/activities/:id', name: 'activity', page: () => import('../activities/ActivityPage.vue'), titleKey: 'activities.detailTitle' }],
+      },
+      { key: 'corrections', path: '/activity-corrections', page: () => import('../activities/CorrectionsPage.vue'), allowed: () => can('activity.roster') },
     ],
   },
   {

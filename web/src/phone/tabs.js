@@ -1,6 +1,10 @@
 import MePage from './MePage.vue'
 import ServicesTab from '../servicenet/phone/ServicesTab.vue'
 import MyRequestsTab from '../servicenet/phone/MyRequestsTab.vue'
+import PhoneActivities from '../activities/PhoneActivities.vue'
+import PhoneActivity from '../activities/PhoneActivity.vue'
+import PhoneCheckin from '../activities/PhoneCheckin.vue'
+import PhoneMine from '../activities/PhoneMine.vue'
 import ArteryPage from '../artery/phone/ArteryPage.vue'
 import ListingPage from '../artery/phone/ListingPage.vue'
 import PostPage from '../artery/phone/PostPage.vue'
@@ -11,6 +15,18 @@ import PostPage from '../artery/phone/PostPage.vue'
 // it (a detail, a form). Tabs are for every signed-in person: what each may see is the
 // server's answer, never a role name here.
 export const phoneTabs = [
+  {
+    key: 'phoneActivities',
+    path: '/m/activities',
+    icon: 'flag-o',
+    page: PhoneActivities,
+    titleKey: 'phone.tabs.activities',
+    routes: [
+      { path: '/m/activities/:id', name: 'phoneActivity', page: PhoneActivity, titleKey: 'phone.activities.detail' },
+      { path: '/m/checkin', name: 'phoneCheckin', page: PhoneCheckin, titleKey: 'phone.checkin.title' },
+    ],
+  },
+  { key: 'phoneMine', path: '/m/mine', icon: 'medal-o', page: PhoneMine, titleKey: 'phone.tabs.mine' },
   {
     key: 'phoneServices',
     path: '/m/services',
