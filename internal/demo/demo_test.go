@@ -250,26 +250,17 @@ func TestDemoHoldsTheArticlesArtery(t *testing.T) {
 	})
 }
 
-<<<<<<< HEAD
 // The article's service network: Wuli Park's neighbourhood centre with its
 // four named functions, three area points, the work-injury dispute an
 // arbitrator mediated, and sample requests in every state, readable by
 // the centre's staff through the API.
 func TestDemoHoldsTheServiceNetwork(t *testing.T) {
-=======
-// The article's activities are recorded through the activities service:
-// the river day with its 14 members of 5 riverside enterprises, the 安东园
-// epidemic work with 207 volunteers over its five posts, and the others
-// with their check-ins and hours; the matrix counts exactly the records.
-func TestDemoActivities(t *testing.T) {
->>>>>>> act
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		srv := testenv.Start(t, dsn)
 		if _, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
 			t.Fatal(err)
 		}
-<<<<<<< HEAD
 		if n := srv.Count("service_points", "kind = 'center' AND name = '五里园“党建+”邻里中心'"); n != 1 {
 			t.Fatalf("centres: %d", n)
 		}
@@ -297,7 +288,21 @@ func TestDemoActivities(t *testing.T) {
 		var resolved int64
 		if err := srv.DB.R.QueryRowContext(ctx, `SELECT SUM(requests_resolved) FROM matrix_facts WHERE grain = 'd' AND zone_id = $1`, srv.ZoneID).Scan(&resolved); err != nil || resolved != 3 {
 			t.Fatalf("requests_resolved %d %v", resolved, err)
-=======
+		}
+	})
+}
+
+// The article's activities are recorded through the activities service:
+// the river day with its 14 members of 5 riverside enterprises, the 安东园
+// epidemic work with 207 volunteers over its five posts, and the others
+// with their check-ins and hours; the matrix counts exactly the records.
+func TestDemoActivities(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		srv := testenv.Start(t, dsn)
+		if _, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
+			t.Fatal(err)
+		}
 		z := srv.ZoneID
 		if n := srv.Count("activities", "zone_id = $1", z); n != 8 {
 			t.Fatalf("%d activities, want 8", n)
@@ -344,7 +349,6 @@ func TestDemoActivities(t *testing.T) {
 		}
 		if n := srv.Count("activities", "zone_id = $1 AND level = 'enterprise'", z); n != 1 {
 			t.Errorf("%d enterprise-level activities", n)
->>>>>>> act
 		}
 	})
 }

@@ -90,11 +90,8 @@ type App struct {
 	Workshops   *workshops.Service
 	Artery      *artery.Service
 	People      *people.Service
-<<<<<<< HEAD
 	Services    *servicenet.Service
-=======
 	Activities  *activities.Service
->>>>>>> act
 	Invitations *invitations.Service
 	Circle      *circle.Service
 	Idem        *idem.Store
@@ -124,11 +121,8 @@ func (a *App) domains() []kit.Domain {
 		matrixapi.Domain(a.Matrix),
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
-<<<<<<< HEAD
 		servicenetapi.Domain(a.Services),
-=======
 		activitiesapi.Domain(a.Activities),
->>>>>>> act
 		arteryapi.Domain(a.Artery),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 		circleapi.Domain(a.Circle),
@@ -196,11 +190,8 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Workshops:   &workshops.Service{DB: d},
 		Artery:      &artery.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
-<<<<<<< HEAD
 		Services:    &servicenet.Service{DB: d, Keys: keys, PhotoDir: cfg.PhotoDir(), MaxPhoto: cfg.MaxPhotoBytes},
-=======
 		Activities:  &activities.Service{DB: d, Keys: keys},
->>>>>>> act
 		Circle:      &circle.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
 	}
