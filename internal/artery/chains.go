@@ -443,3 +443,61 @@ func (s *Service) DeleteChain(ctx context.Context, id string, match etag.Match) 
 		return nil
 	})
 }
+
+// ChainOption is a chain as a picker shows it: its segments by stage,
+// without the enterprises placed on them.
+type ChainOption struct {
+	ID       string          `json:"id"`
+	Name     string          `json:"name"`
+	Segments []SegmentOption `json:"segments"`
+}
+
+// SegmentOption is one segment of a ChainOption.
+type SegmentOption struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Stage string `json:"stage"`
+}
+
+// MaxChainOptions bounds the chains a picker lists.
+const MaxChainOptions = 500
+
+// ChainOptions lists the chains, with their segments, of the zones where
+// the caller may post listings (listing.post anywhere in the zone: an
+// enterprise's contact, a park's staff), so a listing can be placed on its
+// chain and segment by those who cannot read the chain map. A platform
+// administrator gets their home zone's.
+func (s *Service) ChainOptions(ctx context.Context) ([]ChainOption, error) {
+	p := access.From(ctx)
+	sc := p.Scope(Post)
+	zones := sc.Zones()
+	if sc.All() {
+		zones = []string{p.ZoneID}
+	}
+	out := []ChainOption{}
+	if len(zones) == 0 {
+		return out, nil
+	}
+	var a db.Args
+	var chains []Chain
+	err := db.Each(ctx, s.DB.R, `SELECT `+chainCols+` FROM chains WHERE zone_id IN (`+a.In(zones)+`) ORDER BY name, id LIMIT `+a.Add(MaxChainOptions), a,
+		func(sc db.Scanner) error {
+			c, err := scanChain(sc)
+			chains = append(chains, c)
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	if err := fillSegments(ctx, s.DB.R, chains); err != nil {
+		return nil, err
+	}
+	for _, c := range chains {
+		o := ChainOption{ID: c.ID, Name: c.Name, Segments: []SegmentOption{}}
+		for _, sg := range c.Segments {
+			o.Segments = append(o.Segments, SegmentOption{ID: sg.ID, Name: sg.Name, Stage: sg.Stage})
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}

@@ -323,3 +323,23 @@ func (c *Client) UpdateCooperation(ctx context.Context, id string, patch any, ve
 func (c *Client) ActOnCooperation(ctx context.Context, id, action string) (Cooperation, error) {
 	return send[Cooperation](c, ctx, "POST", "/api/v1/cooperations/"+url.PathEscape(id)+"/actions", map[string]string{"action": action}, 0)
 }
+
+// ChainOption is a chain with its segments, as a listing's picker shows it.
+type ChainOption struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Segments []struct {
+		ID    string `json:"id"`
+		Name  string `json:"name"`
+		Stage string `json:"stage"`
+	} `json:"segments"`
+}
+
+// ChainOptions lists the chains the caller may place a listing on.
+func (c *Client) ChainOptions(ctx context.Context) ([]ChainOption, error) {
+	var out struct {
+		Items []ChainOption `json:"items"`
+	}
+	_, err := c.typed(ctx, "GET", "/api/v1/chain-options", nil, &out, nil)
+	return out.Items, err
+}

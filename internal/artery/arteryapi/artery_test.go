@@ -572,3 +572,35 @@ func TestCooperationProjects(t *testing.T) {
 		testenv.WantStatus(t, w.admin.DeleteInstitute(ctx, w.institute.ID, w.institute.Version), 409)
 	})
 }
+
+// An enterprise's contact cannot read the chain map, yet places its
+// listing on a chain and segment: the picker lists its zone's chains and
+// segments (no enterprises), and nothing of another zone.
+func TestPartnersPickTheirZonesChains(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		haina := w.srv.User("haina", access.Partner, w.haina)
+		if l, err := haina.ListChains(ctx, nil); err != nil || l.Total != 0 {
+			t.Fatalf("the chain list is for whole-zone grants: %+v %v", l, err)
+		}
+		opts, err := haina.ChainOptions(ctx)
+		if err != nil || len(opts) != 1 || opts[0].ID != w.chain.ID || len(opts[0].Segments) != len(w.chain.Segments) {
+			t.Fatalf("options %+v %v", opts, err)
+		}
+		seg := opts[0].Segments[0]
+		l := w.listing(t, haina, map[string]any{"kind": "need", "category": "material", "title": "铸件毛坯", "enterprise_id": w.haina, "segment_id": seg.ID})
+		if l.SegmentID == nil || *l.SegmentID != seg.ID {
+			t.Fatalf("listing %+v", l)
+		}
+		zoneB := w.srv.Zone("另一开发区")
+		outsider := w.srv.UserIn("outsider", zoneB, access.ZoneAdmin, zoneB)
+		if opts, err := outsider.ChainOptions(ctx); err != nil || len(opts) != 0 {
+			t.Fatalf("another zone's admin: %+v %v", opts, err)
+		}
+		if opts, err := w.srv.User("auditor", access.Auditor, w.srv.ZoneID).ChainOptions(ctx); err != nil || len(opts) != 0 {
+			t.Fatalf("who may post nowhere: %+v %v", opts, err)
+		}
+		_, err = w.srv.Client().ChainOptions(ctx)
+		testenv.WantStatus(t, err, 401)
+	})
+}

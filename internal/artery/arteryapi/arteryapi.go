@@ -25,6 +25,7 @@ func Domain(svc *artery.Service) kit.Domain {
 		Name: "artery",
 		Routes: []kit.Route{
 			{Method: "GET", Path: "/api/v1/chains", Perm: artery.Read, Resource: "chain", Handle: h.listChains},
+			{Method: "GET", Path: "/api/v1/chain-options", Access: kit.Self, Handle: h.chainOptions},
 			{Method: "POST", Path: "/api/v1/chains", Perm: artery.Manage, Resource: "chain", Create: true, Handle: h.createChain},
 			{Method: "GET", Path: "/api/v1/chains/{id}", Perm: artery.Read, Resource: "chain", Handle: h.getChain},
 			{Method: "PATCH", Path: "/api/v1/chains/{id}", Perm: artery.Manage, Resource: "chain", Handle: h.updateChain},
@@ -91,6 +92,15 @@ func (h handler) listChains(w http.ResponseWriter, r *http.Request) error {
 	}
 	l, err := h.svc.ListChains(r.Context(), p)
 	return list(w, l, err)
+}
+
+func (h handler) chainOptions(w http.ResponseWriter, r *http.Request) error {
+	cs, err := h.svc.ChainOptions(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"items": cs})
+	return nil
 }
 
 func (h handler) getChain(w http.ResponseWriter, r *http.Request) error {

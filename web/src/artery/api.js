@@ -23,6 +23,8 @@ export const arteryApi = {
   actOnCooperation: (id, action) => api.post(`${cooperation(id)}/actions`, { action }),
 
   chains: (query) => api.get('/chains', { query }),
+  // the chains and segments the caller may place a listing on (an enterprise's contact too)
+  chainOptions: () => api.get('/chain-options'),
   createChain: (body, key) => api.post('/chains', body, idempotent(key)),
   chainMap: (id) => api.get(`${chain(id)}/map`),
   exportChainMap: (id) => api.download(`${chain(id)}/map/export`, { query: { format: 'xlsx' } }),
