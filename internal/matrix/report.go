@@ -87,43 +87,61 @@ func scanTotals(s db.Scanner, head ...any) (Totals, error) {
 	return t, err
 }
 
+// filter is a Filter checked once against the caller's scope, ready to
+// render into each branch of a query without reading anything again.
+type filter struct {
+	Filter
+	scope   access.Scope
+	orgPath string
+}
+
+// resolve checks f's zone, park and organisation against the caller's
+// scope (one read per node named) and fixes the scope for the queries.
+func (s *Service) resolve(ctx context.Context, f Filter) (filter, error) {
+	r := filter{Filter: f, scope: access.From(ctx).Scope(Read)}
+	if f.ZoneID != "" && !r.scope.Touches(f.ZoneID) {
+		return r, apperr.Field("zone_id", "unknown_value")
+	}
+	if f.ParkID != "" {
+		if _, err := s.node(ctx, r.scope, f.ParkID, access.KindPark, "park_id"); err != nil {
+			return r, err
+		}
+	}
+	if f.OrgID != "" {
+		var err error
+		if r.orgPath, err = s.node(ctx, r.scope, f.OrgID, access.KindOrg, "org_id"); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
 // where renders the filter and the caller's scope over matrix_facts f.
-func (s *Service) where(ctx context.Context, f Filter, a *db.Args) (string, error) {
-	scope := access.From(ctx).Scope(Read)
+func (r filter) where(a *db.Args) string {
 	// A record counts for whoever covers its organising node, and for the
 	// park it lies in (a party organisation of a park hangs under the
 	// zone's organisation tree, not under the park).
-	w := scope.Where(a, access.ByZone("f.zone_id"), access.ByNode("f.node_id"), access.ByNode("f.park_id"))
-	if zones := scope.Zones(); len(zones) > 0 && w != "1=0" {
+	w := r.scope.Where(a, access.ByZone("f.zone_id"), access.ByNode("f.node_id"), access.ByNode("f.park_id"))
+	if zones := r.scope.Zones(); len(zones) > 0 && w != "1=0" {
 		w += " AND f.zone_id IN (" + a.In(zones) + ")" // the key's first column
 	}
-	if f.ZoneID != "" {
-		if !scope.Touches(f.ZoneID) {
-			return "", apperr.Field("zone_id", "unknown_value")
-		}
-		w += " AND f.zone_id = " + a.Add(f.ZoneID)
+	if r.ZoneID != "" {
+		w += " AND f.zone_id = " + a.Add(r.ZoneID)
 	}
-	if f.ParkID != "" {
-		if _, err := s.node(ctx, scope, f.ParkID, access.KindPark, "park_id"); err != nil {
-			return "", err
-		}
-		w += " AND f.park_id = " + a.Add(f.ParkID)
+	if r.ParkID != "" {
+		w += " AND f.park_id = " + a.Add(r.ParkID)
 	}
-	if f.OrgID != "" {
-		path, err := s.node(ctx, scope, f.OrgID, access.KindOrg, "org_id")
-		if err != nil {
-			return "", err
-		}
-		w += " AND f.node_id IN (SELECT id FROM scope_nodes WHERE path >= " + a.Add(path) + " AND path < " + a.Add(path[:len(path)-1]+"0") + ")"
+	if r.orgPath != "" {
+		w += " AND f.node_id IN (SELECT id FROM scope_nodes WHERE path >= " + a.Add(r.orgPath) + " AND path < " + a.Add(r.orgPath[:len(r.orgPath)-1]+"0") + ")"
 	}
-	return w, nil
+	return w
 }
 
 // union renders the fact rows of the filter's period and scope as one
 // UNION ALL of index ranges — whole years (unless coarsest is "m"), whole
 // months, the days at the edges — each branch selecting keys(grain) and
 // the figures; the caller groups and sums over it as u.
-func (s *Service) union(ctx context.Context, f Filter, coarsest string, keys func(grain string) string, a *db.Args) (string, error) {
+func union(f filter, coarsest string, keys func(grain string) string, a *db.Args) string {
 	from, to := beginning, end
 	if !f.From.IsZero() {
 		from = midnight(f.From)
@@ -133,21 +151,13 @@ func (s *Service) union(ctx context.Context, f Filter, coarsest string, keys fun
 	}
 	var branches []string
 	for _, sp := range spans(from, to, coarsest) {
-		w, err := s.where(ctx, f, a)
-		if err != nil {
-			return "", err
-		}
-		branches = append(branches, `SELECT `+keys(sp.grain)+`, `+figures+` FROM matrix_facts f WHERE `+w+
+		branches = append(branches, `SELECT `+keys(sp.grain)+`, `+figures+` FROM matrix_facts f WHERE `+f.where(a)+
 			` AND f.grain = `+a.Add(sp.grain)+` AND f.period >= `+a.Add(sp.lo)+` AND f.period < `+a.Add(sp.hi))
 	}
 	if len(branches) == 0 { // an empty period: no rows, same columns
-		w, err := s.where(ctx, f, a)
-		if err != nil {
-			return "", err
-		}
-		branches = append(branches, `SELECT `+keys("d")+`, `+figures+` FROM matrix_facts f WHERE 1=0 AND `+w)
+		branches = append(branches, `SELECT `+keys("d")+`, `+figures+` FROM matrix_facts f WHERE 1=0`)
 	}
-	return "(" + strings.Join(branches, " UNION ALL ") + ") u", nil
+	return "(" + strings.Join(branches, " UNION ALL ") + ") u"
 }
 
 // node returns the path of the node a filter names. A node of another kind,
@@ -165,11 +175,12 @@ func (s *Service) node(ctx context.Context, scope access.Scope, id, kind, field 
 // Matrix returns the figures of every cell within the caller's scope.
 func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
 	rep := Report{Levels: Levels, Functions: Functions, Parks: []ParkTotals{}}
-	var ca db.Args
-	from, err := s.union(ctx, f, "y", func(string) string { return "f.level AS level, f.function AS function" }, &ca)
+	r, err := s.resolve(ctx, f)
 	if err != nil {
 		return rep, err
 	}
+	var ca db.Args
+	from := union(r, "y", func(string) string { return "f.level AS level, f.function AS function" }, &ca)
 	cells := map[[2]string]Totals{}
 	err = db.Each(ctx, s.DB.R, `SELECT u.level, u.function, `+sums+` FROM `+from+` GROUP BY u.level, u.function`, ca,
 		func(sc db.Scanner) error {
@@ -190,16 +201,13 @@ func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
 		// Months: whole months from the month grain, the edges' days
 		// folded into theirs.
 		var ta db.Args
-		from, err := s.union(ctx, f, "m", func(grain string) string {
+		from := union(r, "m", func(grain string) string {
 			month := "f.period"
 			if grain == "d" {
 				month = "f.period / 100"
 			}
 			return month + " AS month, f.level AS level, f.function AS function"
 		}, &ta)
-		if err != nil {
-			return rep, err
-		}
 		rep.Trend = []Month{}
 		err = db.Each(ctx, s.DB.R, `SELECT u.month, u.level, u.function, `+sums+` FROM `+from+`
 			GROUP BY u.month, u.level, u.function ORDER BY u.month, u.level, u.function`, ta,
@@ -216,10 +224,7 @@ func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
 		}
 	}
 	var pa0 db.Args
-	from, err = s.union(ctx, f, "y", func(string) string { return "f.park_id AS park_id" }, &pa0)
-	if err != nil {
-		return rep, err
-	}
+	from = union(r, "y", func(string) string { return "f.park_id AS park_id" }, &pa0)
 	byPark := map[string]Totals{}
 	err = db.Each(ctx, s.DB.R, `SELECT u.park_id, `+sums+` FROM `+from+` WHERE u.park_id <> '' GROUP BY u.park_id`, pa0,
 		func(sc db.Scanner) error {
@@ -234,7 +239,7 @@ func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
 	// Every park the caller covers, figures or not, and those whose
 	// figures they see (an organisation of a park covers part of it).
 	var pa db.Args
-	pw := access.From(ctx).Scope(Read).Where(&pa, access.ByZone("zone_id"), access.ByNode("id"))
+	pw := r.scope.Where(&pa, access.ByZone("zone_id"), access.ByNode("id"))
 	ids := make([]string, 0, len(byPark))
 	for id := range byPark {
 		ids = append(ids, id)

@@ -42,6 +42,7 @@ func checkRegistered(t *testing.T, file, prefix, tag string, min int) {
 		t.Fatalf("found %d registered components: the pattern has gone stale", len(registered))
 	}
 	kebab := regexp.MustCompile(`<` + tag + `-([a-z-]+)`)
+	pascal := regexp.MustCompile(`<(` + prefix + `[A-Z][A-Za-z]+)`)
 	var missing []string
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".vue") {
@@ -60,7 +61,7 @@ func checkRegistered(t *testing.T, file, prefix, tag string, min int) {
 			used = append(used, name)
 		}
 		if prefix != "" {
-			for _, m := range regexp.MustCompile(`<(`+prefix+`[A-Z][A-Za-z]+)`).FindAllStringSubmatch(string(src), -1) {
+			for _, m := range pascal.FindAllStringSubmatch(string(src), -1) {
 				used = append(used, m[1])
 			}
 		}
