@@ -39,7 +39,8 @@ usage:
   tongxin user passwd USERNAME [--db DSN]
   tongxin user grant USERNAME ROLE SCOPE_ID [--db DSN]
   tongxin zone add NAME [--db DSN]                       create a zone (a new tenant); prints its id
-  tongxin gen --scale demo|zone [--seed N] [--db DSN]    add a synthetic zone at a reference scale
+  tongxin gen --scale demo|small|zone [--seed N] [--db DSN]
+                                                         add a synthetic zone at a reference scale
   tongxin rekey [--db DSN]                               seal personal data anew with the current key
   tongxin version
 
@@ -310,7 +311,7 @@ func user(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 func generate(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	scale := fs.String("scale", "demo", "reference scale: demo or zone (PRODUCT.md)")
+	scale := fs.String("scale", "demo", "reference scale: demo, small or zone (PRODUCT.md)")
 	seed := fs.Uint64("seed", 1, "seed: the same seed gives the same rows")
 	name := fs.String("name", "", "zone name (default: 合成开发区 <scale> <seed>)")
 	var cfgArgs []string
@@ -331,7 +332,7 @@ func generate(args []string, stdout, stderr io.Writer) error {
 	}
 	sc, ok := demo.Scales[*scale]
 	if !ok {
-		return fmt.Errorf("--scale must be demo or zone, not %q", *scale)
+		return fmt.Errorf("--scale must be demo, small or zone, not %q", *scale)
 	}
 	if *name == "" {
 		*name = fmt.Sprintf("合成开发区 %s %d", *scale, *seed)

@@ -31,12 +31,21 @@ type Scale struct {
 	// AllianceOrgs is how many of 安东园's enterprises have their own
 	// branch for certain (the article's alliance counts 38).
 	AllianceOrgs int
+	// The zone's work (genwork.go), for generated zones only: activities,
+	// sign-ups in all, and service requests. The article's demo zone
+	// records its own through the domain services instead.
+	Activities, Signups, Requests int
 }
 
 // Scales are the reference scales.
 var Scales = map[string]Scale{
 	"demo": {Name: "demo", Enterprises: 60, People: 600, MemberShare: 0.3, Stations: 8, AllianceOrgs: 38},
-	"zone": {Name: "zone", Parks: 12, Enterprises: 2000, People: 100000, MemberShare: 0.12, Stations: 24, Workshops: 100},
+	"zone": {Name: "zone", Parks: 12, Enterprises: 2000, People: 100000, MemberShare: 0.12, Stations: 24, Workshops: 100,
+		Activities: 20000, Signups: 1000000, Requests: 300000},
+	// small is a zone in miniature with the same kinds of rows, for smoke
+	// tests of the load benchmark.
+	"small": {Name: "small", Parks: 3, Enterprises: 100, People: 2000, MemberShare: 0.12, Stations: 4, Workshops: 5,
+		Activities: 200, Signups: 4000, Requests: 1000},
 }
 
 // Reference is the day generated data is "as of": dates are drawn
@@ -468,6 +477,9 @@ func fill(ctx context.Context, tx *db.Tx, keys *secret.Keys, zoneID string, park
 		return nil, err
 	}
 	if err := g.livingCircle(ctx, tx, parks, centres); err != nil {
+		return nil, err
+	}
+	if err := g.work(parks, centres, orgs, people, sc); err != nil {
 		return nil, err
 	}
 	if err := g.b.flush(); err != nil {

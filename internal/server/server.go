@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"path"
 	"strings"
 	"time"
@@ -360,6 +361,12 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", a.Metrics)
+		if isLoopback(mln.Addr()) {
+			// Profiles only where nobody else can reach them (docs/scaling.md).
+			mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+			mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+		}
 		servers = append(servers, a.httpServer(mux))
 		listeners = append(listeners, mln)
 		a.Log.Info("metrics listening", "addr", mln.Addr().String())
@@ -395,6 +402,12 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	}
 	a.Log.Info("stopped")
 	return nil
+}
+
+// isLoopback reports whether addr is a loopback address (127.0.0.1, ::1).
+func isLoopback(addr net.Addr) bool {
+	t, ok := addr.(*net.TCPAddr)
+	return ok && t.IP.IsLoopback()
 }
 
 func (a *App) httpServer(h http.Handler) *http.Server {

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+func openSQL(dsn string) (*sql.DB, error) { return sql.Open(driverOf(dsn), sqlDSN(dsn)) }
+
+// rate fills in the ratios to the ceilings and checks issue 10's targets.
+func (r *Result) rate() {
+	for _, s := range r.Stats {
+		if s.Group != "ceiling" {
+			continue
+		}
+		if strings.Contains(s.Phase, "primary-key") {
+			r.CeilingPKRPS = s.RPS
+		} else {
+			r.CeilingPage = s.RPS
+		}
+	}
+	for i := range r.Stats {
+		s := &r.Stats[i]
+		switch s.Group {
+		case "get":
+			s.Ratio, s.Ceiling = s.RPS/r.CeilingPKRPS, "primary-key"
+		case "list":
+			s.Ratio, s.Ceiling = s.RPS/r.CeilingPage, "page"
+		}
+	}
+	add := func(name, want, got string, ok bool) {
+		r.Targets = append(r.Targets, Target{name, want, got, ok})
+	}
+	for _, s := range r.Stats {
+		switch s.Group {
+		case "get":
+			add(s.Endpoint+": req/s", "≥ 50% of the primary-key ceiling", fmt.Sprintf("%.0f%%", 100*s.Ratio), s.Ratio >= 0.5)
+			add(s.Endpoint+": p99", "< 25 ms", fmt.Sprintf("%.1f ms", s.P99), s.P99 < 25)
+		case "list":
+			add(s.Endpoint+": req/s", "≥ 50% of the page ceiling", fmt.Sprintf("%.0f%%", 100*s.Ratio), s.Ratio >= 0.5)
+			add(s.Endpoint+": p99", "< 25 ms", fmt.Sprintf("%.1f ms", s.P99), s.P99 < 25)
+		case "search":
+			add(s.Endpoint+": p50", "< 20 ms", fmt.Sprintf("%.1f ms", s.P50), s.P50 < 20)
+		case "matrix":
+			add(s.Endpoint+": p50", "< 10 ms", fmt.Sprintf("%.1f ms", s.P50), s.P50 < 10)
+		case "signups":
+			add("sign-ups/s (the scale-write branch's target)", "≥ 2,000/s", fmt.Sprintf("%.0f/s", s.RPS), s.RPS >= 2000)
+		case "requests":
+			if s.Endpoint == "POST /api/v1/service-requests" {
+				add("service requests created/s (the scale-write branch's target; half the phase is actions)", "≥ 1,500/s", fmt.Sprintf("%.0f/s", s.RPS), s.RPS >= 1500)
+			}
+		}
+	}
+	errs := 0
+	for _, s := range r.Stats {
+		errs += s.Errors
+	}
+	add("errors other than 409", "0", fmt.Sprint(errs), errs == 0)
+	add("capacity never exceeded (DB check after the run)", "0 overbooked", fmt.Sprintf("%d overbooked (%d registered in the run)", r.Overbooked, r.Registered), r.Overbooked == 0)
+	add("start-up to ready", "< 1 s", joinF(r.StartupMS, "%.0f ms"), slices.Max(r.StartupMS) < 1000)
+	add("server resident memory (peak VmRSS sampled / VmHWM)", "< 250 MB", joinF(r.RSSPeakMB, "%.0f")+" / "+joinF(r.RSSHWMMB, "%.0f MB"), slices.Max(r.RSSHWMMB) < 250)
+}
+
+func joinF(xs []float64, f string) string {
+	var s []string
+	for _, x := range xs {
+		s = append(s, fmt.Sprintf(f, x))
+	}
+	return strings.Join(s, ", ")
+}
+
+func (r *Result) markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Load benchmark — %s\n\n", r.Engine)
+	fmt.Fprintf(&b, "%s · scale %s (seed %d) · %d clients · %d replica(s) · %d CPUs · %.0f s per phase · generation %.1f s%s\n\n",
+		r.Started.Format("2006-01-02 15:04 MST"), r.Scale, r.Seed, r.Clients, r.Replicas, r.CPUs, r.PhaseSeconds, r.GenSeconds, map[bool]string{true: " (cached)"}[r.GenCached])
+	fmt.Fprintf(&b, "Ceilings: primary-key read %.0f req/s, page of 50 %.0f req/s (bare Go handlers, same engine and driver, same client).\n\n", r.CeilingPKRPS, r.CeilingPage)
+	b.WriteString("| phase | endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | 409 | ratio |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, s := range r.Stats {
+		ratio := ""
+		if s.Ratio > 0 {
+			ratio = fmt.Sprintf("%.0f%% of %s", 100*s.Ratio, s.Ceiling)
+		}
+		ph := s.Group
+		if s.Group == "ceiling" {
+			ph, s.Endpoint = "ceiling", strings.TrimPrefix(s.Phase, "ceiling: ")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %.1f | %.1f | %.1f | %d | %d | %s |\n", ph, strings.ReplaceAll(s.Endpoint, "|", "\\|"), s.RPS, s.P50, s.P95, s.P99, s.Errors, s.Conflicts, ratio)
+	}
+	b.WriteString("\n| target | want | got | |\n| --- | --- | --- | --- |\n")
+	for _, t := range r.Targets {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.Name, t.Want, t.Got, map[bool]string{true: "met", false: "**missed**"}[t.OK])
+	}
+	var samples []string
+	for _, s := range r.Stats {
+		for _, x := range s.Samples {
+			samples = append(samples, "- "+s.Endpoint+": "+x)
+		}
+	}
+	if len(samples) > 0 {
+		b.WriteString("\nError samples:\n\n" + strings.Join(samples, "\n") + "\n")
+	}
+	for _, n := range r.Notes {
+		b.WriteString("\nNote: " + n + "\n")
+	}
+	return b.String()
+}
+
+// write saves the result as load-<engine>[-rN].json and .md and prints
+// the table.
+func (r *Result) write(dir string) error {
+	name := "load-" + r.Engine
+	if r.Replicas > 1 {
+		name += fmt.Sprintf("-%dreplicas", r.Replicas)
+	}
+	j, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	md := r.markdown()
+	fmt.Println(md)
+	if err := os.WriteFile(filepath.Join(dir, name+".json"), append(j, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s and .md\n", filepath.Join(dir, name+".json"))
+	return os.WriteFile(filepath.Join(dir, name+".md"), []byte(md), 0o644)
+}

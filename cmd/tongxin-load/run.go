@@ -1,0 +1,445 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A phase drives its operations from every client for its length.
+type phase struct {
+	group, name string
+	ops         []op
+	length      time.Duration
+}
+
+func (o options) phases() []phase {
+	d := o.phase
+	ceil := func(path func(w *worker) string) []op {
+		return []op{{endpoint: "ceiling", weight: 1, build: func(w *worker) (*http.Request, []int) {
+			r, _ := http.NewRequest("GET", w.ceil+path(w), nil)
+			return r, ok200
+		}}}
+	}
+	ps := []phase{
+		{"ceiling", "ceiling: primary-key read", ceil(func(w *worker) string { return "/pk/" + w.pick(w.p.people) }), d},
+		{"ceiling", "ceiling: page of 50 by id", ceil(func(w *worker) string {
+			return "/page?zone=" + w.p.zoneID + "&after=" + w.pick(w.p.people)
+		}), d},
+	}
+	for _, x := range getOps() {
+		ps = append(ps, phase{"get", x.endpoint, []op{x}, d / 2})
+	}
+	for _, x := range listOps() {
+		ps = append(ps, phase{"list", x.endpoint, []op{x}, d / 2})
+	}
+	ps = append(ps,
+		phase{"search", "search", searchOps(), d},
+		phase{"matrix", "matrix", matrixOps(), d / 2},
+		phase{"open311", "open311", open311Ops(), d / 2},
+		phase{"signups", "signups", signupOps(), d},
+		phase{"requests", "service requests", requestOps(), d},
+	)
+	var mix []op
+	for _, g := range []struct {
+		ops    []op
+		factor int
+	}{{getOps(), 6}, {listOps(), 4}, {searchOps(), 3}, {matrixOps(), 4}, {open311Ops(), 2}, {signupOps(), 8}, {requestOps(), 6}} {
+		for _, x := range g.ops {
+			x.weight *= g.factor
+			mix = append(mix, x)
+		}
+	}
+	ps = append(ps, phase{"mix", "mix", mix, 2 * d})
+	if len(o.only) > 0 {
+		ps = slices.DeleteFunc(ps, func(p phase) bool {
+			return !slices.Contains(o.only, p.group) && !slices.Contains(o.only, p.name)
+		})
+	}
+	return ps
+}
+
+// Stat is one endpoint's figures in one phase.
+type Stat struct {
+	Phase     string   `json:"phase"`
+	Group     string   `json:"group"`
+	Endpoint  string   `json:"endpoint"`
+	Requests  int      `json:"requests"`
+	RPS       float64  `json:"rps"`
+	P50       float64  `json:"p50_ms"`
+	P95       float64  `json:"p95_ms"`
+	P99       float64  `json:"p99_ms"`
+	Errors    int      `json:"errors"`
+	Conflicts int      `json:"conflicts_409"`
+	Ratio     float64  `json:"ratio_to_ceiling,omitempty"`
+	Ceiling   string   `json:"ceiling,omitempty"`
+	Samples   []string `json:"error_samples,omitempty"`
+}
+
+type record struct {
+	lat       []time.Duration
+	errors    int
+	conflicts int
+	samples   []string
+}
+
+// runPhase drives ph from every worker and returns per-endpoint figures.
+func runPhase(ctx context.Context, ph phase, workers []*worker) []Stat {
+	total := 0
+	for _, x := range ph.ops {
+		total += x.weight
+	}
+	recs := make([]map[string]*record, len(workers))
+	start := time.Now()
+	deadline := start.Add(ph.length)
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		recs[i] = map[string]*record{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				var x op
+				var req *http.Request
+				var want []int
+				for try := 0; try < 5 && req == nil; try++ {
+					n := w.rnd.IntN(total)
+					for _, c := range ph.ops {
+						if n < c.weight {
+							x = c
+							break
+						}
+						n -= c.weight
+					}
+					req, want = x.build(w)
+				}
+				if req == nil {
+					continue
+				}
+				t0 := time.Now()
+				resp, err := w.hc.Do(req.WithContext(ctx))
+				var body []byte
+				status := 0
+				if err == nil {
+					body, err = io.ReadAll(resp.Body)
+					resp.Body.Close()
+					status = resp.StatusCode
+				}
+				el := time.Since(t0)
+				if ctx.Err() != nil {
+					return
+				}
+				r := recs[i][x.endpoint]
+				if r == nil {
+					r = &record{}
+					recs[i][x.endpoint] = r
+				}
+				r.lat = append(r.lat, el)
+				switch {
+				case err != nil:
+					r.errors++
+					if len(r.samples) < 3 {
+						r.samples = append(r.samples, err.Error())
+					}
+				case status == 409:
+					r.conflicts++
+				case !slices.Contains(want, status):
+					r.errors++
+					if len(r.samples) < 3 {
+						r.samples = append(r.samples, fmt.Sprintf("%s %s → %d %.200s", req.Method, req.URL.Path, status, body))
+					}
+				}
+				if x.after != nil && err == nil {
+					x.after(w, status, body)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start).Seconds()
+	merged := map[string]*record{}
+	for _, m := range recs {
+		for k, r := range m {
+			t := merged[k]
+			if t == nil {
+				t = &record{}
+				merged[k] = t
+			}
+			t.lat = append(t.lat, r.lat...)
+			t.errors += r.errors
+			t.conflicts += r.conflicts
+			if len(t.samples) < 3 {
+				t.samples = append(t.samples, r.samples...)
+			}
+		}
+	}
+	var out []Stat
+	for _, x := range ph.ops {
+		r := merged[x.endpoint]
+		if r == nil || slices.ContainsFunc(out, func(s Stat) bool { return s.Endpoint == x.endpoint }) {
+			continue
+		}
+		slices.Sort(r.lat)
+		q := func(p float64) float64 {
+			return float64(r.lat[min(len(r.lat)-1, int(p*float64(len(r.lat))))].Microseconds()) / 1000
+		}
+		out = append(out, Stat{Phase: ph.name, Group: ph.group, Endpoint: x.endpoint, Requests: len(r.lat), RPS: float64(len(r.lat)) / elapsed,
+			P50: q(0.50), P95: q(0.95), P99: q(0.99), Errors: r.errors, Conflicts: r.conflicts, Samples: r.samples})
+	}
+	return out
+}
+
+// Result is one engine's run.
+type Result struct {
+	Engine       string    `json:"engine"`
+	Scale        string    `json:"scale"`
+	Seed         uint64    `json:"seed"`
+	Clients      int       `json:"clients"`
+	Replicas     int       `json:"replicas"`
+	CPUs         int       `json:"cpus"`
+	Started      time.Time `json:"started"`
+	PhaseSeconds float64   `json:"phase_seconds"`
+	GenSeconds   float64   `json:"gen_seconds"`
+	GenCached    bool      `json:"gen_cached"`
+	StartupMS    []float64 `json:"startup_ms"`
+	RSSPeakMB    []float64 `json:"rss_peak_mb"`
+	RSSHWMMB     []float64 `json:"rss_hwm_mb"`
+	CeilingPKRPS float64   `json:"ceiling_pk_rps"`
+	CeilingPage  float64   `json:"ceiling_page_rps"`
+	Stats        []Stat    `json:"stats"`
+	Overbooked   int       `json:"overbooked_activities"`
+	Registered   int       `json:"signups_registered_in_run"`
+	Targets      []Target  `json:"targets"`
+	Notes        []string  `json:"notes,omitempty"`
+}
+
+// Target is one of issue 10's targets, as measured.
+type Target struct {
+	Name string `json:"name"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	OK   bool   `json:"ok"`
+}
+
+func (r Result) ok() bool {
+	return r.Overbooked == 0
+}
+
+func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
+	res := &Result{Engine: engine, Scale: o.scale, Seed: o.seed, Clients: o.clients, Replicas: o.replicas, CPUs: numCPU(), Started: time.Now().UTC(),
+		PhaseSeconds: o.phase.Seconds()}
+	db, err := o.prepare(ctx, engine)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	res.GenSeconds, res.GenCached = db.genTime.Seconds(), db.cached
+	if db.cached {
+		res.Notes = append(res.Notes, fmt.Sprintf("database copied from the one generated earlier (%s, generated in %.1f s); --fresh generates it anew", filepath.Base(db.template), db.genTime.Seconds()))
+	}
+	p, err := loadPools(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("pools: %w", err)
+	}
+
+	// The ceiling server, on the same database.
+	ceil, stopCeil, err := o.startCeiling(ctx, db.dsn)
+	if err != nil {
+		return nil, fmt.Errorf("ceiling: %w", err)
+	}
+	defer stopCeil()
+
+	var reps []*replica
+	defer func() {
+		for _, r := range reps {
+			r.stop()
+		}
+	}()
+	for i := range o.replicas {
+		r, err := o.serve(ctx, db.dsn, filepath.Join(o.out, fmt.Sprintf("load-%s-serve%d.log", engine, i)))
+		if err != nil {
+			return nil, err
+		}
+		reps = append(reps, r)
+		res.StartupMS = append(res.StartupMS, float64(r.startup.Microseconds())/1000)
+	}
+
+	hc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConns: 4 * o.clients, MaxIdleConnsPerHost: 2 * o.clients,
+		MaxConnsPerHost: 2 * o.clients, IdleConnTimeout: time.Minute}}
+	sessions, err := signIn(ctx, hc, reps[0].url, db.users, min(8, o.clients))
+	if err != nil {
+		return nil, err
+	}
+	queue := &actionQueue{}
+	workers := make([]*worker, o.clients)
+	for i := range workers {
+		ses := map[string]session{}
+		for role, ss := range sessions {
+			ses[role] = ss[i%len(ss)]
+		}
+		workers[i] = &worker{id: i, base: reps[i%len(reps)].url, rnd: rand.New(rand.NewPCG(o.seed, uint64(i))), ses: ses, p: p, hc: hc, queue: queue, ceil: ceil}
+	}
+
+	fmt.Fprintf(os.Stderr, "%s: %d clients, %d replica(s), start-up %v; running %d phases …\n", engine, o.clients, len(reps), res.StartupMS, len(o.phases()))
+	// Warm up: connections, caches, the query planner.
+	runPhase(ctx, phase{"warm-up", "warm-up", append(getOps(), listOps()...), min(2*time.Second, o.phase)}, workers)
+	for _, ph := range o.phases() {
+		var prof chan error
+		if o.pprof != "" && (o.pprof == ph.group || o.pprof == ph.name) {
+			prof = make(chan error, 1)
+			go func() {
+				prof <- saveProfile(ctx, reps[0].metrics, ph.length, filepath.Join(o.out, fmt.Sprintf("load-%s-%s.pprof", engine, fileName(ph.name))))
+			}()
+		}
+		st := runPhase(ctx, ph, workers)
+		if prof != nil {
+			if err := <-prof; err != nil {
+				res.Notes = append(res.Notes, "pprof: "+err.Error())
+			}
+		}
+		for _, s := range st {
+			fmt.Fprintf(os.Stderr, "  %-44s %8.0f req/s  p50 %6.1f  p99 %6.1f ms  err %d  409 %d\n", s.Endpoint, s.RPS, s.P50, s.P99, s.Errors, s.Conflicts)
+		}
+		res.Stats = append(res.Stats, st...)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	for _, r := range reps {
+		select {
+		case err := <-r.exited:
+			return nil, fmt.Errorf("a replica died during the run: %v (log %s)", err, r.logPath)
+		default:
+		}
+		peak, hwm := r.rss.stop()
+		res.RSSPeakMB = append(res.RSSPeakMB, peak)
+		res.RSSHWMMB = append(res.RSSHWMMB, hwm)
+	}
+	if err := checkCapacity(ctx, db, res); err != nil {
+		return nil, err
+	}
+	res.rate()
+	return res, nil
+}
+
+func numCPU() int {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return 0
+	}
+	return strings.Count(string(b), "\nprocessor") + 1
+}
+
+// startCeiling runs `tongxin-load ceiling` (this binary) on dsn.
+func (o options) startCeiling(ctx context.Context, dsn string) (string, func(), error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(self, "ceiling", "--db", dsn)
+	cmd.Env = childEnv()
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
+	line := make([]byte, 64)
+	n, err := out.Read(line)
+	if err != nil {
+		stop()
+		return "", nil, err
+	}
+	return "http://" + strings.TrimSpace(string(line[:n])), stop, nil
+}
+
+// signIn signs each user in n times (each client uses one of the n
+// sessions of each role).
+func signIn(ctx context.Context, hc *http.Client, base string, users []loadUser, n int) (map[string][]session, error) {
+	out := map[string][]session{}
+	for _, u := range users {
+		for range n {
+			b, _ := json.Marshal(map[string]string{"username": u.name, "password": password})
+			req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/auth/login", strings.NewReader(string(b)))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := hc.Do(req)
+			if err != nil {
+				return nil, err
+			}
+			var v struct {
+				Token string `json:"token"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&v)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 || v.Token == "" {
+				return nil, fmt.Errorf("sign-in of %s: HTTP %d %v", u.name, resp.StatusCode, err)
+			}
+			out[u.role] = append(out[u.role], session{user: u.name, role: u.role, token: v.Token})
+		}
+	}
+	return out, nil
+}
+
+func saveProfile(ctx context.Context, metrics string, d time.Duration, path string) error {
+	secs := max(1, int(d.Seconds())-1)
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", metrics, secs), nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("%s: HTTP %d", req.URL, resp.StatusCode)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// checkCapacity verifies that no activity (nor post) has more registered
+// sign-ups than its capacity, after the run, in the database.
+func checkCapacity(ctx context.Context, db database, res *Result) error {
+	d, err := openSQL(db.dsn)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	err = d.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM activities a WHERE a.zone_id = $1 AND a.capacity <
+			(SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = a.id AND s.status = 'registered'))
+		+ (SELECT COUNT(*) FROM activity_posts p WHERE p.zone_id = $1 AND p.capacity <
+			(SELECT COUNT(*) FROM activity_signups s WHERE s.post_id = p.id AND s.status = 'registered'))`, db.zoneID).Scan(&res.Overbooked)
+	if err != nil {
+		return fmt.Errorf("capacity check: %w", err)
+	}
+	return d.QueryRowContext(ctx, `SELECT COUNT(*) FROM activity_signups WHERE zone_id = $1 AND status = 'registered' AND created_at > $2`,
+		db.zoneID, res.Started.UnixMicro()).Scan(&res.Registered)
+}
+
+// fileName makes a phase name (a route) a file name.
+func fileName(s string) string {
+	return strings.Trim(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '_'
+	}, strings.ToLower(s)), "_")
+}
