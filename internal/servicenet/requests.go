@@ -83,6 +83,9 @@ const requestCols = `r.id, r.zone_id, r.park_id, r.service_code, r.description, 
 
 // requestFrom is a derived table so that page.Rows' bare "id" names the
 // request's.
+// requestFrom is a request with its point's path and name. Predicates
+// (scope, filters) name only columns of service_requests, so a list's
+// COUNT reads service_requests r alone.
 const requestFrom = `(SELECT q.*, n.path AS point_path, n.name AS point_name FROM service_requests q JOIN scope_nodes n ON n.id = q.point_id) r`
 
 func (s *Service) scanRequest(now time.Time) func(db.Scanner) (Request, error) {
@@ -242,7 +245,7 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	if p.Query != "" {
 		where += " AND LOWER(r.description) LIKE " + a.Add(db.Like(p.Query)) + ` ESCAPE '\'`
 	}
-	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: requestFrom, Cols: requestCols, Where: where, Args: a, Desc: true, OrderBy: "r.created_at"},
+	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: requestFrom, CountFrom: "service_requests r", Cols: requestCols, Where: where, Args: a, Desc: true, OrderBy: "r.created_at"},
 		s.scanRequest(now), func(r Request) (any, string) { return db.Micros(r.CreatedAt), r.ID })
 	if err != nil {
 		return l, err
