@@ -2,10 +2,10 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -33,9 +33,9 @@ type pools struct {
 	upcomingByPark map[string][]string
 	peopleByPark   map[string][]string
 	openParks      []string
-	requests    []string
-	points      []string
-	codes       []string
+	requests       []string
+	points         []string
+	codes          []string
 	// The park of the park-level users, and what lies in it.
 	park            string
 	parkEnterprises []string

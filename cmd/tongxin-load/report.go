@@ -105,6 +105,9 @@ func (r *Result) markdown() string {
 	if len(samples) > 0 {
 		b.WriteString("\nError samples:\n\n" + strings.Join(samples, "\n") + "\n")
 	}
+	if len(r.DBPool) > 0 {
+		b.WriteString("\nDatabase pools after the run:\n\n```\n" + strings.Join(r.DBPool, "\n") + "\n```\n")
+	}
 	for _, n := range r.Notes {
 		b.WriteString("\nNote: " + n + "\n")
 	}

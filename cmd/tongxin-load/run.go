@@ -220,7 +220,9 @@ type Result struct {
 	Overbooked   int       `json:"overbooked_activities"`
 	Registered   int       `json:"signups_registered_in_run"`
 	Targets      []Target  `json:"targets"`
-	Notes        []string  `json:"notes,omitempty"`
+	// DBPool is each replica's tongxin_db_* gauges after the run.
+	DBPool []string `json:"db_pool"`
+	Notes  []string `json:"notes,omitempty"`
 }
 
 // Target is one of issue 10's targets, as measured.
@@ -313,6 +315,9 @@ func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+	}
+	for i, r := range reps {
+		res.DBPool = append(res.DBPool, poolGauges(ctx, r.metrics, i)...)
 	}
 	for _, r := range reps {
 		select {
@@ -432,6 +437,24 @@ func checkCapacity(ctx context.Context, db database, res *Result) error {
 	}
 	return d.QueryRowContext(ctx, `SELECT COUNT(*) FROM activity_signups WHERE zone_id = $1 AND status = 'registered' AND created_at > $2`,
 		db.zoneID, res.Started.UnixMicro()).Scan(&res.Registered)
+}
+
+// poolGauges returns the tongxin_db_* lines of a replica's /metrics.
+func poolGauges(ctx context.Context, metrics string, i int) []string {
+	req, _ := http.NewRequestWithContext(ctx, "GET", metrics+"/metrics", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "tongxin_db_") {
+			out = append(out, fmt.Sprintf("replica %d: %s", i, l))
+		}
+	}
+	return out
 }
 
 // fileName makes a phase name (a route) a file name.

@@ -303,6 +303,8 @@ func registerPoolGauges(reg prometheus.Registerer, pool string, p *sql.DB) {
 	gauge("tongxin_db_max_open_connections", "Pool size limit.", func(s sql.DBStats) float64 { return float64(s.MaxOpenConnections) })
 	gauge("tongxin_db_wait_count", "Connections waited for, in total.", func(s sql.DBStats) float64 { return float64(s.WaitCount) })
 	gauge("tongxin_db_wait_seconds", "Time spent waiting for connections, in total.", func(s sql.DBStats) float64 { return s.WaitDuration.Seconds() })
+	gauge("tongxin_db_max_idle_closed", "Connections closed because the idle pool was full, in total (each is opened again: with PostgreSQL, a new backend process).",
+		func(s sql.DBStats) float64 { return float64(s.MaxIdleClosed) })
 }
 
 // console serves the embedded single-page app, falling back to index.html

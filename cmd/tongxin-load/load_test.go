@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary stand in for tongxin-load when the
+// harness starts its ceiling server (it runs os.Executable() ceiling).
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "ceiling" {
+		if err := ceilingMain(os.Args[2:]); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestSmoke runs the whole harness on SQLite at the small scale with short
+// phases: generation, users, the ceiling and the server as child
+// processes, every phase of the mix, the capacity check and the results
+// files. It checks that every endpoint answered as expected (no error but
+// 409s), not the figures (the machine is shared).
+func TestSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tongxin")
+	build := exec.Command("go", "build", "-o", bin, "tongxin/cmd/tongxin")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// The cache key reads ./internal from the repository root.
+	wd, _ := os.Getwd()
+	if err := os.Chdir(filepath.Join(wd, "..", "..")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chdir(wd) })
+	o, err := parse([]string{"--bin", bin, "--engines", "sqlite", "--scale", "small", "--clients", "4", "--duration", "300ms", "--out", dir, "--fresh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := runEngine(ctx, o, "sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.write(dir); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, s := range res.Stats {
+		if s.Errors > 0 {
+			t.Errorf("%s %s: %d errors: %v", s.Phase, s.Endpoint, s.Errors, s.Samples)
+		}
+		if s.Requests > 0 {
+			seen[s.Endpoint] = true
+		}
+	}
+	for _, ops := range [][]op{getOps(), listOps(), searchOps(), matrixOps(), open311Ops(), signupOps(), requestOps()} {
+		for _, x := range ops {
+			if !seen[x.endpoint] {
+				t.Errorf("%s was never requested", x.endpoint)
+			}
+		}
+	}
+	if res.Overbooked != 0 {
+		t.Errorf("%d activities overbooked", res.Overbooked)
+	}
+	if res.CeilingPKRPS == 0 || res.CeilingPage == 0 || len(res.StartupMS) != 1 || res.RSSHWMMB[0] == 0 {
+		t.Errorf("ceilings %.0f %.0f, start-up %v, RSS %v", res.CeilingPKRPS, res.CeilingPage, res.StartupMS, res.RSSHWMMB)
+	}
+	for _, f := range []string{"load-sqlite.json", "load-sqlite.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
