@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"tongxin/internal/demo"
 )
 
 // pools are ids read from the database before the run, per user, so every
@@ -336,7 +338,15 @@ func open311Ops() []op {
 			return w.req("GET", "", "/open311/v2/services.json?jurisdiction_id="+w.p.zoneID, nil), ok200
 		}},
 		{endpoint: "GET /open311/v2/requests.json", weight: 2, build: func(w *worker) (*http.Request, []int) {
-			return w.req("GET", "", "/open311/v2/requests.json?status=open&jurisdiction_id="+w.p.zoneID+"&service_code="+w.pick(w.p.codes), nil), ok200
+			// A client polling one service over a few days (the generated
+			// requests lie in the two years before demo.Reference), and one
+			// asking for the open requests of the default 90-day window.
+			if w.rnd.IntN(4) == 0 {
+				return w.req("GET", "", "/open311/v2/requests.json?status=open&jurisdiction_id="+w.p.zoneID+"&service_code="+w.pick(w.p.codes), nil), ok200
+			}
+			from := demo.Reference.AddDate(0, 0, -3-w.rnd.IntN(362))
+			return w.req("GET", "", "/open311/v2/requests.json?jurisdiction_id="+w.p.zoneID+"&service_code="+w.pick(w.p.codes)+
+				"&start_date="+enc(from.Format(time.RFC3339))+"&end_date="+enc(from.AddDate(0, 0, 3).Format(time.RFC3339)), nil), ok200
 		}},
 		{endpoint: "GET /open311/v2/requests/{id}.json", weight: 3, build: func(w *worker) (*http.Request, []int) {
 			return w.req("GET", "", "/open311/v2/requests/"+w.pick(w.p.requests)+".json?jurisdiction_id="+w.p.zoneID, nil), ok200
