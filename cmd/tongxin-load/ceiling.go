@@ -54,6 +54,7 @@ func scanCeiling(s interface{ Scan(...any) error }) (ceilingRow, error) {
 func ceilingMain(args []string) error {
 	fs := flag.NewFlagSet("ceiling", flag.ContinueOnError)
 	dsn := fs.String("db", "", "database")
+	conns := fs.Int("conns", 32, "most PostgreSQL connections (the server's pool keeps 32)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,6 +65,10 @@ func ceilingMain(args []string) error {
 		return err
 	}
 	defer d.Close()
+	if d.Dialect == db.Postgres {
+		d.R.SetMaxOpenConns(*conns)
+		d.R.SetMaxIdleConns(*conns)
+	}
 	mux := http.NewServeMux()
 	// GET /pk/{id}: one person by primary key.
 	mux.HandleFunc("GET /pk/{id}", func(w http.ResponseWriter, r *http.Request) {

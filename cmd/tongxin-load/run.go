@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -257,7 +258,9 @@ func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
 	}
 
 	// The ceiling server, on the same database.
-	ceil, stopCeil, err := o.startCeiling(ctx, db.dsn)
+	// The ceiling keeps a replica's pool (32 connections) — less when
+	// several replicas keep theirs open on the same PostgreSQL.
+	ceil, stopCeil, err := o.startCeiling(ctx, db.dsn, max(8, 32/o.replicas))
 	if err != nil {
 		return nil, fmt.Errorf("ceiling: %w", err)
 	}
@@ -332,6 +335,13 @@ func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
 		res.RSSPeakMB = append(res.RSSPeakMB, peak)
 		res.RSSHWMMB = append(res.RSSHWMMB, hwm)
 	}
+	// Stop the servers first: their idle connections would count against
+	// PostgreSQL's max_connections.
+	for _, r := range reps {
+		r.stop()
+	}
+	reps = nil
+	stopCeil()
 	if err := checkCapacity(ctx, db, res); err != nil {
 		return nil, err
 	}
@@ -348,12 +358,12 @@ func numCPU() int {
 }
 
 // startCeiling runs `tongxin-load ceiling` (this binary) on dsn.
-func (o options) startCeiling(ctx context.Context, dsn string) (string, func(), error) {
+func (o options) startCeiling(ctx context.Context, dsn string, conns int) (string, func(), error) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", nil, err
 	}
-	cmd := exec.Command(self, "ceiling", "--db", dsn)
+	cmd := exec.Command(self, "ceiling", "--db", dsn, "--conns", strconv.Itoa(conns))
 	cmd.Env = childEnv()
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
@@ -363,7 +373,8 @@ func (o options) startCeiling(ctx context.Context, dsn string) (string, func(), 
 	if err := cmd.Start(); err != nil {
 		return "", nil, err
 	}
-	stop := func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
+	var once sync.Once
+	stop := func() { once.Do(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }) }
 	line := make([]byte, 64)
 	n, err := out.Read(line)
 	if err != nil {
