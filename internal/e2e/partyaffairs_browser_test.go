@@ -5,6 +5,7 @@ package e2e_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -36,6 +37,10 @@ func TestBrowserPartyConsole(t *testing.T) {
 	srv := testenv.StartWith(t, "sqlite:"+filepath.Join(t.TempDir(), "party.db"), web.Dist(), nil)
 	if _, err := demo.Load(context.Background(), srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
 		t.Fatal(err)
+	}
+	ents, err := srv.Admin().ListEnterprises(context.Background(), url.Values{"q": {"蜡笔小新"}})
+	if err != nil || len(ents.Items) != 1 {
+		t.Fatalf("蜡笔小新: %+v %v", ents, err)
 	}
 	_, run := browser(t)
 	has := func(sel, want string) string {
@@ -92,6 +97,14 @@ func TestBrowserPartyConsole(t *testing.T) {
 		click(`[data-test=evaluation-save]`),
 		waitJS("3", rows(`[data-test=brand-evaluations]`)),
 		waitJS("yes", has(`[data-test=brand-evaluations]`, "优秀")),
+	)
+	run("the enterprise's page leads to its brand page",
+		chromedp.Navigate(srv.URL+"/enterprises/"+ents.Items[0].ID),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=enterprise-brand]`)),
+		waitJS("yes", has(`[data-test=enterprise-brand]`, "甜蜜党建")),
+		click(`[data-test=enterprise-brand]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=brand-page]`)),
+		waitJS("3", rows(`[data-test=brand-evaluations]`)),
 	)
 	run("the dues' arrears list",
 		chromedp.Navigate(srv.URL+"/party-dues"),

@@ -201,7 +201,7 @@ func (s *Service) RecordElection(ctx context.Context, in ElectionInput) (Electio
 	valid.Text(&fs, "note", in.Note, 2000)
 	var e Election
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-		held, heldOK := s.pastDate(&fs, "held_on", in.HeldOn, tx.Now)
+		held, _ := s.pastDate(&fs, "held_on", in.HeldOn, tx.Now)
 		org, err := covered(ctx, tx, Manage, "org_id", in.OrgID, access.KindOrg)
 		if err != nil {
 			if !apperr.Is(err, apperr.Validation) {
@@ -237,7 +237,6 @@ func (s *Service) RecordElection(ctx context.Context, in ElectionInput) (Electio
 		if kind == "committee" || kind == "working_committee" {
 			years = CommitteeTermYears
 		}
-		_ = heldOK
 		e = Election{ID: uuid.Must(uuid.NewV7()).String(), ZoneID: org.ZoneID, OrgID: org.ID, HeldOn: held.Format(time.DateOnly), Seats: in.Seats,
 			Voters: in.Voters, TermEndsOn: held.AddDate(years, 0, 0).Format(time.DateOnly), Note: in.Note, Candidates: []Candidate{},
 			Version: 1, CreatedAt: tx.Now, UpdatedAt: tx.Now}
