@@ -11,6 +11,7 @@ import (
 
 	"tongxin/internal/client"
 	"tongxin/internal/partyaffairs"
+	"tongxin/internal/tabular/tabulartest"
 	"tongxin/internal/testenv"
 )
 
@@ -213,6 +214,16 @@ func TestArrearsAndMyParty(t *testing.T) {
 		if err != nil || me.PersonID != w.memberA || me.Status == nil || *me.Status != "full" || len(me.Dues) != 10 ||
 			!slices.Equal(me.Owed, []string{month(-5), month(-3)}) || me.Development != nil || len(me.Bands) != 4 || me.OrgName != "恒毅机械党支部" {
 			t.Fatalf("me %+v %v", me, err)
+		}
+		// The list as a file: a row per member behind (the late joiner too), in the caller's scope.
+		_, b := tabulartest.Download(t, w.secHengyi, "/api/v1/party-dues/arrears/export?format=csv")
+		rows := tabulartest.ReadCSV(t, b)
+		if len(rows) != 3 || rows[0][0] != "党员" || rows[1][0] != "陈建国" || rows[1][3] != "2" || rows[2][0] != "黄新党员" {
+			t.Fatalf("arrears file %v", rows)
+		}
+		_, b = tabulartest.Download(t, w.admin, "/api/v1/party-dues/arrears/export?format=xlsx")
+		if _, rows := tabulartest.ReadXLSX(t, b); len(rows) != 1+2+1 {
+			t.Fatalf("arrears workbook %v", rows)
 		}
 		// An account of no person: 404.
 		_, err = nobody.MyParty(ctx)
@@ -520,6 +531,22 @@ func TestInnovations(t *testing.T) {
 		if err != nil || rep.Total != 2 || len(rep.ByFunction) != 4 || rep.ByFunction[0].Key != "political" || rep.ByFunction[0].Count != 1 ||
 			len(rep.ByTag) != 3 || len(rep.ByYear) != 1 || rep.ByYear[0].Key != "2022" || rep.ByYear[0].Count != 2 {
 			t.Fatalf("report %+v %v", rep, err)
+		}
+		// The log as a file: the list's rows, labels in the caller's language.
+		_, b := tabulartest.Download(t, w.admin, "/api/v1/innovations/export?format=csv&q=rencai")
+		rows := tabulartest.ReadCSV(t, b)
+		if len(rows) != 2 || rows[1][0] != "党建+人才以老带新" || rows[1][2] != "企业" || rows[1][3] != "推动发展" || rows[1][5] != "人才、以老带新" {
+			t.Fatalf("innovations file %v", rows)
+		}
+		en := *w.admin
+		en.Lang = "en"
+		_, b = tabulartest.Download(t, &en, "/api/v1/innovations/export?format=csv")
+		if rows := tabulartest.ReadCSV(t, b); len(rows) != 3 || rows[0][0] != "Title" || rows[1][3] != "Promoting development" {
+			t.Fatalf("innovations file in English %v", rows)
+		}
+		_, b = tabulartest.Download(t, w.secXintai, "/api/v1/innovations/export?format=csv")
+		if rows := tabulartest.ReadCSV(t, b); len(rows) != 1 {
+			t.Fatalf("other secretary's file %v", rows)
 		}
 		rep, _ = w.secXintai.ReportInnovations(ctx, nil)
 		if rep.Total != 0 {

@@ -29,6 +29,7 @@ func Domain(svc *partyaffairs.Service) kit.Domain {
 			{Method: "GET", Path: "/api/v1/party-dues", Perm: pa, Resource: "party_due", Handle: h.listDues},
 			{Method: "POST", Path: "/api/v1/party-dues", Perm: pm, Resource: "party_due", Create: true, Handle: h.recordDue},
 			{Method: "GET", Path: "/api/v1/party-dues/arrears", Access: kit.Self, Handle: h.arrears},
+			{Method: "GET", Path: "/api/v1/party-dues/arrears/export", Access: kit.Self, Handle: h.arrearsExport},
 			{Method: "GET", Path: "/api/v1/party-dues/{id}", Perm: pa, Resource: "party_due", Handle: h.getDue},
 			{Method: "DELETE", Path: "/api/v1/party-dues/{id}", Perm: pm, Resource: "party_due", Handle: h.deleteDue},
 			{Method: "GET", Path: "/api/v1/party-elections", Perm: pa, Resource: "party_election", Handle: h.listElections},
@@ -48,6 +49,7 @@ func Domain(svc *partyaffairs.Service) kit.Domain {
 			{Method: "GET", Path: "/api/v1/innovations", Perm: br, Resource: "innovation", Handle: h.listInnovations},
 			{Method: "POST", Path: "/api/v1/innovations", Perm: bm, Resource: "innovation", Create: true, Handle: h.logInnovation},
 			{Method: "GET", Path: "/api/v1/innovations/report", Access: kit.Self, Handle: h.reportInnovations},
+			{Method: "GET", Path: "/api/v1/innovations/export", Perm: br, Resource: "innovation", Handle: h.exportInnovations},
 			{Method: "GET", Path: "/api/v1/innovations/{id}", Perm: br, Resource: "innovation", Handle: h.getInnovation},
 			{Method: "PATCH", Path: "/api/v1/innovations/{id}", Perm: bm, Resource: "innovation", Handle: h.updateInnovation},
 			{Method: "DELETE", Path: "/api/v1/innovations/{id}", Perm: bm, Resource: "innovation", Handle: h.deleteInnovation},
@@ -141,6 +143,23 @@ func (h handler) arrears(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.JSON(w, http.StatusOK, map[string]any{"items": items, "total": len(items), "next_cursor": nil, "from": f.From, "to": f.To})
 	return nil
+}
+
+func (h handler) arrearsExport(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	items, f, err := h.svc.Arrears(r.Context(), partyaffairs.ArrearsFilter{OrgID: q.Get("org_id"), From: q.Get("from"), To: q.Get("to")})
+	if err != nil {
+		return err
+	}
+	return httpx.Export(w, r, httpx.FileName(r, "党费欠缴名单-"+f.From+"至"+f.To, "dues-arrears-"+f.From+"-"+f.To, false), partyaffairs.ArrearsColumns(),
+		func(write func([]string) error) error {
+			for _, a := range items {
+				if err := write(partyaffairs.ArrearRecord(a)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 }
 
 // --- elections ---
@@ -404,6 +423,20 @@ func (h handler) reportInnovations(w http.ResponseWriter, r *http.Request) error
 	}
 	httpx.JSON(w, http.StatusOK, rep)
 	return nil
+}
+
+func (h handler) exportInnovations(w http.ResponseWriter, r *http.Request) error {
+	p, err := page.Parse("", "", r.URL.Query().Get("q"))
+	if err != nil {
+		return err
+	}
+	lang := httpx.Lang(r).Lang()
+	return httpx.Export(w, r, httpx.FileName(r, "创新举措", "innovations", true), partyaffairs.InnovationColumns(),
+		func(write func([]string) error) error {
+			return h.svc.ExportInnovations(r.Context(), innovationFilter(r), p.Query, func(in partyaffairs.Innovation) error {
+				return write(partyaffairs.InnovationRecord(in, lang))
+			})
+		})
 }
 
 type innovationRequest struct {

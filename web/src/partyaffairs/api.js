@@ -32,6 +32,7 @@ export const duesApi = {
   record: (body, key) => api.post('/party-dues', body, idempotent(key)),
   remove: (id, version) => api.del(`/party-dues/${enc(id)}`, ifMatch(version)),
   arrears: (query) => api.get('/party-dues/arrears', { query }),
+  exportArrears: (query) => api.download('/party-dues/arrears/export', { query: { format: 'xlsx', ...query } }),
 }
 
 export const electionsApi = {
@@ -63,6 +64,7 @@ export const innovationsApi = {
   update: (id, etag, patch) => api.patch(`/innovations/${enc(id)}`, patch, { headers: { 'If-Match': etag } }),
   remove: (id, version) => api.del(`/innovations/${enc(id)}`, ifMatch(version)),
   report: (query) => api.get('/innovations/report', { query }),
+  export: (query) => api.download('/innovations/export', { query: { format: 'xlsx', ...query } }),
 }
 
 export const myPartyApi = {
