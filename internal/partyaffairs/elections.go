@@ -257,12 +257,15 @@ func (s *Service) RecordElection(ctx context.Context, in ElectionInput) (Electio
 			}
 		}
 		// The new term starts: only a later term end than the one kept
-		// moves it (recording an older election afterwards changes nothing).
-		if !oldTerm.Valid || oldTerm.String < e.TermEndsOn {
-			if _, err := tx.ExecContext(ctx, `UPDATE orgs SET term_ends_on = $1, version = version + 1, updated_at = $2 WHERE id = $3`,
-				e.TermEndsOn, db.Micros(tx.Now), org.ID); err != nil {
-				return err
-			}
+		// moves it (recording an older election afterwards changes
+		// nothing), decided in the UPDATE itself so that two elections
+		// recorded at once leave the later term.
+		res, err := tx.ExecContext(ctx, `UPDATE orgs SET term_ends_on = $1, version = version + 1, updated_at = $2
+			WHERE id = $3 AND (term_ends_on IS NULL OR term_ends_on < $1)`, e.TermEndsOn, db.Micros(tx.Now), org.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
 			if err := audit.Record(ctx, tx, audit.Event{ZoneID: e.ZoneID, Node: org.ID, Entity: "org", EntityID: org.ID, Action: "update",
 				Summary: map[string]any{"term_ends_on": audit.Change{From: nullStr(oldTerm), To: e.TermEndsOn}}}); err != nil {
 				return err

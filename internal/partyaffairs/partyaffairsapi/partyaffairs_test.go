@@ -594,3 +594,55 @@ func TestConcurrentDues(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentBrandsAndStages: racing requests for one enterprise's
+// brand, one year's evaluation and one development's next stage each
+// succeed once; the others get 409 (or 412 for the stale version).
+func TestConcurrentBrandsAndStages(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		race := func(n int, fn func() error) map[int]int {
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			codes := map[int]int{}
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					s := client.StatusOf(fn())
+					mu.Lock()
+					codes[s]++
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			return codes
+		}
+		codes := race(6, func() error {
+			_, err := w.admin.CreateBrand(ctx, map[string]any{"enterprise_id": w.haina, "name": "精工党建", "function": "development"})
+			return err
+		})
+		if codes[0] != 1 || codes[409] != 5 || w.srv.Count("brands") != 1 {
+			t.Fatalf("brand race %v", codes)
+		}
+		l, _ := w.admin.ListBrands(ctx, nil)
+		codes = race(6, func() error {
+			_, err := w.admin.EvaluateBrand(ctx, l.Items[0].ID, map[string]any{"year": 2024, "score": 90})
+			return err
+		})
+		if codes[0] != 1 || codes[409] != 5 || w.srv.Count("brand_evaluations") != 1 {
+			t.Fatalf("evaluation race %v", codes)
+		}
+		d, err := w.admin.StartDevelopment(ctx, map[string]any{"person_id": w.worker, "org_id": w.branch, "applied_on": "2022-01-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = race(6, func() error {
+			_, err := w.admin.Advance(ctx, d.ID, map[string]any{"stage": "activist", "reached_on": "2022-02-01"}, d.Version)
+			return err
+		})
+		if codes[0] != 1 || codes[412]+codes[409] != 5 || w.srv.Count("party_development_stages") != 2 {
+			t.Fatalf("stage race %v", codes)
+		}
+	})
+}
