@@ -130,7 +130,7 @@ CREATE TABLE brand_evaluations (
 CREATE TABLE innovations (
     id             TEXT PRIMARY KEY,
     zone_id        TEXT NOT NULL REFERENCES zones(id),
-    organizer_id   TEXT NOT NULL,
+    organizer_id   TEXT NOT NULL REFERENCES scope_nodes(id),
     level          TEXT NOT NULL,
     park_id        TEXT NOT NULL DEFAULT '',
     title          TEXT NOT NULL,

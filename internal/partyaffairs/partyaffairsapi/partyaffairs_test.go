@@ -567,6 +567,14 @@ func TestInnovations(t *testing.T) {
 		if cell("enterprise", "service") != 0 || cell("zone", "political") != 1 {
 			t.Fatal("deleting did not take the count back")
 		}
+		// An organiser with innovations in the log cannot be deleted (the
+		// entry and its count would lose their place).
+		lone := w.srv.Enterprise(w.andong.ID, "晋江示例创新企业")
+		if _, err := w.admin.LogInnovation(ctx, map[string]any{"organizer_id": lone, "title": "共享车间", "function": "development",
+			"introduced_on": "2022-05-01"}); err != nil {
+			t.Fatal(err)
+		}
+		testenv.WantStatus(t, w.admin.DeleteEnterprise(ctx, lone, 1), 409)
 	})
 }
 
