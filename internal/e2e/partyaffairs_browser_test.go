@@ -42,6 +42,10 @@ func TestBrowserPartyConsole(t *testing.T) {
 	if err != nil || len(ents.Items) != 1 {
 		t.Fatalf("蜡笔小新: %+v %v", ents, err)
 	}
+	orgs, err := srv.Admin().ListOrgs(context.Background(), url.Values{"q": {"成达齿轮党支部"}})
+	if err != nil || len(orgs.Items) != 1 {
+		t.Fatalf("成达齿轮党支部: %+v %v", orgs, err)
+	}
 	_, run := browser(t)
 	has := func(sel, want string) string {
 		return fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e && e.innerText.includes(%q) ? 'yes' : 'no'; })()`, sel, want)
@@ -105,6 +109,16 @@ func TestBrowserPartyConsole(t *testing.T) {
 		click(`[data-test=enterprise-brand]`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=brand-page]`)),
 		waitJS("3", rows(`[data-test=brand-evaluations]`)),
+	)
+	run("the branch's page keeps the record of its elections",
+		chromedp.Navigate(srv.URL+"/orgs/"+orgs.Items[0].ID),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=org-elections]`)),
+		waitJS("yes", has(`[data-test=org-elections]`, "2022-06-18")),
+	)
+	run("the elections page: reminders and records",
+		chromedp.Navigate(srv.URL+"/party-elections"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=election-reminders]`)),
+		waitJS("yes", has(`[data-test=elections-table]`, "成达齿轮党支部")),
 	)
 	run("the dues' arrears list",
 		chromedp.Navigate(srv.URL+"/party-dues"),
