@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sort"
 	"time"
 
@@ -163,8 +164,8 @@ func elect(seats, voters int, votes []int) (elected []bool, ok bool) {
 	return elected, true
 }
 
-// RecordElection records an organisation's term election and starts its
-// new term: the organisation's term end moves to the election date plus
+// RecordElection records an organisation's term election and, when the
+// ballot elected anyone, starts its new term: the organisation's term end moves to the election date plus
 // the term (3 years for a branch, 5 for a committee), which clears its
 // term_ending and term_overdue warnings. Needs party.manage over the
 // organisation. Returns EVALIDATION (org_id unknown_value; held_on;
@@ -260,8 +261,10 @@ func (s *Service) RecordElection(ctx context.Context, in ElectionInput) (Electio
 		// moves it (recording an older election afterwards changes
 		// nothing), decided in the UPDATE itself so that two elections
 		// recorded at once leave the later term.
+		// A ballot that elected nobody starts no term.
 		res, err := tx.ExecContext(ctx, `UPDATE orgs SET term_ends_on = $1, version = version + 1, updated_at = $2
-			WHERE id = $3 AND (term_ends_on IS NULL OR term_ends_on < $1)`, e.TermEndsOn, db.Micros(tx.Now), org.ID)
+			WHERE id = $3 AND (term_ends_on IS NULL OR term_ends_on < $1) AND $4`, e.TermEndsOn, db.Micros(tx.Now), org.ID,
+			slices.Contains(elected, true))
 		if err != nil {
 			return err
 		}

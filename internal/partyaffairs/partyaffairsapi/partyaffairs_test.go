@@ -290,6 +290,15 @@ func TestElections(t *testing.T) {
 		if err != nil || !e2.Candidates[0].Elected || e2.Candidates[1].Elected || e2.TermEndsOn != "2030-06-30" {
 			t.Fatalf("committee election %+v %v", e2, err)
 		}
+		// A ballot that elected nobody is kept but starts no term.
+		failed := election(w.committee, 1, 9, 4, 3)
+		failed["held_on"] = "2025-07-01"
+		if f, err := w.secXintai.RecordElection(ctx, failed); err != nil || f.Candidates[0].Elected || f.Candidates[1].Elected {
+			t.Fatalf("failed ballot %+v %v", f, err)
+		}
+		if o, err := w.admin.GetOrg(ctx, w.committee); err != nil || o.TermEndsOn == nil || *o.TermEndsOn != "2030-06-30" {
+			t.Fatalf("committee after a failed ballot %+v %v", o, err)
+		}
 		// The new term clears the warning.
 		if _, err := w.admin.Do(ctx, "GET", "/api/v1/reports/org-warnings?code=term_overdue", nil, &warn, nil); err != nil || warn.Total != 0 {
 			t.Fatalf("warnings after the election %+v %v", warn, err)
@@ -300,7 +309,7 @@ func TestElections(t *testing.T) {
 		}
 		// Scope of reading.
 		l, err := w.secXintai.ListElections(ctx, nil)
-		if err != nil || l.Total != 1 || l.Items[0].ID != e2.ID {
+		if err != nil || l.Total != 2 || l.Items[1].ID != e2.ID {
 			t.Fatalf("list %+v %v", l, err)
 		}
 		_, err = w.secXintai.GetElection(ctx, e.ID)
