@@ -43,7 +43,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Chdir(wd) })
-	o, err := parse([]string{"--bin", bin, "--engines", "sqlite", "--scale", "small", "--clients", "4", "--duration", "300ms", "--out", dir, "--fresh"})
+	o, err := parse([]string{"--bin", bin, "--engines", "sqlite", "--scale", "small", "--clients", "4", "--duration", "200ms", "--out", dir, "--fresh"})
 	if err != nil {
 		t.Fatal(err)
 	}
