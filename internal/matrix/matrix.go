@@ -61,6 +61,7 @@ type Figures struct {
 	RequestsResolved int64
 	CasesClosed      int64
 	Cooperations     int64
+	CareItems        int64 // talent and care items: mentoring pairs, project teams, aid disbursed, childcare classes
 }
 
 // Fact is one change to the matrix: figures added at a place, for a
@@ -88,17 +89,18 @@ func Add(ctx context.Context, tx *db.Tx, f Fact) error {
 		period int
 	}{{"d", day}, {"m", day / 100}, {"y", day / 10000}} {
 		_, err := tx.ExecContext(ctx, `INSERT INTO matrix_facts (zone_id, grain, period, node_id, park_id, level, function,
-				activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+				activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations, care_items)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (zone_id, grain, period, node_id, level, function) DO UPDATE SET
 				activities = matrix_facts.activities + excluded.activities,
 				participants = matrix_facts.participants + excluded.participants,
 				volunteer_minutes = matrix_facts.volunteer_minutes + excluded.volunteer_minutes,
 				requests_resolved = matrix_facts.requests_resolved + excluded.requests_resolved,
 				cases_closed = matrix_facts.cases_closed + excluded.cases_closed,
-				cooperations = matrix_facts.cooperations + excluded.cooperations`,
+				cooperations = matrix_facts.cooperations + excluded.cooperations,
+				care_items = matrix_facts.care_items + excluded.care_items`,
 			f.ZoneID, g.grain, g.period, f.NodeID, f.ParkID, f.Level, f.Function,
-			f.Activities, f.Participants, f.VolunteerMinutes, f.RequestsResolved, f.CasesClosed, f.Cooperations)
+			f.Activities, f.Participants, f.VolunteerMinutes, f.RequestsResolved, f.CasesClosed, f.Cooperations, f.CareItems)
 		if err != nil {
 			return err
 		}
