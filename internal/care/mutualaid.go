@@ -225,9 +225,8 @@ func book(ctx context.Context, tx *db.Tx, f Fund, kind string, amount int64, per
 	}
 	e := Entry{ID: uuid.Must(uuid.NewV7()).String(), FundID: f.ID, Kind: kind, PersonID: personID, ApplicationID: applicationID, AmountFen: amount,
 		BookedOn: bookedOn, Memo: memo, BalanceFen: balance, CreatedAt: tx.Now, seq: seq}
-	p := access.From(ctx)
 	by := "system"
-	if p != nil {
+	if p := access.From(ctx); p != nil && p.UserID != "" {
 		by = p.UserID
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO aid_entries (id, zone_id, fund_id, kind, person_id, application_id, amount_fen, booked_on, memo, seq,
@@ -550,7 +549,7 @@ func (s *Service) ApplyAsSelf(ctx context.Context, in ApplicationInput) (Applica
 func apply(ctx context.Context, tx *db.Tx, f Fund, in ApplicationInput) (Application, error) {
 	id := uuid.Must(uuid.NewV7()).String()
 	by := "system"
-	if p := access.From(ctx); p != nil {
+	if p := access.From(ctx); p != nil && p.UserID != "" {
 		by = p.UserID
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO aid_applications (id, zone_id, fund_id, enterprise_id, org_id, person_id, filed_by, amount_fen, reason,
