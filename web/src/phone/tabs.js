@@ -54,5 +54,15 @@ export const phoneTabs = [
       { path: '/m/artery/listings/:id', name: 'phoneArteryListing', page: ListingPage, titleKey: 'artery.listings.proposals' },
     ],
   },
-  { key: 'phoneMe', path: '/m/me', icon: 'user-o', page: MePage, titleKey: 'phone.tabs.me' },
+  {
+    key: 'phoneMe',
+    path: '/m/me',
+    icon: 'user-o',
+    page: MePage,
+    titleKey: 'phone.tabs.me',
+    routes: [
+      { path: '/m/me/aid', name: 'phoneAid', page: () => import('../care/phone/PhoneAid.vue'), titleKey: 'care.phone.aidTitle' },
+      { path: '/m/me/childcare', name: 'phoneChildcare', page: () => import('../care/phone/PhoneChildcare.vue'), titleKey: 'care.phone.childcareTitle' },
+    ],
+  },
 ]
