@@ -124,6 +124,17 @@ func TestMentoringPairsTeamsAndRDFigures(t *testing.T) {
 		if l, err := w.wuliAdm.ListMentorships(ctx, nil); err != nil || l.Total != 0 {
 			t.Fatalf("other park lists %+v %v", l, err)
 		}
+		// Another enterprise's branch secretary neither sees nor changes it; a member of the enterprise reads it but may not change it.
+		otherBranch := w.srv.Org(w.srv.ZoneID, w.wuli, "信泰党支部", "branch", w.wuliEnt)
+		other := w.srv.User("other-secretary", access.OrgSecretary, otherBranch)
+		_, err = other.ReviewMentorship(ctx, m.ID, map[string]any{"rating": 3})
+		testenv.WantStatus(t, err, 404)
+		member := w.srv.User("member-reader", access.Member, w.ent)
+		if l, err := member.ListMentorships(ctx, nil); err != nil || l.Total != 1 {
+			t.Fatalf("member lists %+v %v", l, err)
+		}
+		_, err = member.ReviewMentorship(ctx, m.ID, map[string]any{"rating": 3})
+		testenv.WantStatus(t, err, 403)
 		if l, err := w.secretary.ListMentorships(ctx, url.Values{"person_id": {w.workers[1]}}); err != nil || l.Total != 1 {
 			t.Fatalf("secretary lists %+v %v", l, err)
 		}
@@ -150,6 +161,13 @@ func TestMentoringPairsTeamsAndRDFigures(t *testing.T) {
 		}
 		if got := w.careItems(t, w.ent, "development"); got != before+2 {
 			t.Fatalf("matrix care items after the team: %d", got)
+		}
+		// The dashboard shows them in the enterprise level's cell, to the park and not to the other park.
+		for c, want := range map[*client.Client]int64{w.parkAdmin: 2, w.wuliAdm: 0} {
+			mx, err := c.Matrix(ctx, nil)
+			if err != nil || mx.Cell("enterprise", "development").CareItems != want {
+				t.Fatalf("dashboard care items %+v (want %d) %v", mx.Cell("enterprise", "development"), want, err)
+			}
 		}
 
 		// R&D figures.
