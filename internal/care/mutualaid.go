@@ -711,3 +711,42 @@ func (s *Service) ActOnApplication(ctx context.Context, id, action, note string)
 	})
 	return x, err
 }
+
+// MyEntries is the personal statement of the worker the caller's account
+// is bound to: their contributions and the aid paid to them, in every
+// fund, in booking order, with their totals (none for an account bound to
+// nobody). Each entry's balance_fen is its fund's balance after it.
+func (s *Service) MyEntries(ctx context.Context) (PersonalStatement, error) {
+	out := PersonalStatement{Entries: []Entry{}}
+	p := access.From(ctx)
+	if p == nil || p.PersonID == "" {
+		return out, nil
+	}
+	err := db.Each(ctx, s.DB.R, `SELECT `+entryCols+`,
+		(SELECT balance_fen FROM aid_funds f WHERE f.id = aid_entries.fund_id) - COALESCE((SELECT SUM(CASE WHEN l.kind = 'disbursement' THEN -l.amount_fen ELSE l.amount_fen END)
+			FROM aid_entries l WHERE l.fund_id = aid_entries.fund_id AND l.seq > aid_entries.seq), 0)
+		FROM aid_entries WHERE person_id = $1 ORDER BY booked_on, created_at, id`, db.Args{p.PersonID}, func(sc db.Scanner) error {
+		var e Entry
+		var person, app sql.NullString
+		if err := sc.Scan(&e.ID, &e.FundID, &e.Kind, &person, &e.PersonName, &app, &e.AmountFen, &e.BookedOn, &e.Memo, &e.seq, db.T(&e.CreatedAt),
+			&e.BalanceFen); err != nil {
+			return err
+		}
+		e.PersonID, e.ApplicationID = nullStr(person), nullStr(app)
+		if e.Kind == "disbursement" {
+			out.ReceivedFen += e.AmountFen
+		} else {
+			out.ContributedFen += e.AmountFen
+		}
+		out.Entries = append(out.Entries, e)
+		return nil
+	})
+	return out, err
+}
+
+// PersonalStatement is one worker's contributions and aid received.
+type PersonalStatement struct {
+	ContributedFen int64   `json:"contributed_fen"`
+	ReceivedFen    int64   `json:"received_fen"`
+	Entries        []Entry `json:"entries"`
+}

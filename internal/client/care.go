@@ -379,3 +379,15 @@ func (c *Client) MarkChildcareAttendance(ctx context.Context, classID string, bo
 func (c *Client) MyChildcareClasses(ctx context.Context) (Items[MyChildcareClass], error) {
 	return get[Items[MyChildcareClass]](c, ctx, "/api/v1/me/childcare-classes")
 }
+
+// PersonalAidStatement is a worker's own contributions and aid.
+type PersonalAidStatement struct {
+	ContributedFen int64      `json:"contributed_fen"`
+	ReceivedFen    int64      `json:"received_fen"`
+	Entries        []AidEntry `json:"entries"`
+}
+
+// MyAidStatement reads the caller's own statement.
+func (c *Client) MyAidStatement(ctx context.Context) (PersonalAidStatement, error) {
+	return get[PersonalAidStatement](c, ctx, "/api/v1/me/aid-statement")
+}

@@ -112,6 +112,7 @@ func TestBrowserPhoneAidAndChildcare(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-test=phone-aid-submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-aid-submitted]`)),
 		waitJS("true", `String(document.querySelector('[data-test=phone-aid-mine]').innerText.includes('下班路上摔伤'))`),
+		waitJS("我已捐助 0.00 元，已获互助 0.00 元", text(`[data-test=phone-aid-own]`)),
 		waitJS("true", `String(document.documentElement.scrollWidth <= window.innerWidth)`),
 	)
 	apps, err := admin.ListAidApplications(ctx, nil)

@@ -307,6 +307,14 @@ func TestMutualAidApprovalsLedgerAndStatements(t *testing.T) {
 		}
 		_, err = w.parkAdmin.AidStatement(ctx, f.ID, url.Values{"from": {"2026-03-01"}, "to": {"2026-02-01"}})
 		fieldErr(t, err, 422, "to", "before_from")
+		own, err := worker.MyAidStatement(ctx)
+		if err != nil || own.ReceivedFen != 80000 || own.ContributedFen != 0 || len(own.Entries) != 1 || own.Entries[0].BalanceFen != 25000 {
+			t.Fatalf("own statement %+v %v", own, err)
+		}
+		if own, err := w.bound(t, "worker1", w.workers[1]).MyAidStatement(ctx); err != nil || own.ContributedFen != 5000 || len(own.Entries) != 1 ||
+			own.Entries[0].BalanceFen != 105000 {
+			t.Fatalf("contributor's statement %+v %v", own, err)
+		}
 		mine, err := worker.MyAidApplications(ctx)
 		if err != nil || len(mine.Items) != 1 || mine.Items[0].Status != "disbursed" {
 			t.Fatalf("mine %+v %v", mine, err)

@@ -51,6 +51,7 @@ func Domain(svc *care.Service) kit.Domain {
 			{Method: "POST", Path: "/api/v1/aid-applications/{id}/actions", Perm: care.AidManage, Resource: "aid_application", Handle: h.actOnApplication},
 			{Method: "GET", Path: "/api/v1/me/aid-funds", Access: kit.Self, Handle: h.myFunds},
 			{Method: "GET", Path: "/api/v1/me/aid-applications", Access: kit.Self, Handle: h.myApplications},
+			{Method: "GET", Path: "/api/v1/me/aid-statement", Access: kit.Self, Handle: h.myStatement},
 			{Method: "POST", Path: "/api/v1/me/aid-applications", Access: kit.Self, Create: true, Handle: h.applyAsSelf},
 
 			{Method: "GET", Path: "/api/v1/childcare-classes", Perm: care.Read, Resource: "childcare_class", Handle: h.listClasses},
@@ -580,6 +581,15 @@ func (h handler) myFunds(w http.ResponseWriter, r *http.Request) error {
 func (h handler) myApplications(w http.ResponseWriter, r *http.Request) error {
 	xs, err := h.svc.MyApplications(r.Context())
 	return items(w, xs, err)
+}
+
+func (h handler) myStatement(w http.ResponseWriter, r *http.Request) error {
+	st, err := h.svc.MyEntries(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, st)
+	return nil
 }
 
 // --- childcare ---

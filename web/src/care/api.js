@@ -44,6 +44,7 @@ export const careApi = {
   // the worker's own (phone)
   myFunds: () => api.get('/me/aid-funds'),
   myApplications: () => api.get('/me/aid-applications'),
+  myStatement: () => api.get('/me/aid-statement'),
   applyAsSelf: (body, key) => api.post('/me/aid-applications', body, idempotent(key)),
   myClasses: () => api.get('/me/childcare-classes'),
   enrolMyChild: (id, body, key) => api.post(`/me/childcare-classes/${encodeURIComponent(id)}/enrolments`, body, idempotent(key)),
