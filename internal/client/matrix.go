@@ -14,6 +14,7 @@ type MatrixTotals struct {
 	CasesClosed      int64   `json:"cases_closed"`
 	Cooperations     int64   `json:"cooperations"`
 	CareItems        int64   `json:"care_items"`
+	Innovations      int64   `json:"innovations"`
 }
 
 // MatrixCell is one level × function of the 3.14π matrix.

@@ -8,6 +8,7 @@ export const METRICS = [
   { key: 'cases_closed', page: '/mediation' },
   { key: 'cooperations', page: '/cooperations' },
   { key: 'care_items', page: '/talent' },
+  { key: 'innovations', page: '/innovations' },
 ]
 
 export const LEVELS = ['zone', 'park', 'enterprise']
