@@ -101,7 +101,6 @@ func TestBrowserPhoneAidAndChildcare(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-username] input`), "zhangxm"),
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-password] input`), testenv.UserPassword("zhangxm")),
 		chromedp.Click(chromedp.CSS(`[data-test=phone-login-submit]`)),
-		chromedp.Navigate(srv.URL+"/m/me"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-me-aid]`)),
 	)
 	run("apply for aid",
