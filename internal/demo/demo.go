@@ -69,7 +69,9 @@ const Seed = 20221115
 // article's parks, enterprises, stations, the Andong alliance and the red
 // workshops, with generated organisations and people (about 600), and the
 // article's activities with their sign-ups, check-ins and hours, and the
-// artery (chains, the institute, the cooperations, about 60 listings). It
+// artery (chains, the institute, the cooperations, about 60 listings),
+// and talent and care (信泰's R&D figures, pairs and teams; 恒毅机械's
+// mutual-aid fund and childcare class). It
 // creates the park administrator "andong" (安东园) and the secretary
 // "chengda" (成达齿轮党支部) with password, to show scoping. Returns whether
 // anything was loaded.
@@ -137,7 +139,10 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 	if err := partyaffairs.LoadDemo(ctx, d, zoneID); err != nil {
 		return loaded, err
 	}
-	return loaded, loadActivities(ctx, d, keys, zoneID)
+	if err := loadActivities(ctx, d, keys, zoneID); err != nil {
+		return loaded, err
+	}
+	return loaded, loadCare(ctx, d, zoneID)
 }
 
 // The phone sign-in of the demo: two members of 成达齿轮党支部 get known

@@ -34,6 +34,8 @@ import (
 	"tongxin/internal/audit/auditapi"
 	"tongxin/internal/auth"
 	"tongxin/internal/auth/authapi"
+	"tongxin/internal/care"
+	"tongxin/internal/care/careapi"
 	"tongxin/internal/circle"
 	"tongxin/internal/circle/circleapi"
 	"tongxin/internal/config"
@@ -98,6 +100,7 @@ type App struct {
 	Activities  *activities.Service
 	Invitations *invitations.Service
 	Circle      *circle.Service
+	Care        *care.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -131,6 +134,7 @@ func (a *App) domains() []kit.Domain {
 		partyaffairsapi.Domain(a.Party),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 		circleapi.Domain(a.Circle),
+		careapi.Domain(a.Care),
 	}
 }
 
@@ -155,6 +159,7 @@ func schema() []fs.FS {
 		invitations.Migrations(),
 		servicenet.Migrations(),
 		circle.Migrations(),
+		care.Migrations(),
 	}
 }
 
@@ -200,6 +205,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Services:    &servicenet.Service{DB: d, Keys: keys, PhotoDir: cfg.PhotoDir(), MaxPhoto: cfg.MaxPhotoBytes},
 		Activities:  &activities.Service{DB: d, Keys: keys},
 		Circle:      &circle.Service{DB: d},
+		Care:        &care.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
 	}
 	a.Invitations = &invitations.Service{DB: d, Keys: keys, Passwords: pool, Auth: a.Auth}

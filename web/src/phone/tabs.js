@@ -61,6 +61,10 @@ export const phoneTabs = [
     icon: 'user-o',
     page: MePage,
     titleKey: 'phone.tabs.me',
-    routes: [{ path: '/m/me/party', name: 'phoneParty', page: PhoneParty, titleKey: 'party.phone.entry' }],
+    routes: [
+      { path: '/m/me/party', name: 'phoneParty', page: PhoneParty, titleKey: 'party.phone.entry' },
+      { path: '/m/me/aid', name: 'phoneAid', page: () => import('../care/phone/PhoneAid.vue'), titleKey: 'care.phone.aidTitle' },
+      { path: '/m/me/childcare', name: 'phoneChildcare', page: () => import('../care/phone/PhoneChildcare.vue'), titleKey: 'care.phone.childcareTitle' },
+    ],
   },
 ]
