@@ -47,6 +47,8 @@ import (
 	"tongxin/internal/kit"
 	"tongxin/internal/matrix"
 	"tongxin/internal/matrix/matrixapi"
+	"tongxin/internal/mediation"
+	"tongxin/internal/mediation/mediationapi"
 	"tongxin/internal/openapi"
 	"tongxin/internal/orgs"
 	"tongxin/internal/orgs/orgsapi"
@@ -91,6 +93,7 @@ type App struct {
 	Artery      *artery.Service
 	People      *people.Service
 	Services    *servicenet.Service
+	Mediation   *mediation.Service
 	Activities  *activities.Service
 	Invitations *invitations.Service
 	Circle      *circle.Service
@@ -122,6 +125,7 @@ func (a *App) domains() []kit.Domain {
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
 		servicenetapi.Domain(a.Services),
+		mediationapi.Domain(a.Mediation),
 		activitiesapi.Domain(a.Activities),
 		arteryapi.Domain(a.Artery),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
@@ -148,6 +152,7 @@ func schema() []fs.FS {
 		artery.Migrations(),
 		invitations.Migrations(),
 		servicenet.Migrations(),
+		mediation.Migrations(),
 		circle.Migrations(),
 	}
 }
@@ -191,6 +196,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Artery:      &artery.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
 		Services:    &servicenet.Service{DB: d, Keys: keys, PhotoDir: cfg.PhotoDir(), MaxPhoto: cfg.MaxPhotoBytes},
+		Mediation:   &mediation.Service{DB: d},
 		Activities:  &activities.Service{DB: d, Keys: keys},
 		Circle:      &circle.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
