@@ -208,7 +208,10 @@ func checkDate(fs *apperr.Fields, field, s string) {
 // ECONFLICT (not in mediation; payments already recorded).
 func (s *Service) SaveAgreement(ctx context.Context, id string, in AgreementInput) (Case, error) {
 	var fs apperr.Fields
-	valid.Name(&fs, "terms", &in.Terms, MaxTerms)
+	if in.Terms = strings.TrimSpace(in.Terms); in.Terms == "" {
+		fs.Add("terms", "required")
+	}
+	valid.Text(&fs, "terms", in.Terms, MaxTerms)
 	checkFen(&fs, "amount_fen", in.AmountFen, true)
 	checkDate(&fs, "pay_by", in.PayBy)
 	checkDate(&fs, "agreed_on", in.AgreedOn)

@@ -250,7 +250,9 @@ func (s *Service) ScheduleHearing(ctx context.Context, id string, in HearingInpu
 			}
 			if n > 0 {
 				field := map[string]string{"mediator": "mediator_id", "room": "room_id", "person": "party_ids"}[b.kind]
-				return &apperr.Error{Code: apperr.Conflict, MessageID: "problem.double_booked_" + b.kind, Params: map[string]any{"Name": b.name},
+				msg := map[string]string{"mediator": "problem.double_booked_mediator", "room": "problem.double_booked_room",
+					"person": "problem.double_booked_person"}[b.kind]
+				return &apperr.Error{Code: apperr.Conflict, MessageID: msg, Params: map[string]any{"Name": b.name},
 					Fields: []apperr.FieldError{{Field: field, Code: "double_booked"}}}
 			}
 		}

@@ -214,9 +214,11 @@ func clockOf(now time.Time, status string, applied time.Time, arbitrationDue *ti
 	}
 	c.Eligible = Open(status) && !now.Before(c.MediationDueAt)
 	if arbitrationDue != nil && status == Referred {
-		left := int(arbitrationDue.Sub(now) / day)
+		// Whole days left, a part of a day counting as one; negative once
+		// past.
+		left := int((arbitrationDue.Sub(now) + day - 1) / day)
 		if arbitrationDue.Before(now) {
-			left = -int(now.Sub(*arbitrationDue)/day) - 1
+			left = -int(now.Sub(*arbitrationDue) / day)
 		}
 		c.ArbitrationDaysLeft = &left
 		c.ArbitrationOverdue = now.After(*arbitrationDue)
