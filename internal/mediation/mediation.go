@@ -307,9 +307,11 @@ func (s *Service) ListCases(ctx context.Context, f CaseFilter, pg page.Page) (pa
 	now := s.DB.Now().UTC()
 	p := access.From(ctx)
 	var a db.Args
-	where := visibleWhere(p, &a)
+	var where string
 	if f.Mine {
 		where = partyWhere(p, &a)
+	} else {
+		where = visibleWhere(p, &a)
 	}
 	var fs apperr.Fields
 	if f.Status != "" && !slices.Contains(States, f.Status) {
