@@ -54,5 +54,15 @@ export const phoneTabs = [
       { path: '/m/artery/listings/:id', name: 'phoneArteryListing', page: ListingPage, titleKey: 'artery.listings.proposals' },
     ],
   },
-  { key: 'phoneMe', path: '/m/me', icon: 'user-o', page: MePage, titleKey: 'phone.tabs.me' },
+  {
+    key: 'phoneMe',
+    path: '/m/me',
+    icon: 'user-o',
+    page: MePage,
+    titleKey: 'phone.tabs.me',
+    routes: [
+      { path: '/m/me/mediation', name: 'phoneMediation', page: () => import('../mediation/phone/MyCasesPage.vue'), titleKey: 'mediation.phone.entry' },
+      { path: '/m/me/mediation/:id', name: 'phoneMediationCase', page: () => import('../mediation/phone/CaseDetailPage.vue'), titleKey: 'mediation.phone.entry' },
+    ],
+  },
 ]
