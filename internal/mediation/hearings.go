@@ -290,7 +290,10 @@ func (s *Service) ScheduleHearing(ctx context.Context, id string, in HearingInpu
 	return out, err
 }
 
-var chinaTime = time.FixedZone("CST", 8*3600)
+// China is the zones' civil time (UTC+8): dates of agreements and payments.
+var China = time.FixedZone("CST", 8*3600)
+
+var chinaTime = China
 
 // Calendar lists the hearings of the cases the caller may see that
 // overlap [from, to) (at most 62 days), by start.
