@@ -495,7 +495,7 @@ func TestConflictCheck(t *testing.T) {
 		testenv.WantStatus(t, w.staff.Call(ctx, "POST", path+"/approve", nil, nil), 409) // nothing asked yet
 		noErr(t, w.staff.Call(ctx, "POST", path+"/override", map[string]any{"reason": "园区仅此一名熟悉工伤认定的调解员，双方书面同意"}, nil))
 		_, err = w.assign(c.ID, colleague)
-		testenv.WantStatus(t, err, 409) // not approved yet
+		testenv.WantStatus(t, err, 409)                                                  // not approved yet
 		testenv.WantStatus(t, w.staff.Call(ctx, "POST", path+"/approve", nil, nil), 403) // the asker
 		testenv.WantStatus(t, w.med.Call(ctx, "POST", path+"/approve", nil, nil), 403)   // the mediator sees the case, is not staff
 		testenv.WantStatus(t, w.staffA.Call(ctx, "POST", path+"/approve", nil, nil), 404)
