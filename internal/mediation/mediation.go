@@ -191,6 +191,10 @@ func scanCase(now time.Time) func(db.Scanner) (Case, error) {
 			dueAt = &t
 		}
 		c.Clock = clockOf(now, c.Status, c.AppliedAt, dueAt, c.extended)
+		if c.ClosedAt != nil && c.ClosedAt.After(c.AppliedAt) {
+			// A finished case's count stops where it ended.
+			c.Clock.Day = int(c.ClosedAt.Sub(c.AppliedAt) / day)
+		}
 		c.AllowedActions = NextActions(c.Status)
 		c.Parties, c.Timeline, c.Hearings, c.Notes, c.ConflictChecks = []Party{}, []Event{}, []Hearing{}, []Note{}, []ConflictCheck{}
 		return c, nil
@@ -205,12 +209,8 @@ func scanCase(now time.Time) func(db.Scanner) (Case, error) {
 // withdrawn case ends, it is not suspended.
 func clockOf(now time.Time, status string, applied time.Time, arbitrationDue *time.Time, extended bool) Clock {
 	c := Clock{MediationDueAt: applied.Add(MediationDays * day), Extended: extended, ArbitrationDueAt: arbitrationDue}
-	end := now
-	if status == Closed || status == Withdrawn {
-		end = applied // a finished case's count is not shown as growing
-	}
-	if end.After(applied) {
-		c.Day = int(end.Sub(applied) / day)
+	if now.After(applied) {
+		c.Day = int(now.Sub(applied) / day)
 	}
 	c.Eligible = Open(status) && !now.Before(c.MediationDueAt)
 	if arbitrationDue != nil && status == Referred {
