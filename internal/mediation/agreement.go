@@ -234,7 +234,7 @@ func (s *Service) SaveAgreement(ctx context.Context, id string, in AgreementInpu
 			return &apperr.Error{Code: apperr.Conflict, MessageID: "problem.agreement_not_now", Params: map[string]any{"State": c.Status}}
 		}
 		if in.AgreedOn == "" {
-			in.AgreedOn = tx.Now.In(chinaTime).Format("2006-01-02")
+			in.AgreedOn = tx.Now.In(China).Format("2006-01-02")
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE mediation_agreements SET terms = $1, amount_fen = $2, pay_by = $3, agreed_on = $4, version = version + 1, updated_at = $5
 			WHERE case_id = $6`, in.Terms, in.AmountFen, in.PayBy, in.AgreedOn, db.Micros(tx.Now), id)
@@ -368,7 +368,7 @@ func (s *Service) RecordPayment(ctx context.Context, id string, in PaymentInput)
 		if c.Outcome != "settled" {
 			return &apperr.Error{Code: apperr.Conflict, MessageID: "problem.payment_not_now", Params: map[string]any{"State": c.Status}}
 		}
-		if in.PaidOn > tx.Now.In(chinaTime).Format("2006-01-02") {
+		if in.PaidOn > tx.Now.In(China).Format("2006-01-02") {
 			return apperr.Field("paid_on", "in_future")
 		}
 		// The case row is the lock: two payments racing for the remainder

@@ -273,7 +273,7 @@ func (s *Service) ScheduleHearing(ctx context.Context, id string, in HearingInpu
 				return err
 			}
 		}
-		if err := s.step(ctx, tx, c, v, "schedule", in.StartsAt.In(chinaTime).Format("2006-01-02 15:04")+" "+roomName); err != nil {
+		if err := s.step(ctx, tx, c, v, "schedule", in.StartsAt.In(China).Format("2006-01-02 15:04")+" "+roomName); err != nil {
 			return err
 		}
 		hs, err := hearingsOf(ctx, tx, id)
@@ -293,7 +293,6 @@ func (s *Service) ScheduleHearing(ctx context.Context, id string, in HearingInpu
 // China is the zones' civil time (UTC+8): dates of agreements and payments.
 var China = time.FixedZone("CST", 8*3600)
 
-var chinaTime = China
 
 // Calendar lists the hearings of the cases the caller may see that
 // overlap [from, to) (at most 62 days), by start.

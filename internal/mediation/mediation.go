@@ -18,7 +18,6 @@ import (
 	"tongxin/internal/db"
 	"tongxin/internal/i18n"
 	"tongxin/internal/page"
-	"tongxin/internal/valid"
 )
 
 // Permissions of this domain. Confidentiality comes first: a case is seen
@@ -497,7 +496,6 @@ func (s *Service) afterWrite(ctx context.Context, tx *db.Tx, id string) (Case, e
 	return c, err
 }
 
-func checkText(fs *apperr.Fields, field, s string, max int) { valid.Text(fs, field, s, max) }
 
 func personOfCaller(ctx context.Context) string {
 	if p := access.From(ctx); p != nil {
