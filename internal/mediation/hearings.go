@@ -293,7 +293,6 @@ func (s *Service) ScheduleHearing(ctx context.Context, id string, in HearingInpu
 // China is the zones' civil time (UTC+8): dates of agreements and payments.
 var China = time.FixedZone("CST", 8*3600)
 
-
 // Calendar lists the hearings of the cases the caller may see that
 // overlap [from, to) (at most 62 days), by start.
 func (s *Service) Calendar(ctx context.Context, from, to time.Time) ([]Hearing, error) {

@@ -496,7 +496,6 @@ func (s *Service) afterWrite(ctx context.Context, tx *db.Tx, id string) (Case, e
 	return c, err
 }
 
-
 func personOfCaller(ctx context.Context) string {
 	if p := access.From(ctx); p != nil {
 		return p.PersonID
