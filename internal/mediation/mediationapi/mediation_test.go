@@ -557,6 +557,15 @@ func TestDoubleBookingRace(t *testing.T) {
 				t.Fatalf("room race: %v", codes)
 			}
 		}
+		// Eight schedulers for one slot of one case: one hearing.
+		at0 := start.Add(5 * 24 * time.Hour)
+		var eight []func() error
+		for range 8 {
+			eight = append(eight, func() error { return w.hearing(w.staff, a.ID, at0, 1, w.room2, allParties(a)...) })
+		}
+		if codes := race(eight...); fmt.Sprint(codes) != "[201 409 409 409 409 409 409 409]" {
+			t.Fatalf("eight-way race: %v", codes)
+		}
 		// The person: the lawyer is an agent in a and cc, different rooms
 		// and mediators.
 		at := start.Add(10 * 24 * time.Hour)
@@ -580,7 +589,7 @@ func TestDoubleBookingRace(t *testing.T) {
 		}
 		// Back to back is fine; separate sessions with a subset are fine.
 		noErr(t, w.hearing(w.staff, cc.ID, at.Add(2*time.Hour), 1, w.room2, cc.party("respondent").ID))
-		if n := w.srv.Count("mediation_hearings"); n != 3+1+1+1 {
+		if n := w.srv.Count("mediation_hearings"); n != 3+1+1+1+1 {
 			t.Fatalf("hearings: %d", n)
 		}
 	})
