@@ -54,6 +54,8 @@ import (
 	"tongxin/internal/orgs/orgsapi"
 	"tongxin/internal/parks"
 	"tongxin/internal/parks/parksapi"
+	"tongxin/internal/partyaffairs"
+	"tongxin/internal/partyaffairs/partyaffairsapi"
 	"tongxin/internal/password"
 	"tongxin/internal/people"
 	"tongxin/internal/people/peopleapi"
@@ -91,6 +93,7 @@ type App struct {
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
 	Artery      *artery.Service
+	Party       *partyaffairs.Service
 	People      *people.Service
 	Services    *servicenet.Service
 	Mediation   *mediation.Service
@@ -128,6 +131,7 @@ func (a *App) domains() []kit.Domain {
 		mediationapi.Domain(a.Mediation),
 		activitiesapi.Domain(a.Activities),
 		arteryapi.Domain(a.Artery),
+		partyaffairsapi.Domain(a.Party),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 		circleapi.Domain(a.Circle),
 	}
@@ -150,6 +154,7 @@ func schema() []fs.FS {
 		matrix.Migrations(),
 		activities.Migrations(),
 		artery.Migrations(),
+		partyaffairs.Migrations(),
 		invitations.Migrations(),
 		servicenet.Migrations(),
 		mediation.Migrations(),
@@ -194,6 +199,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
 		Artery:      &artery.Service{DB: d},
+		Party:       &partyaffairs.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
 		Services:    &servicenet.Service{DB: d, Keys: keys, PhotoDir: cfg.PhotoDir(), MaxPhoto: cfg.MaxPhotoBytes},
 		Mediation:   &mediation.Service{DB: d},

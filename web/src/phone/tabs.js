@@ -8,6 +8,7 @@ import PhoneMine from '../activities/PhoneMine.vue'
 import ArteryPage from '../artery/phone/ArteryPage.vue'
 import ListingPage from '../artery/phone/ListingPage.vue'
 import PostPage from '../artery/phone/PostPage.vue'
+import PhoneParty from '../partyaffairs/PhoneParty.vue'
 
 // The phone pages (Vant, under /m/) that workers, members and volunteers use. Each domain adds
 // its tab here: { key, path, icon, page, titleKey, routes: [{ path, name, page, titleKey }] }.
@@ -61,6 +62,7 @@ export const phoneTabs = [
     page: MePage,
     titleKey: 'phone.tabs.me',
     routes: [
+      { path: '/m/me/party', name: 'phoneParty', page: PhoneParty, titleKey: 'party.phone.entry' },
       { path: '/m/me/mediation', name: 'phoneMediation', page: () => import('../mediation/phone/MyCasesPage.vue'), titleKey: 'mediation.phone.entry' },
       { path: '/m/me/mediation/:id', name: 'phoneMediationCase', page: () => import('../mediation/phone/CaseDetailPage.vue'), titleKey: 'mediation.phone.entry' },
     ],
