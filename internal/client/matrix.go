@@ -13,6 +13,7 @@ type MatrixTotals struct {
 	RequestsResolved int64   `json:"requests_resolved"`
 	CasesClosed      int64   `json:"cases_closed"`
 	Cooperations     int64   `json:"cooperations"`
+	CareItems        int64   `json:"care_items"`
 	Innovations      int64   `json:"innovations"`
 }
 

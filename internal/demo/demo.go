@@ -69,7 +69,9 @@ const Seed = 20221115
 // article's parks, enterprises, stations, the Andong alliance and the red
 // workshops, with generated organisations and people (about 600), and the
 // article's activities with their sign-ups, check-ins and hours, and the
-// artery (chains, the institute, the cooperations, about 60 listings). It
+// artery (chains, the institute, the cooperations, about 60 listings),
+// and talent and care (信泰's R&D figures, pairs and teams; 恒毅机械's
+// mutual-aid fund and childcare class). It
 // creates the park administrator "andong" (安东园) and the secretary
 // "chengda" (成达齿轮党支部) with password, to show scoping. Returns whether
 // anything was loaded.
@@ -141,6 +143,9 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 		return loaded, err
 	}
 	if err := loadActivities(ctx, d, keys, zoneID); err != nil {
+		return loaded, err
+	}
+	if err := loadCare(ctx, d, zoneID); err != nil {
 		return loaded, err
 	}
 	return loaded, loadMediation(ctx, d, zoneID)

@@ -420,6 +420,63 @@ func TestDemoPartyAffairs(t *testing.T) {
 	})
 }
 
+// 信泰's talent plan and 恒毅机械's mutual-aid fund and childcare class, as
+// the zone's administrator and the Andong park administrator see them.
+func TestDemoHoldsTalentAndCare(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		srv := testenv.Start(t, dsn)
+		if _, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
+			t.Fatal(err)
+		}
+		admin := srv.Admin()
+		l, err := admin.ListRDProfiles(ctx, url.Values{"postdoc": {"true"}})
+		if err != nil || l.Total != 1 {
+			t.Fatalf("postdoc workstations %+v %v", l, err)
+		}
+		p := l.Items[0]
+		if p.EnterpriseName != demo.XintaiName || p.RDStaff < 300 || p.PostdocApprovedOn == nil || !strings.HasPrefix(*p.PostdocApprovedOn, "2022-10") ||
+			p.Mentorships != 3 || p.Teams != 2 {
+			t.Fatalf("信泰 %+v", p)
+		}
+		teams, err := admin.ListProjectTeams(ctx, url.Values{"enterprise_id": {p.EnterpriseID}})
+		kinds := map[string]bool{}
+		for _, x := range teams.Items {
+			kinds[x.Kind] = true
+		}
+		if err != nil || !kinds["tech"] || !kinds["project"] {
+			t.Fatalf("信泰 teams %+v %v", teams, err)
+		}
+		andong, err := srv.Client().As(ctx, "andong", testenv.AdminPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		funds, err := andong.ListAidFunds(ctx, nil)
+		if err != nil || funds.Total != 1 || funds.Items[0].BalanceFen != 5_000_000+120_000-300_000 {
+			t.Fatalf("恒毅 fund %+v %v", funds, err)
+		}
+		st, err := andong.AidStatement(ctx, funds.Items[0].ID, nil)
+		if err != nil || !st.Balanced || st.DisbursedFen != 300_000 {
+			t.Fatalf("statement %+v %v", st, err)
+		}
+		apps, err := andong.ListAidApplications(ctx, nil)
+		if err != nil || apps.Total != 2 {
+			t.Fatalf("applications %+v %v", apps, err)
+		}
+		for _, x := range apps.Items {
+			if x.Status == "disbursed" && (x.FirstBy == nil || x.SecondBy == nil || *x.FirstBy == *x.SecondBy) {
+				t.Fatalf("disbursed without two approvers %+v", x)
+			}
+		}
+		if n := srv.Count("childcare_classes c JOIN enterprises e ON e.id = c.enterprise_id", "e.name = $1", demo.HengyiName); n != 1 {
+			t.Fatalf("%d childcare classes of 恒毅", n)
+		}
+		if n := srv.Count("childcare_enrolments", "status = 'registered'"); n != 8 {
+			t.Fatalf("%d children enrolled", n)
+		}
+	})
+}
+
 // The article's work-injury dispute, settled at the hearing by the
 // arbitrator, and a sample case in every state, all recorded through the
 // mediation service.

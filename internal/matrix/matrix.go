@@ -61,6 +61,7 @@ type Figures struct {
 	RequestsResolved int64
 	CasesClosed      int64
 	Cooperations     int64
+	CareItems        int64 // talent and care items: mentoring pairs, project teams, aid disbursed, childcare classes
 	Innovations      int64 // entries of the innovation log (创新举措)
 }
 
@@ -89,8 +90,8 @@ func Add(ctx context.Context, tx *db.Tx, f Fact) error {
 		period int
 	}{{"d", day}, {"m", day / 100}, {"y", day / 10000}} {
 		_, err := tx.ExecContext(ctx, `INSERT INTO matrix_facts (zone_id, grain, period, node_id, park_id, level, function,
-				activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations, innovations)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+				activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations, care_items, innovations)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 			ON CONFLICT (zone_id, grain, period, node_id, level, function) DO UPDATE SET
 				activities = matrix_facts.activities + excluded.activities,
 				participants = matrix_facts.participants + excluded.participants,
@@ -98,9 +99,10 @@ func Add(ctx context.Context, tx *db.Tx, f Fact) error {
 				requests_resolved = matrix_facts.requests_resolved + excluded.requests_resolved,
 				cases_closed = matrix_facts.cases_closed + excluded.cases_closed,
 				cooperations = matrix_facts.cooperations + excluded.cooperations,
+				care_items = matrix_facts.care_items + excluded.care_items,
 				innovations = matrix_facts.innovations + excluded.innovations`,
 			f.ZoneID, g.grain, g.period, f.NodeID, f.ParkID, f.Level, f.Function,
-			f.Activities, f.Participants, f.VolunteerMinutes, f.RequestsResolved, f.CasesClosed, f.Cooperations, f.Innovations)
+			f.Activities, f.Participants, f.VolunteerMinutes, f.RequestsResolved, f.CasesClosed, f.Cooperations, f.CareItems, f.Innovations)
 		if err != nil {
 			return err
 		}

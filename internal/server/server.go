@@ -33,6 +33,8 @@ import (
 	"tongxin/internal/audit/auditapi"
 	"tongxin/internal/auth"
 	"tongxin/internal/auth/authapi"
+	"tongxin/internal/care"
+	"tongxin/internal/care/careapi"
 	"tongxin/internal/circle"
 	"tongxin/internal/circle/circleapi"
 	"tongxin/internal/config"
@@ -100,6 +102,7 @@ type App struct {
 	Activities  *activities.Service
 	Invitations *invitations.Service
 	Circle      *circle.Service
+	Care        *care.Service
 	Idem        *idem.Store
 	// Domains are the mounted domains; tests walk their routes and fixtures.
 	Domains []kit.Domain
@@ -134,6 +137,7 @@ func (a *App) domains() []kit.Domain {
 		partyaffairsapi.Domain(a.Party),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 		circleapi.Domain(a.Circle),
+		careapi.Domain(a.Care),
 	}
 }
 
@@ -159,6 +163,7 @@ func schema() []fs.FS {
 		servicenet.Migrations(),
 		mediation.Migrations(),
 		circle.Migrations(),
+		care.Migrations(),
 	}
 }
 
@@ -205,6 +210,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Mediation:   &mediation.Service{DB: d},
 		Activities:  &activities.Service{DB: d, Keys: keys},
 		Circle:      &circle.Service{DB: d},
+		Care:        &care.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
 	}
 	a.Invitations = &invitations.Service{DB: d, Keys: keys, Passwords: pool, Auth: a.Auth}

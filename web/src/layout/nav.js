@@ -53,6 +53,9 @@ export const navGroups = [
         routes: [{ path: '/activities/:id', name: 'activity', page: () => import('../activities/ActivityPage.vue'), titleKey: 'activities.detailTitle' }],
       },
       { key: 'corrections', path: '/activity-corrections', page: () => import('../activities/CorrectionsPage.vue'), allowed: () => can('activity.roster') },
+      { key: 'talent', path: '/talent', page: () => import('../care/TalentPage.vue'), allowed: () => can('care.read') },
+      { key: 'mutualAid', path: '/mutual-aid', page: () => import('../care/AidPage.vue'), allowed: () => can('aid.read') },
+      { key: 'childcare', path: '/childcare', page: () => import('../care/ChildcarePage.vue'), allowed: () => can('care.read') },
     ],
   },
   {

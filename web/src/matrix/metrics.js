@@ -7,6 +7,7 @@ export const METRICS = [
   { key: 'requests_resolved', page: '/service-requests' },
   { key: 'cases_closed', page: '/mediation' },
   { key: 'cooperations', page: '/cooperations' },
+  { key: 'care_items', page: '/talent' },
   { key: 'innovations', page: '/innovations' },
 ]
 
