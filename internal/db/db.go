@@ -43,6 +43,7 @@ type DB struct {
 	Now func() time.Time
 
 	stmts *stmtCache // SQLite: the writer's prepared statements
+	group grouper    // Group's queue
 }
 
 // Open connects to dsn: "sqlite:PATH" or "postgres://…" / "postgresql://…".
