@@ -230,17 +230,38 @@ type SignupInput struct {
 // that sign-ups and cancellations of one activity run one at a time on
 // both engines, and returns the activity as it stands and the counter.
 func lock(ctx context.Context, tx *db.Tx, id string) (Activity, int64, error) {
+	return lockKnown(ctx, tx, id, Activity{})
+}
+
+// lockKnown is lock for a caller that read the activity (known) in this
+// transaction before taking the lock: one statement takes the lock and
+// returns the row as it stands under it (its counts are columns of the
+// row, so they are the ones of the last committed sign-up), and the posts
+// are read again only when the activity has posts or changed since.
+func lockKnown(ctx context.Context, tx *db.Tx, id string, known Activity) (Activity, int64, error) {
 	var seq int64
-	err := tx.QueryRowContext(ctx, `UPDATE activities SET signup_seq = signup_seq + 1 WHERE id = $1 RETURNING signup_seq`, id).Scan(&seq)
+	a, err := scan(withSeq{tx.QueryRowContext(ctx, `UPDATE activities SET signup_seq = signup_seq + 1 WHERE id = $1 RETURNING `+cols+`, signup_seq`, id), &seq})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Activity{}, 0, apperr.New(apperr.NotFound, "")
 	}
 	if err != nil {
 		return Activity{}, 0, err
 	}
-	a, err := load(ctx, tx, id)
-	return a, seq, err
+	if known.ID == a.ID && known.Version == a.Version && len(known.Posts) == 0 {
+		return a, seq, nil
+	}
+	rows := []Activity{a}
+	err = fillPosts(ctx, tx, rows)
+	return rows[0], seq, err
 }
+
+// withSeq scans the sign-up counter after an activity's columns.
+type withSeq struct {
+	s   page.Scanner
+	seq *int64
+}
+
+func (w withSeq) Scan(dest ...any) error { return w.s.Scan(append(dest, w.seq)...) }
 
 // SignUp signs a person up for a published activity: the person
 // themselves (an account bound to them, the activity open to them) or an
@@ -279,7 +300,7 @@ func (s *Service) SignUp(ctx context.Context, activityID string, in SignupInput)
 				return err
 			}
 		}
-		a, seq, err := lock(ctx, tx, activityID)
+		a, seq, err := lockKnown(ctx, tx, activityID, before)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,15 @@ import (
 // single transaction, each inside its own savepoint, and commits once;
 // every caller gets its answer only after that commit, so nothing
 // acknowledged is lost and nothing refused was written.
+//
+// Only on SQLite. There one connection writes, so grouping costs no
+// parallelism, and it saves a BEGIN IMMEDIATE, a COMMIT with its fsync and
+// a hand-over of the writer per write (request filing: 1,516 → 566 µs of
+// CPU each, 3.2× the requests/s). PostgreSQL writes on many connections
+// and already shares one WAL flush among concurrent commits; grouping there
+// put every statement of every write behind one connection, one round trip
+// at a time: measured, filing fell from 609 to 175 requests/s and sign-ups
+// did not gain, so on PostgreSQL Group is Tx.
 
 // maxGroup bounds a group: the writer is not held longer than this many
 // writes, so other transactions waiting for it are not starved.
@@ -40,6 +49,9 @@ type grouper struct {
 // client going away must not interrupt the statements of others). A call
 // whose ctx ends before its turn returns ctx's error without running fn.
 func (d *DB) Group(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	if d.Dialect == Postgres {
+		return d.Tx(ctx, func(tx *Tx) error { return fn(context.WithoutCancel(ctx), tx) })
+	}
 	j := &groupJob{ctx: ctx, fn: fn, done: make(chan struct{})}
 	g := &d.group
 	g.mu.Lock()
