@@ -44,6 +44,7 @@ type DB struct {
 
 	stmts *stmtCache // SQLite: the writer's prepared statements
 	group grouper    // Group's queue
+	reads readStmts  // SQLite: QueryPrepared's statements
 }
 
 // Open connects to dsn: "sqlite:PATH" or "postgres://…" / "postgresql://…".
@@ -115,6 +116,12 @@ func (d *DB) Close() error {
 	if d.stmts != nil {
 		d.stmts.close()
 	}
+	d.reads.mu.Lock()
+	for _, s := range d.reads.m {
+		s.Close()
+	}
+	d.reads.m = nil
+	d.reads.mu.Unlock()
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())

@@ -116,3 +116,48 @@ func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 	}
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
+
+// readStmts holds prepared statements of the SQLite read pool (each is
+// prepared on a connection the first time it runs there).
+type readStmts struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// QueryPrepared runs a read on the read pool, prepared once on SQLite (the
+// statements every request runs, such as the session lookup, would
+// otherwise be parsed and planned each time); on PostgreSQL pgx caches
+// prepared statements itself, and this is R.QueryContext.
+func (d *DB) QueryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if d.Dialect != SQLite {
+		return d.R.QueryContext(ctx, query, args...)
+	}
+	d.reads.mu.Lock()
+	s := d.reads.m[query]
+	d.reads.mu.Unlock()
+	kept := true
+	if s == nil {
+		var err error
+		if s, err = d.R.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		d.reads.mu.Lock()
+		if d.reads.m == nil {
+			d.reads.m = map[string]*sql.Stmt{}
+		}
+		if old := d.reads.m[query]; old != nil {
+			s.Close()
+			s = old
+		} else if len(d.reads.m) < maxStmts {
+			d.reads.m[query] = s
+		} else {
+			kept = false
+		}
+		d.reads.mu.Unlock()
+	}
+	rows, err := s.QueryContext(ctx, args...)
+	if !kept {
+		s.Close() // released once rows are closed
+	}
+	return rows, err
+}
