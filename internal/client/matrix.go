@@ -13,6 +13,7 @@ type MatrixTotals struct {
 	RequestsResolved int64   `json:"requests_resolved"`
 	CasesClosed      int64   `json:"cases_closed"`
 	Cooperations     int64   `json:"cooperations"`
+	Innovations      int64   `json:"innovations"`
 }
 
 // MatrixCell is one level × function of the 3.14π matrix.

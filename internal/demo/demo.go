@@ -18,6 +18,7 @@ import (
 	"tongxin/internal/invitations"
 	"tongxin/internal/nodes"
 	"tongxin/internal/parks"
+	"tongxin/internal/partyaffairs"
 	"tongxin/internal/password"
 	"tongxin/internal/secret"
 	"tongxin/internal/servicenet"
@@ -131,6 +132,9 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 	// The artery and the activities go through their services (in
 	// transactions of their own, after the zone's: SQLite has one writer).
 	if err := loadArtery(ctx, d, zoneID); err != nil {
+		return loaded, err
+	}
+	if err := partyaffairs.LoadDemo(ctx, d, zoneID); err != nil {
 		return loaded, err
 	}
 	return loaded, loadActivities(ctx, d, keys, zoneID)

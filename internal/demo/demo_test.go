@@ -8,6 +8,7 @@ import (
 
 	"tongxin/internal/demo"
 	"tongxin/internal/ident"
+	"tongxin/internal/partyaffairs"
 	"tongxin/internal/servicenet"
 	"tongxin/internal/testenv"
 )
@@ -349,6 +350,71 @@ func TestDemoActivities(t *testing.T) {
 		}
 		if n := srv.Count("activities", "zone_id = $1 AND level = 'enterprise'", z); n != 1 {
 			t.Errorf("%d enterprise-level activities", n)
+		}
+	})
+}
+
+// The demo's party affairs: the article's three brands with two years of
+// evaluations, the innovative practices it names counted in the matrix,
+// and the sample dues, election and development of 成达齿轮党支部.
+func TestDemoPartyAffairs(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		srv := testenv.Start(t, dsn)
+		if _, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
+			t.Fatal(err)
+		}
+		admin := srv.Admin()
+		for _, name := range []string{"极致党建", "精工党建", "甜蜜党建"} {
+			l, err := admin.ListBrands(ctx, url.Values{"q": {name}})
+			if err != nil || l.Total != 1 || len(l.Items[0].Evaluations) != 2 || !l.Items[0].Sample {
+				t.Fatalf("brand %s: %+v %v", name, l, err)
+			}
+		}
+		l, err := admin.ListInnovations(ctx, url.Values{"limit": {"200"}})
+		if err != nil || l.Total != len(partyaffairs.DemoInnovations) {
+			t.Fatalf("innovations %d %v", l.Total, err)
+		}
+		if l, _ := admin.ListInnovations(ctx, url.Values{"q": {"rencai"}}); l.Total != 1 || l.Items[0].Title != "信泰“党建+人才”计划" {
+			t.Fatalf("pinyin search %+v", l.Items)
+		}
+		m, err := admin.Matrix(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var counted int64
+		for _, c := range m.Cells {
+			counted += c.Innovations
+		}
+		if counted != int64(len(partyaffairs.DemoInnovations)) || m.Cell("zone", "political").Innovations != 3 {
+			t.Fatalf("matrix counts %d innovations, zone political %d", counted, m.Cell("zone", "political").Innovations)
+		}
+		chengda, err := srv.Client().As(ctx, "chengda", testenv.AdminPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dues, err := chengda.ListDues(ctx, nil)
+		if err != nil || dues.Total == 0 {
+			t.Fatalf("dues %+v %v", dues.Total, err)
+		}
+		arrears, err := chengda.Arrears(ctx, nil)
+		if err != nil || arrears.Total == 0 {
+			t.Fatalf("arrears %+v %v", arrears, err)
+		}
+		if es, err := chengda.ListElections(ctx, nil); err != nil || es.Total != 1 {
+			t.Fatalf("elections %+v %v", es, err)
+		}
+		if ds, err := chengda.ListDevelopment(ctx, nil); err != nil || ds.Total != 1 || ds.Items[0].Stage != "candidate" {
+			t.Fatalf("development %+v %v", ds, err)
+		}
+		// The demo's phone worker (a member of the branch) sees their dues.
+		worker, err := srv.Client().As(ctx, demo.WorkerUsername, testenv.AdminPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		me, err := worker.MyParty(ctx)
+		if err != nil || me.Status == nil || len(me.Dues) == 0 {
+			t.Fatalf("worker's party affairs %+v %v", me, err)
 		}
 	})
 }

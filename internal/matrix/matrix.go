@@ -1,7 +1,7 @@
 // Package matrix keeps the 3.14π matrix: 3 levels (zone, park, enterprise)
 // × 4 functions (political, development, governance, service), each cell a
 // set of figures (activities, participants, volunteer hours, requests
-// resolved, cases closed, cooperations).
+// resolved, cases closed, cooperations, innovations).
 //
 // The figures are kept up to date as records change rather than counted
 // per request: a domain calls Add in the same transaction as the change
@@ -61,6 +61,7 @@ type Figures struct {
 	RequestsResolved int64
 	CasesClosed      int64
 	Cooperations     int64
+	Innovations      int64 // entries of the innovation log (创新举措)
 }
 
 // Fact is one change to the matrix: figures added at a place, for a
@@ -88,17 +89,18 @@ func Add(ctx context.Context, tx *db.Tx, f Fact) error {
 		period int
 	}{{"d", day}, {"m", day / 100}, {"y", day / 10000}} {
 		_, err := tx.ExecContext(ctx, `INSERT INTO matrix_facts (zone_id, grain, period, node_id, park_id, level, function,
-				activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+				activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations, innovations)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (zone_id, grain, period, node_id, level, function) DO UPDATE SET
 				activities = matrix_facts.activities + excluded.activities,
 				participants = matrix_facts.participants + excluded.participants,
 				volunteer_minutes = matrix_facts.volunteer_minutes + excluded.volunteer_minutes,
 				requests_resolved = matrix_facts.requests_resolved + excluded.requests_resolved,
 				cases_closed = matrix_facts.cases_closed + excluded.cases_closed,
-				cooperations = matrix_facts.cooperations + excluded.cooperations`,
+				cooperations = matrix_facts.cooperations + excluded.cooperations,
+				innovations = matrix_facts.innovations + excluded.innovations`,
 			f.ZoneID, g.grain, g.period, f.NodeID, f.ParkID, f.Level, f.Function,
-			f.Activities, f.Participants, f.VolunteerMinutes, f.RequestsResolved, f.CasesClosed, f.Cooperations)
+			f.Activities, f.Participants, f.VolunteerMinutes, f.RequestsResolved, f.CasesClosed, f.Cooperations, f.Innovations)
 		if err != nil {
 			return err
 		}

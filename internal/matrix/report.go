@@ -26,6 +26,7 @@ type Totals struct {
 	RequestsResolved int64   `json:"requests_resolved"`
 	CasesClosed      int64   `json:"cases_closed"`
 	Cooperations     int64   `json:"cooperations"`
+	Innovations      int64   `json:"innovations"`
 }
 
 // Cell is one level × function.
@@ -75,14 +76,15 @@ type Filter struct {
 type Service struct{ DB *db.DB }
 
 const sums = `COALESCE(SUM(u.activities), 0), COALESCE(SUM(u.participants), 0), COALESCE(SUM(u.volunteer_minutes), 0),
-	COALESCE(SUM(u.requests_resolved), 0), COALESCE(SUM(u.cases_closed), 0), COALESCE(SUM(u.cooperations), 0)`
+	COALESCE(SUM(u.requests_resolved), 0), COALESCE(SUM(u.cases_closed), 0), COALESCE(SUM(u.cooperations), 0),
+	COALESCE(SUM(u.innovations), 0)`
 
-const figures = `f.activities, f.participants, f.volunteer_minutes, f.requests_resolved, f.cases_closed, f.cooperations`
+const figures = `f.activities, f.participants, f.volunteer_minutes, f.requests_resolved, f.cases_closed, f.cooperations, f.innovations`
 
 func scanTotals(s db.Scanner, head ...any) (Totals, error) {
 	var t Totals
 	var minutes int64
-	err := s.Scan(append(head, &t.Activities, &t.Participants, &minutes, &t.RequestsResolved, &t.CasesClosed, &t.Cooperations)...)
+	err := s.Scan(append(head, &t.Activities, &t.Participants, &minutes, &t.RequestsResolved, &t.CasesClosed, &t.Cooperations, &t.Innovations)...)
 	t.VolunteerHours = float64(minutes) / 60
 	return t, err
 }

@@ -120,6 +120,12 @@ func Delete(ctx context.Context, tx *db.Tx, id string) error {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `DELETE FROM scope_nodes WHERE id = $1`, id)
+	if db.IsForeignKey(err) {
+		// Rows of another domain still hang under the node (an
+		// activity's or an innovation's organiser): ECONFLICT, which
+		// the caller names in its own words.
+		return apperr.New(apperr.Conflict, "problem.node_in_use")
+	}
 	return err
 }
 

@@ -52,6 +52,8 @@ import (
 	"tongxin/internal/orgs/orgsapi"
 	"tongxin/internal/parks"
 	"tongxin/internal/parks/parksapi"
+	"tongxin/internal/partyaffairs"
+	"tongxin/internal/partyaffairs/partyaffairsapi"
 	"tongxin/internal/password"
 	"tongxin/internal/people"
 	"tongxin/internal/people/peopleapi"
@@ -89,6 +91,7 @@ type App struct {
 	Alliances   *alliances.Service
 	Workshops   *workshops.Service
 	Artery      *artery.Service
+	Party       *partyaffairs.Service
 	People      *people.Service
 	Services    *servicenet.Service
 	Activities  *activities.Service
@@ -124,6 +127,7 @@ func (a *App) domains() []kit.Domain {
 		servicenetapi.Domain(a.Services),
 		activitiesapi.Domain(a.Activities),
 		arteryapi.Domain(a.Artery),
+		partyaffairsapi.Domain(a.Party),
 		invitationsapi.Domain(a.Invitations, a.Cfg.PublicURL, a.Cfg.CookieSecure),
 		circleapi.Domain(a.Circle),
 	}
@@ -146,6 +150,7 @@ func schema() []fs.FS {
 		matrix.Migrations(),
 		activities.Migrations(),
 		artery.Migrations(),
+		partyaffairs.Migrations(),
 		invitations.Migrations(),
 		servicenet.Migrations(),
 		circle.Migrations(),
@@ -189,6 +194,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
 		Artery:      &artery.Service{DB: d},
+		Party:       &partyaffairs.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
 		Services:    &servicenet.Service{DB: d, Keys: keys, PhotoDir: cfg.PhotoDir(), MaxPhoto: cfg.MaxPhotoBytes},
 		Activities:  &activities.Service{DB: d, Keys: keys},

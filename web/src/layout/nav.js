@@ -56,6 +56,22 @@ export const navGroups = [
     ],
   },
   {
+    key: 'party',
+    items: [
+      { key: 'partyDues', path: '/party-dues', page: () => import('../partyaffairs/DuesPage.vue'), allowed: () => can('party.read') },
+      { key: 'partyElections', path: '/party-elections', page: () => import('../partyaffairs/ElectionsPage.vue'), allowed: () => can('party.read') },
+      { key: 'partyDevelopment', path: '/party-development', page: () => import('../partyaffairs/DevelopmentPage.vue'), allowed: () => can('party.read') },
+      {
+        key: 'brands',
+        path: '/brands',
+        page: () => import('../partyaffairs/BrandsPage.vue'),
+        allowed: () => can('brand.read'),
+        routes: [{ path: '/brands/:id', name: 'brand', page: () => import('../partyaffairs/BrandPage.vue'), titleKey: 'party.brands.title' }],
+      },
+      { key: 'innovations', path: '/innovations', page: () => import('../partyaffairs/InnovationsPage.vue'), allowed: () => can('brand.read') },
+    ],
+  },
+  {
     key: 'pillar2',
     items: [
       { key: 'listings', path: '/listings', page: () => import('../artery/ListingsPage.vue'), allowed: () => can('artery.read') },

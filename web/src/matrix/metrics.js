@@ -7,6 +7,7 @@ export const METRICS = [
   { key: 'requests_resolved', page: '/service-requests' },
   { key: 'cases_closed', page: '/mediation' },
   { key: 'cooperations', page: '/cooperations' },
+  { key: 'innovations', page: '/innovations' },
 ]
 
 export const LEVELS = ['zone', 'park', 'enterprise']

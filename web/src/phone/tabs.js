@@ -8,6 +8,7 @@ import PhoneMine from '../activities/PhoneMine.vue'
 import ArteryPage from '../artery/phone/ArteryPage.vue'
 import ListingPage from '../artery/phone/ListingPage.vue'
 import PostPage from '../artery/phone/PostPage.vue'
+import PhoneParty from '../partyaffairs/PhoneParty.vue'
 
 // The phone pages (Vant, under /m/) that workers, members and volunteers use. Each domain adds
 // its tab here: { key, path, icon, page, titleKey, routes: [{ path, name, page, titleKey }] }.
@@ -54,5 +55,12 @@ export const phoneTabs = [
       { path: '/m/artery/listings/:id', name: 'phoneArteryListing', page: ListingPage, titleKey: 'artery.listings.proposals' },
     ],
   },
-  { key: 'phoneMe', path: '/m/me', icon: 'user-o', page: MePage, titleKey: 'phone.tabs.me' },
+  {
+    key: 'phoneMe',
+    path: '/m/me',
+    icon: 'user-o',
+    page: MePage,
+    titleKey: 'phone.tabs.me',
+    routes: [{ path: '/m/me/party', name: 'phoneParty', page: PhoneParty, titleKey: 'party.phone.entry' }],
+  },
 ]
