@@ -143,8 +143,7 @@ const cols = `id, zone_id, campaign_id, title, description, kind, function, leve
 	status, version, created_at, updated_at,
 	COALESCE((SELECT name FROM alliances WHERE alliances.id = activities.organizer_id),
 		(SELECT name FROM scope_nodes WHERE scope_nodes.id = activities.organizer_id), ''),
-	(SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = activities.id AND s.status = 'registered'),
-	(SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = activities.id AND s.status = 'waitlisted')`
+	registered_count, waitlisted_count`
 
 func scan(s page.Scanner) (Activity, error) {
 	var a Activity
@@ -189,9 +188,7 @@ func fillPosts(ctx context.Context, q db.Querier, as []Activity) error {
 		idx[a.ID], ids[i] = i, a.ID
 	}
 	var args db.Args
-	return db.Each(ctx, q, `SELECT activity_id, id, name, capacity,
-			(SELECT COUNT(*) FROM activity_signups s WHERE s.post_id = activity_posts.id AND s.status = 'registered'),
-			(SELECT COUNT(*) FROM activity_signups s WHERE s.post_id = activity_posts.id AND s.status = 'waitlisted')
+	return db.Each(ctx, q, `SELECT activity_id, id, name, capacity, registered_count, waitlisted_count
 		FROM activity_posts WHERE activity_id IN (`+args.In(ids)+`) ORDER BY activity_id, ord`, args, func(s db.Scanner) error {
 		var aid string
 		var p Post

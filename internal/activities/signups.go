@@ -100,14 +100,15 @@ func signupOfPerson(ctx context.Context, q db.Querier, activityID, personID stri
 // the set, or it is organised by a station of a park in the set.
 type reach struct {
 	zoneID string
+	name   string // the person's
 	nodes  []string
 }
 
 func reachOf(ctx context.Context, q db.Querier, personID string) (reach, error) {
 	var r reach
 	var ent, org, orgPark sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT zone_id, enterprise_id, org_id, (SELECT park_id FROM orgs WHERE orgs.id = people.org_id)
-		FROM people WHERE id = $1`, personID).Scan(&r.zoneID, &ent, &org, &orgPark)
+	err := q.QueryRowContext(ctx, `SELECT zone_id, name, enterprise_id, org_id, (SELECT park_id FROM orgs WHERE orgs.id = people.org_id)
+		FROM people WHERE id = $1`, personID).Scan(&r.zoneID, &r.name, &ent, &org, &orgPark)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.New(apperr.NotFound, "")
 	}
@@ -171,8 +172,9 @@ func manages(ctx context.Context, q db.Querier, a Activity) (bool, error) {
 
 // actor says on whose behalf a person-facing call acts.
 type actor struct {
-	self  bool // the caller is the person (their account is bound to them)
-	staff bool // the caller manages the activity
+	self  bool   // the caller is the person (their account is bound to them)
+	staff bool   // the caller manages the activity
+	name  string // the person's
 }
 
 // actFor decides whether the caller may act for personID on a: the person
@@ -212,7 +214,7 @@ func actFor(ctx context.Context, q db.Querier, a Activity, personID string) (act
 	if self && a.Status == "draft" {
 		return actor{}, apperr.New(apperr.NotFound, "")
 	}
-	return actor{self: self, staff: staff}, nil
+	return actor{self: self, staff: staff, name: r.name}, nil
 }
 
 // SignupInput is what signing up takes.
@@ -228,17 +230,38 @@ type SignupInput struct {
 // that sign-ups and cancellations of one activity run one at a time on
 // both engines, and returns the activity as it stands and the counter.
 func lock(ctx context.Context, tx *db.Tx, id string) (Activity, int64, error) {
+	return lockKnown(ctx, tx, id, Activity{})
+}
+
+// lockKnown is lock for a caller that read the activity (known) in this
+// transaction before taking the lock: one statement takes the lock and
+// returns the row as it stands under it (its counts are columns of the
+// row, so they are the ones of the last committed sign-up), and the posts
+// are read again only when the activity has posts or changed since.
+func lockKnown(ctx context.Context, tx *db.Tx, id string, known Activity) (Activity, int64, error) {
 	var seq int64
-	err := tx.QueryRowContext(ctx, `UPDATE activities SET signup_seq = signup_seq + 1 WHERE id = $1 RETURNING signup_seq`, id).Scan(&seq)
+	a, err := scan(withSeq{tx.QueryRowContext(ctx, `UPDATE activities SET signup_seq = signup_seq + 1 WHERE id = $1 RETURNING `+cols+`, signup_seq`, id), &seq})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Activity{}, 0, apperr.New(apperr.NotFound, "")
 	}
 	if err != nil {
 		return Activity{}, 0, err
 	}
-	a, err := load(ctx, tx, id)
-	return a, seq, err
+	if known.ID == a.ID && known.Version == a.Version && len(known.Posts) == 0 {
+		return a, seq, nil
+	}
+	rows := []Activity{a}
+	err = fillPosts(ctx, tx, rows)
+	return rows[0], seq, err
 }
+
+// withSeq scans the sign-up counter after an activity's columns.
+type withSeq struct {
+	s   page.Scanner
+	seq *int64
+}
+
+func (w withSeq) Scan(dest ...any) error { return w.s.Scan(append(dest, w.seq)...) }
 
 // SignUp signs a person up for a published activity: the person
 // themselves (an account bound to them, the activity open to them) or an
@@ -255,14 +278,39 @@ func (s *Service) SignUp(ctx context.Context, activityID string, in SignupInput)
 		return Signup{}, apperr.Field("person_id", "required")
 	}
 	var out Signup
-	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-		a, seq, err := lock(ctx, tx, activityID)
+	// Sign-ups are grouped (db.Group): concurrent ones share a transaction
+	// and its commit, each in its own savepoint, each answered after the
+	// commit.
+	err := s.DB.Group(ctx, func(ctx context.Context, tx *db.Tx) error {
+		var (
+			who    actor
+			before Activity
+			err    error
+		)
+		if tx.Dialect == db.Postgres {
+			// Who may sign whom up is read before the activity's row lock
+			// is taken, so that the lock is held for the writes alone: on
+			// PostgreSQL the sign-ups of one activity queue on that lock,
+			// and every round trip made while holding it is paid by all.
+			// (On SQLite the transaction already holds the one writer.)
+			if before, err = load(ctx, tx, activityID); err != nil {
+				return err
+			}
+			if who, err = actFor(ctx, tx, before, in.PersonID); err != nil {
+				return err
+			}
+		}
+		a, seq, err := lockKnown(ctx, tx, activityID, before)
 		if err != nil {
 			return err
 		}
-		who, err := actFor(ctx, tx, a, in.PersonID)
-		if err != nil {
-			return err
+		if before.ID == "" || before.node != a.node || before.ZoneID != a.ZoneID || before.OrganizerKind != a.OrganizerKind ||
+			!equalPtr(before.ParkID, a.ParkID) || before.Status != a.Status {
+			// Not read yet, or the activity moved meanwhile: decide on it
+			// as it stands under the lock.
+			if who, err = actFor(ctx, tx, a, in.PersonID); err != nil {
+				return err
+			}
 		}
 		if in.WalkUp && !who.staff {
 			return apperr.Field("walk_up", "organisers_only")
@@ -304,10 +352,29 @@ func (s *Service) SignUp(ctx context.Context, activityID string, in SignupInput)
 			Summary: map[string]any{"activity_id": a.ID, "person_id": in.PersonID, "post_id": postID, "status": status, "walk_up": in.WalkUp}}); err != nil {
 			return err
 		}
-		out, err = signupOf(ctx, tx, a.ID, id)
-		return err
+		// The new sign-up as signupOf would read it back, without the
+		// read: it has the highest seq of the activity, so its place on a
+		// waitlist is one behind everyone waiting there now (with posts,
+		// every sign-up names one; without, none does).
+		out = Signup{ID: id, ActivityID: a.ID, PersonID: in.PersonID, PersonName: who.name, Status: status, WalkUp: in.WalkUp,
+			CreatedAt: tx.Now, seq: seq}
+		if post != nil {
+			out.PostID = &post.ID
+		}
+		if status == "waitlisted" {
+			pos := a.Waitlisted + 1
+			if post != nil {
+				pos = post.Waitlisted + 1
+			}
+			out.Position = &pos
+		}
+		return nil
 	})
 	return out, err
+}
+
+func equalPtr(a, b *string) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }
 
 // CancelSignup removes a sign-up — the person themselves until the

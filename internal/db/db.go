@@ -41,6 +41,10 @@ type DB struct {
 	Path string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	stmts *stmtCache // SQLite: the writer's prepared statements
+	group grouper    // Group's queue
+	reads readStmts  // SQLite: QueryPrepared's statements
 }
 
 // Open connects to dsn: "sqlite:PATH" or "postgres://…" / "postgresql://…".
@@ -76,6 +80,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
 		d.W, d.R = w, r
+		d.stmts = newStmtCache()
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		d.Dialect = Postgres
 		p, err := sql.Open("pgx", dsn)
@@ -113,6 +118,15 @@ func redact(dsn string) string {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	if d.stmts != nil {
+		d.stmts.close()
+	}
+	d.reads.mu.Lock()
+	for _, s := range d.reads.m {
+		s.Close()
+	}
+	d.reads.m = nil
+	d.reads.mu.Unlock()
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
@@ -139,6 +153,8 @@ type Tx struct {
 	*sql.Tx
 	Dialect Dialect
 	Now     time.Time
+
+	stmts *stmtCache
 }
 
 // Tx runs fn in a write transaction and commits when fn returns nil. It
@@ -152,6 +168,9 @@ func (d *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
 			time.Sleep(time.Duration(attempt*attempt*10+rand.IntN(20)) * time.Millisecond)
 		}
 		err = d.tx(ctx, fn)
+		if d.stmts != nil {
+			d.stmts.prepare(d.W)
+		}
 		if err == nil || !transient(err) || ctx.Err() != nil {
 			return err
 		}
@@ -164,7 +183,7 @@ func (d *DB) tx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: stx, Dialect: d.Dialect, Now: d.Now().UTC().Truncate(time.Microsecond)}
+	tx := &Tx{Tx: stx, Dialect: d.Dialect, Now: d.Now().UTC().Truncate(time.Microsecond), stmts: d.stmts}
 	if err := fn(tx); err != nil {
 		stx.Rollback()
 		return err

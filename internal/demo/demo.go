@@ -125,6 +125,9 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 		if err := phoneAccounts(ctx, tx, pool, keys, zoneID, branch, pw); err != nil {
 			return err
 		}
+		if err := mediationAccounts(ctx, tx, pool, zoneID, refs, pw); err != nil {
+			return err
+		}
 		loaded = true
 		return nil
 	})
@@ -142,7 +145,10 @@ func Load(ctx context.Context, d *db.DB, pool *password.Pool, keys *secret.Keys,
 	if err := loadActivities(ctx, d, keys, zoneID); err != nil {
 		return loaded, err
 	}
-	return loaded, loadCare(ctx, d, zoneID)
+	if err := loadCare(ctx, d, zoneID); err != nil {
+		return loaded, err
+	}
+	return loaded, loadMediation(ctx, d, zoneID)
 }
 
 // The phone sign-in of the demo: two members of 成达齿轮党支部 get known

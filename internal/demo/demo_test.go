@@ -8,6 +8,7 @@ import (
 
 	"tongxin/internal/demo"
 	"tongxin/internal/ident"
+	"tongxin/internal/mediation"
 	"tongxin/internal/partyaffairs"
 	"tongxin/internal/servicenet"
 	"tongxin/internal/testenv"
@@ -472,6 +473,56 @@ func TestDemoHoldsTalentAndCare(t *testing.T) {
 		}
 		if n := srv.Count("childcare_enrolments", "status = 'registered'"); n != 8 {
 			t.Fatalf("%d children enrolled", n)
+		}
+	})
+}
+
+// The article's work-injury dispute, settled at the hearing by the
+// arbitrator, and a sample case in every state, all recorded through the
+// mediation service.
+func TestDemoHoldsTheMediation(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		srv := testenv.Start(t, dsn)
+		if _, err := demo.Load(ctx, srv.DB, testenv.Passwords(), srv.App.Keys, srv.ZoneID, testenv.AdminPassword); err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range mediation.States {
+			if n := srv.Count("mediation_cases", "status = $1", st); n == 0 {
+				t.Errorf("no sample case is %s", st)
+			}
+		}
+		// The article's case: work injury, the arbitrator, a hearing, an
+		// agreement signed by both sides, paid in full, closed.
+		if n := srv.Count("mediation_cases c JOIN mediation_hearings h ON h.case_id = c.id JOIN mediation_agreements a ON a.case_id = c.id",
+			"c.type = 'work_injury' AND c.status = 'closed' AND c.outcome = 'settled' AND c.mediator_role = 'arbitrator' AND a.amount_fen = 6800000"+
+				" AND (SELECT SUM(amount_fen) FROM mediation_payments p WHERE p.case_id = c.id) = 6800000"+
+				" AND (SELECT COUNT(*) FROM mediation_signatures s WHERE s.case_id = c.id) = 2"+
+				" AND EXISTS (SELECT 1 FROM mediation_parties p WHERE p.case_id = c.id AND p.role = 'agent')"); n != 1 {
+			t.Fatalf("the article's work-injury case: %d", n)
+		}
+		var closed int64
+		if err := srv.DB.R.QueryRowContext(ctx, `SELECT SUM(cases_closed) FROM matrix_facts WHERE grain = 'd' AND zone_id = $1 AND function = 'governance'`, srv.ZoneID).
+			Scan(&closed); err != nil || closed != 1 {
+			t.Fatalf("cases_closed %d %v", closed, err)
+		}
+		// The base's staff see the cases; the phone worker sees their own.
+		staff, err := srv.Client().As(ctx, demo.LegalUsername, testenv.AdminPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l struct {
+			Total int `json:"total"`
+		}
+		if err := staff.Call(ctx, "GET", "/api/v1/mediation-cases", nil, &l); err != nil || l.Total != len(mediation.States) {
+			t.Fatalf("staff list: %d %v", l.Total, err)
+		}
+		worker, err := srv.Client().As(ctx, demo.WorkerUsername, testenv.AdminPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := worker.Call(ctx, "GET", "/api/v1/my/mediation-cases", nil, &l); err != nil || l.Total != 1 {
+			t.Fatalf("worker's cases: %d %v", l.Total, err)
 		}
 	})
 }

@@ -19,7 +19,7 @@ import (
 
 // BenchmarkSignup signs b.N different people up, in parallel, for one
 // published activity whose capacity is half of them (so half register and
-// half join the waitlist): every sign-up of one activity takes the
+// half join the waitlist), from 64 clients at once: every sign-up of one activity takes the
 // activity's row lock, so this is the throughput of the busiest activity.
 func BenchmarkSignup(b *testing.B) {
 	ctx := context.Background()
@@ -55,12 +55,15 @@ func BenchmarkSignup(b *testing.B) {
 				b.Fatal(err)
 			}
 			var next atomic.Int64
-			benchRequests(b, http.StatusCreated, func() *http.Request {
-				p := people[next.Add(1)-1]
-				r, _ := http.NewRequest("POST", srv.URL+"/api/v1/activities/"+a.ID+"/signups", strings.NewReader(`{"person_id":"`+p+`"}`))
-				r.Header.Set("Authorization", "Bearer "+c.Token)
-				r.Header.Set("Content-Type", "application/json")
-				return r
+			clients(b)
+			cpuPerOp(b, func() {
+				benchRequests(b, http.StatusCreated, func() *http.Request {
+					p := people[next.Add(1)-1]
+					r, _ := http.NewRequest("POST", srv.URL+"/api/v1/activities/"+a.ID+"/signups", strings.NewReader(`{"person_id":"`+p+`"}`))
+					r.Header.Set("Authorization", "Bearer "+c.Token)
+					r.Header.Set("Content-Type", "application/json")
+					return r
+				})
 			})
 			var registered int
 			if err := srv.DB.R.QueryRow(`SELECT COUNT(*) FROM activity_signups WHERE activity_id = $1 AND status = 'registered'`, a.ID).Scan(&registered); err != nil {

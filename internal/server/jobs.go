@@ -52,7 +52,7 @@ func (a *App) PruneOnce(ctx context.Context) {
 
 func (a *App) runSweeps(ctx context.Context) {
 	if a.DB.Dialect == db.Postgres {
-		stop, err := RiverSweeps(ctx, a.Cfg.DB, a.Services, a.Cfg.SLASweep, a.Log)
+		stop, err := RiverSweeps(ctx, a.Cfg.DB, a.Services, a.Cfg.SLASweep, a.Log, Sweep{Name: "mediation_sweep", Run: a.mediationSweep})
 		if err != nil {
 			a.Log.Error("job service request escalation: river", "err", err)
 			return
@@ -67,6 +67,7 @@ func (a *App) runSweeps(ctx context.Context) {
 		}()
 		return
 	}
+	go a.Mediation.RunSweeps(ctx, a.Cfg.SLASweep, func(flagged, reminded int, err error) { a.logMediationSweep(ctx, flagged, reminded, err) })
 	go a.Services.RunSweeps(ctx, a.Cfg.SLASweep, func(n int, err error) {
 		if err != nil && ctx.Err() == nil {
 			a.Log.Error("job service request escalation", "err", err)
@@ -74,4 +75,20 @@ func (a *App) runSweeps(ctx context.Context) {
 			a.Log.Info("job service request escalation", "escalated", n)
 		}
 	})
+}
+
+// mediationSweep runs mediation's job once: the 15-day flags and the
+// hearing reminders (mediation.Service.Sweep).
+func (a *App) mediationSweep(ctx context.Context) error {
+	flagged, reminded, err := a.Mediation.Sweep(ctx)
+	a.logMediationSweep(ctx, flagged, reminded, nil)
+	return err
+}
+
+func (a *App) logMediationSweep(ctx context.Context, flagged, reminded int, err error) {
+	if err != nil && ctx.Err() == nil {
+		a.Log.Error("job mediation sweep", "err", err)
+	} else if flagged > 0 || reminded > 0 {
+		a.Log.Info("job mediation sweep", "flagged", flagged, "reminded", reminded)
+	}
 }

@@ -44,6 +44,32 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 	return err
 }
 
+// Sweep is another domain's periodic job run on the same river client
+// (each claims its rows in its own transactions, as servicenet's does).
+type Sweep struct {
+	Name string
+	Run  func(context.Context) error
+}
+
+// namedSweepArgs is the river job of a Sweep, by its name.
+type namedSweepArgs struct {
+	Name string `json:"name"`
+}
+
+func (namedSweepArgs) Kind() string { return "named_sweep" }
+
+type namedSweepWorker struct {
+	river.WorkerDefaults[namedSweepArgs]
+	runs map[string]func(context.Context) error
+}
+
+func (w *namedSweepWorker) Work(ctx context.Context, j *river.Job[namedSweepArgs]) error {
+	if run, ok := w.runs[j.Args.Name]; ok {
+		return run(ctx)
+	}
+	return nil
+}
+
 // riverLock serialises river's migrations between replicas starting at
 // once (a PostgreSQL advisory lock; the key is "river" in ASCII).
 const riverLock = 0x7269766572
@@ -51,7 +77,7 @@ const riverLock = 0x7269766572
 // RiverSweeps migrates river's tables on the PostgreSQL database dsn and
 // starts a river client that sweeps svc's overdue requests every interval.
 // stop drains the client and closes its pool.
-func RiverSweeps(ctx context.Context, dsn string, svc *servicenet.Service, every time.Duration, log *slog.Logger) (stop func(context.Context) error, err error) {
+func RiverSweeps(ctx context.Context, dsn string, svc *servicenet.Service, every time.Duration, log *slog.Logger, more ...Sweep) (stop func(context.Context) error, err error) {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("river pool: %w", err)
@@ -63,16 +89,29 @@ func RiverSweeps(ctx context.Context, dsn string, svc *servicenet.Service, every
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sweepWorker{svc: svc, log: log})
-	client, err := river.NewClient(driver, &river.Config{
-		Logger:  log,
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
-		Workers: workers,
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
+	runs := map[string]func(context.Context) error{}
+	for _, m := range more {
+		runs[m.Name] = m.Run
+	}
+	river.AddWorker(workers, &namedSweepWorker{runs: runs})
+	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
+		func() (river.JobArgs, *river.InsertOpts) {
+			// Unique per period (river takes periods of 1 s or more): a
+			// leader change cannot enqueue two sweeps for one period.
+			return sweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(every, time.Second)}}
+		}, &river.PeriodicJobOpts{ID: "servicenet_sweep", RunOnStart: true})}
+	for _, m := range more {
+		name := m.Name
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) {
-				// Unique per period (river takes periods of 1 s or more): a
-				// leader change cannot enqueue two sweeps for one period.
-				return sweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: max(every, time.Second)}}
-			}, &river.PeriodicJobOpts{ID: "servicenet_sweep", RunOnStart: true})},
+				return namedSweepArgs{Name: name}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: max(every, time.Second)}}
+			}, &river.PeriodicJobOpts{ID: name, RunOnStart: true}))
+	}
+	client, err := river.NewClient(driver, &river.Config{
+		Logger:       log,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Workers:      workers,
+		PeriodicJobs: periodic,
 	})
 	if err != nil {
 		pool.Close()

@@ -50,6 +50,8 @@ import (
 	"tongxin/internal/kit"
 	"tongxin/internal/matrix"
 	"tongxin/internal/matrix/matrixapi"
+	"tongxin/internal/mediation"
+	"tongxin/internal/mediation/mediationapi"
 	"tongxin/internal/openapi"
 	"tongxin/internal/orgs"
 	"tongxin/internal/orgs/orgsapi"
@@ -97,6 +99,7 @@ type App struct {
 	Party       *partyaffairs.Service
 	People      *people.Service
 	Services    *servicenet.Service
+	Mediation   *mediation.Service
 	Activities  *activities.Service
 	Invitations *invitations.Service
 	Circle      *circle.Service
@@ -129,6 +132,7 @@ func (a *App) domains() []kit.Domain {
 		alliancesapi.Domain(a.Alliances),
 		workshopsapi.Domain(a.Workshops),
 		servicenetapi.Domain(a.Services),
+		mediationapi.Domain(a.Mediation),
 		activitiesapi.Domain(a.Activities),
 		arteryapi.Domain(a.Artery),
 		partyaffairsapi.Domain(a.Party),
@@ -158,6 +162,7 @@ func schema() []fs.FS {
 		partyaffairs.Migrations(),
 		invitations.Migrations(),
 		servicenet.Migrations(),
+		mediation.Migrations(),
 		circle.Migrations(),
 		care.Migrations(),
 	}
@@ -203,6 +208,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Party:       &partyaffairs.Service{DB: d},
 		People:      &people.Service{DB: d, Keys: keys},
 		Services:    &servicenet.Service{DB: d, Keys: keys, PhotoDir: cfg.PhotoDir(), MaxPhoto: cfg.MaxPhotoBytes},
+		Mediation:   &mediation.Service{DB: d},
 		Activities:  &activities.Service{DB: d, Keys: keys},
 		Circle:      &circle.Service{DB: d},
 		Care:        &care.Service{DB: d},

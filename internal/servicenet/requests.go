@@ -384,8 +384,12 @@ func (s *Service) file(ctx context.Context, zoneID string, in FileInput, by file
 	if err := fs.Err(); err != nil {
 		return Request{}, err
 	}
-	var id string
-	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+	var out Request
+	// Filing is group-committed (db.Group): concurrent requests share a
+	// transaction and its commit, each in its own savepoint, each answered
+	// after the commit.
+	err := s.DB.Group(ctx, func(ctx context.Context, tx *db.Tx) error {
+		zoneID := zoneID
 		if zoneID == "" { // named by its point or park
 			named := in.PointID
 			if named == "" {
@@ -418,7 +422,7 @@ func (s *Service) file(ctx context.Context, zoneID string, in FileInput, by file
 				return err
 			}
 		}
-		id = uuid.Must(uuid.NewV7()).String()
+		id := uuid.Must(uuid.NewV7()).String()
 		phone := ""
 		if in.Contact.Phone != "" {
 			phone = s.Keys.Seal(in.Contact.Phone)
@@ -438,15 +442,20 @@ func (s *Service) file(ctx context.Context, zoneID string, in FileInput, by file
 		if err := addEvent(ctx, tx, id, zoneID, by.userID, "submit", ""); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{ZoneID: zoneID, Node: pt.ID, Entity: "service_request", EntityID: id, Action: "create",
-			Summary: map[string]any{"service_code": svc.Code, "point_id": pt.ID, "source": by.source}})
+		if err := audit.Record(ctx, tx, audit.Event{ZoneID: zoneID, Node: pt.ID, Entity: "service_request", EntityID: id, Action: "create",
+			Summary: map[string]any{"service_code": svc.Code, "point_id": pt.ID, "source": by.source}}); err != nil {
+			return err
+		}
+		// The filer may not be able to read the request through their
+		// scope (a worker), so it is read back unscoped, by the id just
+		// made, in the transaction (statements prepared once on SQLite).
+		out, err = s.requestByID(ctx, tx, id)
+		return err
 	})
 	if err != nil {
 		return Request{}, err
 	}
-	// The filer may not be able to read the request through their scope
-	// (a worker), so it is read back unscoped, by the id just made.
-	return s.requestByID(ctx, s.DB.W, id)
+	return out, nil
 }
 
 // requestByID reads a request without a scope check: for callers that

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -249,12 +250,14 @@ func TestSignupRaceNeverExceedsCapacity(t *testing.T) {
 			"posts": []map[string]any{{"name": "采样点秩序", "capacity": 3}, {"name": "入户调查", "capacity": 10}}}))
 		var wg sync.WaitGroup
 		errs := make(chan error, n)
+		answers := make([]client.Signup, n)
 		for i, p := range w.people {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				post := a.Posts[i%2].ID
-				_, err := w.parkAdmin.SignUp(ctx, a.ID, map[string]any{"person_id": p, "post_id": post})
+				var err error
+				answers[i], err = w.parkAdmin.SignUp(ctx, a.ID, map[string]any{"person_id": p, "post_id": post})
 				errs <- err
 			}()
 		}
@@ -264,6 +267,23 @@ func TestSignupRaceNeverExceedsCapacity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+		}
+		// Each answer says what was stored: the status, and for the
+		// waitlisted the place they were given, each place once per post.
+		places := map[string]bool{}
+		registered := 0
+		for _, x := range answers {
+			if x.Status == "registered" {
+				registered++
+				continue
+			}
+			if x.Position == nil || x.PostID == nil || places[*x.PostID+strconv.Itoa(*x.Position)] {
+				t.Fatalf("waitlisted answer %+v: no place, or a place given twice", x)
+			}
+			places[*x.PostID+strconv.Itoa(*x.Position)] = true
+		}
+		if registered != 7 {
+			t.Fatalf("%d answers say registered, want 7", registered)
 		}
 		got, err := w.admin.GetActivity(ctx, a.ID)
 		if err != nil {
@@ -282,6 +302,9 @@ func TestSignupRaceNeverExceedsCapacity(t *testing.T) {
 			for i, x := range l.Items {
 				if x.Position == nil || *x.Position != i+1 {
 					t.Fatalf("waitlist of %s: item %d at position %v", post.Name, i, x.Position)
+				}
+				if !places[post.ID+strconv.Itoa(i+1)] {
+					t.Fatalf("waitlist of %s: place %d was never answered", post.Name, i+1)
 				}
 			}
 		}

@@ -63,6 +63,8 @@ export const phoneTabs = [
     titleKey: 'phone.tabs.me',
     routes: [
       { path: '/m/me/party', name: 'phoneParty', page: PhoneParty, titleKey: 'party.phone.entry' },
+      { path: '/m/me/mediation', name: 'phoneMediation', page: () => import('../mediation/phone/MyCasesPage.vue'), titleKey: 'mediation.phone.entry' },
+      { path: '/m/me/mediation/:id', name: 'phoneMediationCase', page: () => import('../mediation/phone/CaseDetailPage.vue'), titleKey: 'mediation.phone.entry' },
       { path: '/m/me/aid', name: 'phoneAid', page: () => import('../care/phone/PhoneAid.vue'), titleKey: 'care.phone.aidTitle' },
       { path: '/m/me/childcare', name: 'phoneChildcare', page: () => import('../care/phone/PhoneChildcare.vue'), titleKey: 'care.phone.childcareTitle' },
     ],
