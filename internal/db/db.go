@@ -43,13 +43,20 @@ type DB struct {
 	Now func() time.Time
 
 	stmts *stmtCache // SQLite: the writer's prepared statements
-	group grouper    // Group's queue
-	reads readStmts  // SQLite: QueryPrepared's statements
+	group *grouper   // Group's queue
+	reads *readStmts // SQLite: QueryPrepared's statements
+}
+
+// WithClock is d on the same connections with another clock (the demo
+// records dated history through the domains' services). It groups its own
+// writes: a group runs on the clock of the DB it was queued on.
+func (d *DB) WithClock(now func() time.Time) *DB {
+	return &DB{Dialect: d.Dialect, W: d.W, R: d.R, Path: d.Path, Now: now, stmts: d.stmts, group: &grouper{}, reads: d.reads}
 }
 
 // Open connects to dsn: "sqlite:PATH" or "postgres://…" / "postgresql://…".
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	d := &DB{Now: time.Now}
+	d := &DB{Now: time.Now, group: &grouper{}, reads: &readStmts{}}
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		d.Dialect = SQLite

@@ -53,7 +53,7 @@ func (d *DB) Group(ctx context.Context, fn func(context.Context, *Tx) error) err
 		return d.Tx(ctx, func(tx *Tx) error { return fn(context.WithoutCancel(ctx), tx) })
 	}
 	j := &groupJob{ctx: ctx, fn: fn, done: make(chan struct{})}
-	g := &d.group
+	g := d.group
 	g.mu.Lock()
 	g.queue = append(g.queue, j)
 	if !g.running {
@@ -67,7 +67,7 @@ func (d *DB) Group(ctx context.Context, fn func(context.Context, *Tx) error) err
 
 // runGroups takes the queue a group at a time until it is empty.
 func (d *DB) runGroups() {
-	g := &d.group
+	g := d.group
 	for {
 		g.mu.Lock()
 		n := min(len(g.queue), maxGroup)

@@ -55,9 +55,8 @@ func (c *clock) now() time.Time { return c.t }
 // loadActivities records the article's activities in zoneID.
 func loadActivities(ctx context.Context, d *db.DB, keys *secret.Keys, zoneID string) error {
 	c := &clock{}
-	dd := *d
-	dd.Now = c.now
-	svc := &activities.Service{DB: &dd, Keys: keys}
+	dd := d.WithClock(c.now)
+	svc := &activities.Service{DB: dd, Keys: keys}
 	ctx = access.With(ctx, &access.Principal{Username: "demo", ZoneID: zoneID,
 		Grants: []access.Grant{{Role: access.PlatformAdmin, ScopeID: zoneID, Kind: access.KindZone, Path: access.ZonePath(zoneID), ZoneID: zoneID}}})
 

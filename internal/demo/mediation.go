@@ -64,9 +64,8 @@ type demoCase struct {
 
 func loadMediation(ctx context.Context, d *db.DB, zoneID string) error {
 	c := &clock{}
-	dd := *d
-	dd.Now = c.now
-	svc := &mediation.Service{DB: &dd}
+	dd := d.WithClock(c.now)
+	svc := &mediation.Service{DB: dd}
 	one := func(q string, args ...any) (string, error) {
 		var id string
 		if err := d.R.QueryRowContext(ctx, q, args...).Scan(&id); err != nil {
