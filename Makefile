@@ -30,7 +30,7 @@ run: tongxin
 
 # go test's own ok/FAIL lines are the last thing printed.
 test: ui
-	export TONGXIN_TEST_BROWSER=1; $(GO) test -tags ui -count=1 -timeout 20m ./...
+	export TONGXIN_TEST_BROWSER=1; $(GO) test -tags ui -count=1 -timeout 40m ./...
 
 bench:
 	@mkdir -p bench-output
