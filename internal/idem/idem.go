@@ -107,7 +107,11 @@ func (s *Store) Serve(w http.ResponseWriter, r *http.Request, h http.HandlerFunc
 // replay, or an error (422 different request, 409 still running).
 func (s *Store) reserve(ctx context.Context, userID, key, hash string) (*capture, error) {
 	var replay *capture
-	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+	// Reserving and completing a key are small writes of their own on
+	// either side of the request's: grouped (db.Group), concurrent ones
+	// share a commit on SQLite's one writer instead of queueing for it.
+	err := s.DB.Group(ctx, func(ctx context.Context, tx *db.Tx) error {
+		replay = nil
 		var (
 			oldHash, ct, headers string
 			status               int
@@ -162,7 +166,7 @@ func (s *Store) complete(ctx context.Context, userID, key string, c *capture) er
 	if err != nil {
 		return err
 	}
-	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+	return s.DB.Group(ctx, func(ctx context.Context, tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, content_type = $2, headers = $3, body = $4 WHERE user_id = $5 AND key = $6`,
 			c.status, c.header.Get("Content-Type"), string(headers), c.body.Bytes(), userID, key)
 		return err
@@ -170,7 +174,7 @@ func (s *Store) complete(ctx context.Context, userID, key string, c *capture) er
 }
 
 func (s *Store) release(ctx context.Context, userID, key string) {
-	s.DB.Tx(ctx, func(tx *db.Tx) error {
+	s.DB.Group(ctx, func(ctx context.Context, tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key)
 		return err
 	})

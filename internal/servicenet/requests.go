@@ -600,7 +600,9 @@ func (s *Service) Act(ctx context.Context, id string, in ActionInput) (Request, 
 	}
 	p := access.From(ctx)
 	var out Request
-	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+	// Grouped like filing (db.Group): a step is a handful of small writes,
+	// and on SQLite concurrent steps share one commit.
+	err := s.DB.Group(ctx, func(ctx context.Context, tx *db.Tx) error {
 		old, err := s.getRequest(ctx, tx, id)
 		if err != nil {
 			return err
