@@ -34,7 +34,7 @@ import (
 // new route is covered without a new test, and a route whose resource has
 // no fixture fails here.
 func TestAuthorizationMatrix(t *testing.T) {
-	testenv.Each(t, func(t *testing.T, dsn string) {
+	testenv.EachParallel(t, func(t *testing.T, dsn string) {
 		m := newMatrix(t, testenv.Start(t, dsn))
 		for _, d := range m.srv.App.Domains {
 			for _, rt := range d.Routes {

@@ -20,7 +20,7 @@ var ctx = context.Background()
 // headers — are 400 naming the field on both engines, never 5xx, and
 // change nothing.
 func TestHostileInputIsRefusedAtTheEdge(t *testing.T) {
-	testenv.Each(t, func(t *testing.T, dsn string) {
+	testenv.EachParallel(t, func(t *testing.T, dsn string) {
 		srv := testenv.Start(t, dsn)
 		admin := srv.Admin()
 		park := srv.Park("安东园", "andong")
@@ -140,7 +140,7 @@ func TestWrongMethodIs405WithAllow(t *testing.T) {
 // with 400 naming the field, on both engines, and changes nothing. Bodies
 // come from the domains' fixtures, so a new route is covered by itself.
 func TestEveryBodyRefusesHostileValues(t *testing.T) {
-	testenv.Each(t, func(t *testing.T, dsn string) {
+	testenv.EachParallel(t, func(t *testing.T, dsn string) {
 		srv := testenv.Start(t, dsn)
 		admin := srv.Admin()
 		fixtures := map[string]kit.Fixture{}
@@ -226,7 +226,7 @@ func TestEveryBodyRefusesHostileValues(t *testing.T) {
 // text — with 4xx naming the file, the cell or the content type, on both
 // engines, and changes nothing. Files come from the domains' fixtures.
 func TestEveryUploadRefusesHostileFiles(t *testing.T) {
-	testenv.Each(t, func(t *testing.T, dsn string) {
+	testenv.EachParallel(t, func(t *testing.T, dsn string) {
 		srv := testenv.Start(t, dsn)
 		admin := srv.Admin()
 		park := srv.Park("安东园", "andong")

@@ -90,7 +90,7 @@ func TestEveryRouteDocumented(t *testing.T) {
 // TestResponsesMatchDocument drives representative calls through clients
 // that check every answer against the document, and checks each status.
 func TestResponsesMatchDocument(t *testing.T) {
-	testenv.Each(t, func(t *testing.T, dsn string) {
+	testenv.EachParallel(t, func(t *testing.T, dsn string) {
 		srv := testenv.Start(t, dsn)
 		anon := srv.Client()
 		admin := srv.Admin()

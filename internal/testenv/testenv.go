@@ -56,6 +56,19 @@ func Each(t *testing.T, fn func(t *testing.T, dsn string)) {
 	}
 }
 
+// EachParallel is Each with the engines run at the same time (and beside
+// other parallel tests), each on a server of its own: for the long walks
+// over every route, whose fixtures keep any shared state under a lock.
+func EachParallel(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Parallel()
+	for _, e := range Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, e.DSN)
+		})
+	}
+}
+
 // FreshPostgres creates an empty database on the server of base and drops
 // it when the test ends.
 func FreshPostgres(t testing.TB, base string) string {
