@@ -133,20 +133,17 @@ type Query struct {
 	CountFrom string
 }
 
-// Rows answers a list the common way: COUNT(*) of the filtered rows for
-// total, then the page after p's cursor in the query's order. key returns
-// a row's order key (ignored when OrderBy is "") and id, for the next cursor.
+// Rows answers a list the common way: the page after p's cursor in the
+// query's order, then total, the number of rows matching the predicate
+// (scope and filters) now. A first page that holds the whole filtered set
+// (no row beyond the limit) is its own total, and no COUNT runs; any other
+// page counts the filtered rows (see docs/scaling.md, "Counting totals":
+// each list's predicate is served by an index the count reads alone). key
+// returns a row's order key (ignored when OrderBy is "") and id, for the
+// next cursor.
 func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(Scanner) (T, error), key func(T) (any, string)) (List[T], error) {
 	a := lq.Args
 	where := lq.Where
-	var total int
-	from := lq.From
-	if lq.CountFrom != "" {
-		from = lq.CountFrom
-	}
-	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+from+" WHERE "+where, a...).Scan(&total); err != nil {
-		return List[T]{}, err
-	}
 	cmp, dir := ">", ""
 	if lq.Desc {
 		cmp, dir = "<", " DESC"
@@ -179,9 +176,15 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 	if err := rows.Err(); err != nil {
 		return List[T]{}, err
 	}
-	l := List[T]{Items: items, Total: total}
+	rows.Close()
+	l := List[T]{Items: items, Total: len(items)}
 	if l.Items == nil {
 		l.Items = []T{}
+	}
+	if countMode == countAlways || (countMode == countNeeded && (p.after != nil || len(items) > p.Limit)) {
+		if l.Total, err = Count(ctx, q, lq); err != nil {
+			return List[T]{}, err
+		}
 	}
 	if len(items) > p.Limit {
 		l.Items = items[:p.Limit]
@@ -194,6 +197,29 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 		l.NextCursor = &s
 	}
 	return l, nil
+}
+
+// countMode is countNeeded but in this package's benchmark, which sets it
+// to measure the former behaviour (a COUNT on every page) and the page
+// alone in the same run.
+var countMode = countNeeded
+
+const (
+	countNeeded = iota
+	countAlways
+	countNever
+)
+
+// Count is the number of rows matching lq's predicate (its CountFrom when
+// set, else its From): a list's total.
+func Count(ctx context.Context, q db.Querier, lq Query) (int, error) {
+	from := lq.From
+	if lq.CountFrom != "" {
+		from = lq.CountFrom
+	}
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+from+" WHERE "+lq.Where, lq.Args...).Scan(&n)
+	return n, err
 }
 
 // ByID is the key function of lists ordered by id alone.
