@@ -131,6 +131,41 @@ type Query struct {
 	// From: the same rows without the joins only Cols need (a join per
 	// row costs more than the count itself on a large table).
 	CountFrom string
+	// Counter, when set, answers total from the per-zone counts kept by
+	// triggers (table row_counts) instead of a COUNT: only for a list
+	// whose predicate is exactly its table's rows in whole zones, no
+	// filter (see ZoneCounter).
+	Counter *Counter
+}
+
+// Counter names the table whose row_counts answer a list's total and the
+// zones it shows (All: every zone).
+type Counter struct {
+	Table string
+	Zones []string
+	All   bool
+}
+
+// ZoneCounter returns the Counter of table for a list showing every row
+// of table the scope covers, unfiltered, when the scope is made of whole
+// zones only (a zone administrator, a platform administrator): then the
+// list's predicate (Scope.Where with access.ByZone) is exactly "the rows
+// of these zones", which the counts kept with the rows answer. Nil
+// otherwise (a park's subtree, nothing at all): count the rows.
+func ZoneCounter(table string, sc access.Scope) *Counter {
+	if sc.All() {
+		return &Counter{Table: table, All: true}
+	}
+	zones := sc.Zones()
+	if len(zones) == 0 {
+		return nil
+	}
+	for _, z := range zones {
+		if !sc.CoversZone(z) {
+			return nil
+		}
+	}
+	return &Counter{Table: table, Zones: zones}
 }
 
 // Rows answers a list the common way: the page after p's cursor in the
@@ -211,8 +246,18 @@ const (
 )
 
 // Count is the number of rows matching lq's predicate (its CountFrom when
-// set, else its From): a list's total.
+// set, else its From), or its Counter's count: a list's total.
 func Count(ctx context.Context, q db.Querier, lq Query) (int, error) {
+	if c := lq.Counter; c != nil {
+		var a db.Args
+		where := "tbl = " + a.Add(c.Table)
+		if !c.All {
+			where += " AND zone_id IN (" + a.In(c.Zones) + ")"
+		}
+		var n int64
+		err := q.QueryRowContext(ctx, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM row_counts WHERE "+where, a...).Scan(&n)
+		return int(n), err
+	}
 	from := lq.From
 	if lq.CountFrom != "" {
 		from = lq.CountFrom

@@ -14,6 +14,8 @@ import (
 	"tongxin/internal/nodes"
 	"tongxin/internal/page"
 	"tongxin/internal/parks"
+	"tongxin/internal/people"
+	"tongxin/internal/secret"
 	"tongxin/internal/testenv"
 	"tongxin/internal/zones"
 )
@@ -214,5 +216,117 @@ func TestTotalIsTheCallersFilteredSet(t *testing.T) {
 		}
 		walk(parkAdmin, enterprises.Filter{Industry: "芯片"}, "50", 5)
 		walk(zoneAdmin, enterprises.Filter{Industry: "芯片"}, "2", 13)
+	})
+}
+
+// A Counter's total (the counts migration 0110 keeps with the people rows)
+// equals the COUNT of the rows after inserts, deletes and a person moving
+// zones, for one zone, several and all; a zone administrator's list of
+// people answers from it on every page and stays exact.
+func TestCounterEqualsTheCount(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		d := testenv.OpenDB(t, dsn)
+		var za, zb string
+		err := d.Tx(ctx, func(tx *db.Tx) error {
+			a, err := zones.Add(ctx, tx, "甲区")
+			if err != nil {
+				return err
+			}
+			b, err := zones.Add(ctx, tx, "乙区")
+			za, zb = a.ID, b.ID
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		insert := func(zone string, n int) {
+			for i := 0; i < n; i++ {
+				id := fmt.Sprintf("%08d-0000-7000-8000-%012x", len(ids), len(ids)*7919)
+				if _, err := d.W.ExecContext(ctx, `INSERT INTO people (id, zone_id, name, search_key, created_at, updated_at) VALUES ($1, $2, $3, $3, 1, 1)`,
+					id, zone, fmt.Sprintf("人 %d", len(ids))); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+		}
+		check := func(step string) {
+			t.Helper()
+			for _, c := range []page.Counter{{Table: "people", Zones: []string{za}}, {Table: "people", Zones: []string{zb}},
+				{Table: "people", Zones: []string{za, zb}}, {Table: "people", All: true}} {
+				var a db.Args
+				where := "1=1"
+				if !c.All {
+					where = "zone_id IN (" + a.In(c.Zones) + ")"
+				}
+				want, err := page.Count(ctx, d.R, page.Query{From: "people", Where: where, Args: a})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := c
+				got, err := page.Count(ctx, d.R, page.Query{From: "people", Where: where, Args: a, Counter: &c})
+				if err != nil || got != want {
+					t.Fatalf("%s: %+v counts %d (%v), the rows %d", step, c, got, err, want)
+				}
+			}
+		}
+		check("empty")
+		insert(za, 40)
+		insert(zb, 7)
+		check("inserts")
+		for _, id := range ids[:5] {
+			if _, err := d.W.ExecContext(ctx, `DELETE FROM people WHERE id = $1`, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check("deletes")
+		if _, err := d.W.ExecContext(ctx, `UPDATE people SET zone_id = $1 WHERE id IN ($2, $3)`, zb, ids[10], ids[11]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W.ExecContext(ctx, `UPDATE people SET name = 'x', zone_id = zone_id WHERE id = $1`, ids[12]); err != nil {
+			t.Fatal(err)
+		}
+		check("moves")
+		if err := d.Tx(ctx, func(tx *db.Tx) error { // undone: the counts with it
+			if _, err := tx.ExecContext(ctx, `DELETE FROM people WHERE zone_id = $1`, zb); err != nil {
+				return err
+			}
+			return fmt.Errorf("rolled back")
+		}); err == nil {
+			t.Fatal("want the rollback")
+		}
+		check("rollback")
+
+		// A zone administrator's people, page by page, with rows coming
+		// and going between pages: each total is the zone's count then.
+		zoneAdmin := access.With(ctx, &access.Principal{UserID: "u", ZoneID: za,
+			Grants: []access.Grant{{Role: access.ZoneAdmin, Path: access.ZonePath(za), ZoneID: za}}})
+		keys, err := secret.Derive("page-test-secret-0123456789abcdefghijkl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := &people.Service{DB: d, Keys: keys}
+		want := 33 // 40 - 5 - 2
+		p, _ := page.Parse("10", "", "")
+		for pages := 0; ; pages++ {
+			l, err := svc.List(zoneAdmin, people.Filter{}, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Total != want {
+				t.Fatalf("page %d: total %d, want %d", pages, l.Total, want)
+			}
+			if pl, err := svc.List(zoneAdmin, people.Filter{ZoneID: zb}, p); err != nil || pl.Total != 0 {
+				t.Fatalf("another zone's people: %+v %v", pl.Total, err)
+			}
+			if l.NextCursor == nil {
+				break
+			}
+			insert(za, 2)
+			insert(zb, 1)
+			want += 2
+			p, _ = page.Parse("10", *l.NextCursor, "")
+		}
 	})
 }

@@ -304,7 +304,7 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pe
 	if err != nil {
 		return page.List[Person]{}, err
 	}
-	list, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "people", Cols: cols, Where: where, Args: a}, scan,
+	list, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "people", Cols: cols, Where: where, Args: a, Counter: counter(ctx, f, p.Query)}, scan,
 		page.ByID(func(p Person) string { return p.ID }))
 	if err != nil {
 		return list, err
@@ -323,6 +323,26 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pe
 		}
 	}
 	return list, nil
+}
+
+// counter is the Counter answering List's total when the list is every
+// person of whole zones (migration 0110 keeps their counts): no filter but
+// a zone the caller covers whole, no q. Nil otherwise: the rows are
+// counted.
+func counter(ctx context.Context, f Filter, q string) *page.Counter {
+	sc := access.From(ctx).Scope(Read)
+	rest := f
+	rest.ZoneID, rest.Reveal = "", false
+	if q != "" || rest != (Filter{}) {
+		return nil
+	}
+	if f.ZoneID == "" {
+		return page.ZoneCounter("people", sc)
+	}
+	if sc.CoversZone(f.ZoneID) {
+		return &page.Counter{Table: "people", Zones: []string{f.ZoneID}}
+	}
+	return nil
 }
 
 // reveal checks that the caller may reveal every one of ps and records an
