@@ -216,7 +216,7 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 	if l.Items == nil {
 		l.Items = []T{}
 	}
-	if countMode == countAlways || (countMode == countNeeded && (p.after != nil || len(items) > p.Limit)) {
+	if countMode == countAlways || countMode == countRows || (countMode == countNeeded && (p.after != nil || len(items) > p.Limit)) {
 		if l.Total, err = Count(ctx, q, lq); err != nil {
 			return List[T]{}, err
 		}
@@ -243,12 +243,13 @@ const (
 	countNeeded = iota
 	countAlways
 	countNever
+	countRows // countAlways without Counter: every page counted the rows
 )
 
 // Count is the number of rows matching lq's predicate (its CountFrom when
 // set, else its From), or its Counter's count: a list's total.
 func Count(ctx context.Context, q db.Querier, lq Query) (int, error) {
-	if c := lq.Counter; c != nil {
+	if c := lq.Counter; c != nil && countMode != countRows {
 		var a db.Args
 		where := "tbl = " + a.Add(c.Table)
 		if !c.All {
