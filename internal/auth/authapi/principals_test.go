@@ -452,4 +452,3 @@ func (p *proxy) count() int {
 	defer p.mu.Unlock()
 	return len(p.conns)
 }
-
