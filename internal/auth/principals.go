@@ -73,6 +73,10 @@ const (
 	Lease = 100 * time.Millisecond
 )
 
+// stuck is how long the watch waits for an answer before it takes its
+// connection for lost and makes a new one.
+const stuck = 5 * time.Second
+
 // maxRemembered bounds the cache; beyond it an arbitrary entry goes.
 const maxRemembered = 100_000
 
@@ -245,7 +249,10 @@ func (c *Principals) Watch(ctx context.Context) {
 func (c *Principals) beat(ctx context.Context, first bool, read func(context.Context) (int64, error)) error {
 	start := time.Now()
 	w := c.DB.Writes()
-	rctx, cancel := context.WithTimeout(ctx, Lease)
+	// A slow read does not end the connection: the lease runs out on its
+	// own meanwhile (requests read from the database) and is renewed when
+	// the read answers. Only a read that never answers does.
+	rctx, cancel := context.WithTimeout(ctx, stuck)
 	defer cancel()
 	e, err := read(rctx)
 	if err != nil {
@@ -314,7 +321,7 @@ func (c *Principals) watchPostgres(ctx context.Context) error {
 		err := conn.QueryRow(ctx, `SELECT n FROM principal_epoch WHERE id = 1`).Scan(&n)
 		return n, err
 	}
-	lctx, cancel := context.WithTimeout(ctx, Lease)
+	lctx, cancel := context.WithTimeout(ctx, stuck)
 	_, err = conn.Exec(lctx, "LISTEN "+notifyChannel)
 	cancel()
 	if err != nil {
