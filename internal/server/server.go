@@ -223,8 +223,8 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerPoolGauges(reg, "write", d.W)
-	if d.R != d.W {
-		registerPoolGauges(reg, "read", d.R)
+	if d.R.DB != d.W {
+		registerPoolGauges(reg, "read", d.R.DB)
 	}
 	for result, n := range map[string]func() uint64{
 		"hit":    func() uint64 { h, _, _ := a.Auth.Principals.Stats(); return h },
