@@ -214,6 +214,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Care:        &care.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
 	}
+	a.Auth.Principals.ListenDSN = cfg.DBListen
 	a.Invitations = &invitations.Service{DB: d, Keys: keys, Passwords: pool, Auth: a.Auth}
 	a.Domains = a.domains()
 	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {
