@@ -19,40 +19,41 @@ var fragment []byte
 // Domain returns the party affairs domain for the server to mount.
 func Domain(svc *partyaffairs.Service) kit.Domain {
 	h := handler{svc}
-	pa := partyaffairs.Read
-	pm := partyaffairs.Manage
-	br := partyaffairs.BrandRead
-	bm := partyaffairs.BrandManage
+	due := kit.Resource{Name: "party_due", Reads: partyaffairs.Read, Writes: partyaffairs.Manage}
+	election := kit.Resource{Name: "party_election", Reads: partyaffairs.Read, Writes: partyaffairs.Manage}
+	development := kit.Resource{Name: "party_development", Reads: partyaffairs.Read, Writes: partyaffairs.Manage}
+	brand := kit.Resource{Name: "brand", Reads: partyaffairs.BrandRead, Writes: partyaffairs.BrandManage}
+	innovation := kit.Resource{Name: "innovation", Reads: partyaffairs.BrandRead, Writes: partyaffairs.BrandManage}
 	return kit.Domain{
 		Name: "partyaffairs",
 		Routes: []kit.Route{
-			{Method: "GET", Path: "/api/v1/party-dues", Perm: pa, Resource: "party_due", Handle: h.listDues},
-			{Method: "POST", Path: "/api/v1/party-dues", Perm: pm, Resource: "party_due", Create: true, Handle: h.recordDue},
+			due.Read("GET", "/api/v1/party-dues", h.listDues),
+			due.Create("/api/v1/party-dues", h.recordDue),
 			{Method: "GET", Path: "/api/v1/party-dues/arrears", Access: kit.Self, Handle: h.arrears},
 			{Method: "GET", Path: "/api/v1/party-dues/arrears/export", Access: kit.Self, Handle: h.arrearsExport},
-			{Method: "GET", Path: "/api/v1/party-dues/{id}", Perm: pa, Resource: "party_due", Handle: h.getDue},
-			{Method: "DELETE", Path: "/api/v1/party-dues/{id}", Perm: pm, Resource: "party_due", Handle: h.deleteDue},
-			{Method: "GET", Path: "/api/v1/party-elections", Perm: pa, Resource: "party_election", Handle: h.listElections},
-			{Method: "POST", Path: "/api/v1/party-elections", Perm: pm, Resource: "party_election", Create: true, Handle: h.recordElection},
-			{Method: "GET", Path: "/api/v1/party-elections/{id}", Perm: pa, Resource: "party_election", Handle: h.getElection},
-			{Method: "GET", Path: "/api/v1/party-development", Perm: pa, Resource: "party_development", Handle: h.listDevelopment},
-			{Method: "POST", Path: "/api/v1/party-development", Perm: pm, Resource: "party_development", Create: true, Handle: h.startDevelopment},
-			{Method: "GET", Path: "/api/v1/party-development/{id}", Perm: pa, Resource: "party_development", Handle: h.getDevelopment},
-			{Method: "POST", Path: "/api/v1/party-development/{id}/stages", Perm: pm, Resource: "party_development", Handle: h.advance},
+			due.Read("GET", "/api/v1/party-dues/{id}", h.getDue),
+			due.Write("DELETE", "/api/v1/party-dues/{id}", h.deleteDue),
+			election.Read("GET", "/api/v1/party-elections", h.listElections),
+			election.Create("/api/v1/party-elections", h.recordElection),
+			election.Read("GET", "/api/v1/party-elections/{id}", h.getElection),
+			development.Read("GET", "/api/v1/party-development", h.listDevelopment),
+			development.Create("/api/v1/party-development", h.startDevelopment),
+			development.Read("GET", "/api/v1/party-development/{id}", h.getDevelopment),
+			development.Write("POST", "/api/v1/party-development/{id}/stages", h.advance),
 			{Method: "GET", Path: "/api/v1/me/party", Access: kit.Self, Handle: h.me},
-			{Method: "GET", Path: "/api/v1/brands", Perm: br, Resource: "brand", Handle: h.listBrands},
-			{Method: "POST", Path: "/api/v1/brands", Perm: bm, Resource: "brand", Create: true, Handle: h.createBrand},
-			{Method: "GET", Path: "/api/v1/brands/{id}", Perm: br, Resource: "brand", Handle: h.getBrand},
-			{Method: "PATCH", Path: "/api/v1/brands/{id}", Perm: bm, Resource: "brand", Handle: h.updateBrand},
-			{Method: "DELETE", Path: "/api/v1/brands/{id}", Perm: bm, Resource: "brand", Handle: h.deleteBrand},
-			{Method: "POST", Path: "/api/v1/brands/{id}/evaluations", Perm: partyaffairs.Evaluate, Resource: "brand", Handle: h.evaluate},
-			{Method: "GET", Path: "/api/v1/innovations", Perm: br, Resource: "innovation", Handle: h.listInnovations},
-			{Method: "POST", Path: "/api/v1/innovations", Perm: bm, Resource: "innovation", Create: true, Handle: h.logInnovation},
+			brand.Read("GET", "/api/v1/brands", h.listBrands),
+			brand.Create("/api/v1/brands", h.createBrand),
+			brand.Read("GET", "/api/v1/brands/{id}", h.getBrand),
+			brand.Write("PATCH", "/api/v1/brands/{id}", h.updateBrand),
+			brand.Write("DELETE", "/api/v1/brands/{id}", h.deleteBrand),
+			brand.Needs(partyaffairs.Evaluate, "POST", "/api/v1/brands/{id}/evaluations", h.evaluate),
+			innovation.Read("GET", "/api/v1/innovations", h.listInnovations),
+			innovation.Create("/api/v1/innovations", h.logInnovation),
 			{Method: "GET", Path: "/api/v1/innovations/report", Access: kit.Self, Handle: h.reportInnovations},
-			{Method: "GET", Path: "/api/v1/innovations/export", Perm: br, Resource: "innovation", Handle: h.exportInnovations},
-			{Method: "GET", Path: "/api/v1/innovations/{id}", Perm: br, Resource: "innovation", Handle: h.getInnovation},
-			{Method: "PATCH", Path: "/api/v1/innovations/{id}", Perm: bm, Resource: "innovation", Handle: h.updateInnovation},
-			{Method: "DELETE", Path: "/api/v1/innovations/{id}", Perm: bm, Resource: "innovation", Handle: h.deleteInnovation},
+			innovation.Read("GET", "/api/v1/innovations/export", h.exportInnovations),
+			innovation.Read("GET", "/api/v1/innovations/{id}", h.getInnovation),
+			innovation.Write("PATCH", "/api/v1/innovations/{id}", h.updateInnovation),
+			innovation.Write("DELETE", "/api/v1/innovations/{id}", h.deleteInnovation),
 		},
 		OpenAPI: fragment,
 		Locales: partyaffairs.Locales(),
