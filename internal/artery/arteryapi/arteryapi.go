@@ -68,26 +68,6 @@ func Domain(svc *artery.Service) kit.Domain {
 
 type handler struct{ svc *artery.Service }
 
-// one writes a single resource with its ETag.
-func one(w http.ResponseWriter, status, version int, v any) error {
-	httpx.ETag(w, version)
-	httpx.JSON(w, status, v)
-	return nil
-}
-
-func created(w http.ResponseWriter, path string, version int, v any) error {
-	w.Header().Set("Location", path)
-	return one(w, http.StatusCreated, version, v)
-}
-
-func list[T any](w http.ResponseWriter, l page.List[T], err error) error {
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, l)
-	return nil
-}
-
 // --- chains ---
 
 func (h handler) listChains(w http.ResponseWriter, r *http.Request) error {
@@ -96,7 +76,7 @@ func (h handler) listChains(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListChains(r.Context(), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) chainOptions(w http.ResponseWriter, r *http.Request) error {
@@ -113,7 +93,7 @@ func (h handler) getChain(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 type segmentRequest struct {
@@ -147,7 +127,7 @@ func (h handler) createChain(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/chains/"+c.ID, c.Version, c)
+	return kit.Created(w, "/api/v1/chains/"+c.ID, c.Version, c)
 }
 
 type updateChainRequest struct {
@@ -174,7 +154,7 @@ func (h handler) updateChain(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 func (h handler) deleteChain(w http.ResponseWriter, r *http.Request) error {
@@ -245,7 +225,7 @@ func (h handler) listInstitutes(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListInstitutes(r.Context(), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getInstitute(w http.ResponseWriter, r *http.Request) error {
@@ -253,7 +233,7 @@ func (h handler) getInstitute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, in.Version, in)
+	return kit.One(w, http.StatusOK, in.Version, in)
 }
 
 type createInstituteRequest struct {
@@ -278,7 +258,7 @@ func (h handler) createInstitute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/institutes/"+it.ID, it.Version, it)
+	return kit.Created(w, "/api/v1/institutes/"+it.ID, it.Version, it)
 }
 
 type updateInstituteRequest struct {
@@ -306,7 +286,7 @@ func (h handler) updateInstitute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, it.Version, it)
+	return kit.One(w, http.StatusOK, it.Version, it)
 }
 
 func (h handler) deleteInstitute(w http.ResponseWriter, r *http.Request) error {
@@ -332,7 +312,7 @@ func (h handler) listListings(w http.ResponseWriter, r *http.Request) error {
 	l, err := h.svc.ListListings(r.Context(), artery.ListingFilter{Kind: q.Get("kind"), Category: q.Get("category"), ChainID: q.Get("chain_id"),
 		SegmentID: q.Get("segment_id"), EnterpriseID: q.Get("enterprise_id"), InstituteID: q.Get("institute_id"), ParkID: q.Get("park_id"),
 		Status: q.Get("status")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getListing(w http.ResponseWriter, r *http.Request) error {
@@ -340,7 +320,7 @@ func (h handler) getListing(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, l.Version, l)
+	return kit.One(w, http.StatusOK, l.Version, l)
 }
 
 type createListingRequest struct {
@@ -366,7 +346,7 @@ func (h handler) createListing(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/listings/"+l.ID, l.Version, l)
+	return kit.Created(w, "/api/v1/listings/"+l.ID, l.Version, l)
 }
 
 type updateListingRequest struct {
@@ -408,7 +388,7 @@ func (h handler) updateListing(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, l.Version, l)
+	return kit.One(w, http.StatusOK, l.Version, l)
 }
 
 func (h handler) deleteListing(w http.ResponseWriter, r *http.Request) error {
@@ -450,7 +430,7 @@ func (h handler) listMatches(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	l, err := h.svc.ListMatches(r.Context(), artery.MatchFilter{Status: q.Get("status"), ListingID: q.Get("listing_id"),
 		EnterpriseID: q.Get("enterprise_id")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getMatch(w http.ResponseWriter, r *http.Request) error {
@@ -458,7 +438,7 @@ func (h handler) getMatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, m.Version, m)
+	return kit.One(w, http.StatusOK, m.Version, m)
 }
 
 type createMatchRequest struct {
@@ -476,7 +456,7 @@ func (h handler) createMatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/matches/"+m.ID, m.Version, m)
+	return kit.Created(w, "/api/v1/matches/"+m.ID, m.Version, m)
 }
 
 type actionRequest struct {
@@ -493,7 +473,7 @@ func (h handler) actOnMatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, m.Version, m)
+	return kit.One(w, http.StatusOK, m.Version, m)
 }
 
 // --- cooperations ---
@@ -506,7 +486,7 @@ func (h handler) listCooperations(w http.ResponseWriter, r *http.Request) error 
 	q := r.URL.Query()
 	l, err := h.svc.ListCooperations(r.Context(), artery.CooperationFilter{Type: q.Get("type"), Status: q.Get("status"), ChainID: q.Get("chain_id"),
 		EnterpriseID: q.Get("enterprise_id"), InstituteID: q.Get("institute_id")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getCooperation(w http.ResponseWriter, r *http.Request) error {
@@ -514,7 +494,7 @@ func (h handler) getCooperation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 type milestoneRequest struct {
@@ -572,7 +552,7 @@ func (h handler) createCooperation(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/cooperations/"+c.ID, c.Version, c)
+	return kit.Created(w, "/api/v1/cooperations/"+c.ID, c.Version, c)
 }
 
 type updateCooperationRequest struct {
@@ -604,7 +584,7 @@ func (h handler) updateCooperation(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 type coopActionRequest struct {
@@ -620,5 +600,5 @@ func (h handler) actOnCooperation(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }

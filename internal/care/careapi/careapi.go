@@ -11,7 +11,6 @@ import (
 	"tongxin/internal/care"
 	"tongxin/internal/httpx"
 	"tongxin/internal/kit"
-	"tongxin/internal/page"
 )
 
 //go:embed openapi.yaml
@@ -84,28 +83,6 @@ func Domain(svc *care.Service) kit.Domain {
 
 type handler struct{ svc *care.Service }
 
-func one(w http.ResponseWriter, status, version int, v any) error {
-	httpx.ETag(w, version)
-	httpx.JSON(w, status, v)
-	return nil
-}
-
-func list[T any](w http.ResponseWriter, l page.List[T], err error) error {
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, l)
-	return nil
-}
-
-func items[T any](w http.ResponseWriter, xs []T, err error) error {
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"items": xs})
-	return nil
-}
-
 // --- mentoring pairs ---
 
 func (h handler) listPairs(w http.ResponseWriter, r *http.Request) error {
@@ -116,7 +93,7 @@ func (h handler) listPairs(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	l, err := h.svc.ListMentorships(r.Context(), care.MentorshipFilter{EnterpriseID: q.Get("enterprise_id"), Status: q.Get("status"),
 		PersonID: q.Get("person_id")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getPair(w http.ResponseWriter, r *http.Request) error {
@@ -124,7 +101,7 @@ func (h handler) getPair(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, m.Version, m)
+	return kit.One(w, http.StatusOK, m.Version, m)
 }
 
 type createPairRequest struct {
@@ -147,7 +124,7 @@ func (h handler) createPair(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/mentorships/"+m.ID)
-	return one(w, http.StatusCreated, m.Version, m)
+	return kit.One(w, http.StatusCreated, m.Version, m)
 }
 
 type updatePairRequest struct {
@@ -168,7 +145,7 @@ func (h handler) updatePair(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, m.Version, m)
+	return kit.One(w, http.StatusOK, m.Version, m)
 }
 
 func (h handler) deletePair(w http.ResponseWriter, r *http.Request) error {
@@ -198,7 +175,7 @@ func (h handler) review(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusCreated, m.Version, m)
+	return kit.One(w, http.StatusCreated, m.Version, m)
 }
 
 // --- project teams ---
@@ -253,7 +230,7 @@ func (h handler) listTeams(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	l, err := h.svc.ListTeams(r.Context(), care.TeamFilter{EnterpriseID: q.Get("enterprise_id"), Kind: q.Get("kind"), Status: q.Get("status")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getTeam(w http.ResponseWriter, r *http.Request) error {
@@ -261,7 +238,7 @@ func (h handler) getTeam(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, t.Version, t)
+	return kit.One(w, http.StatusOK, t.Version, t)
 }
 
 type createTeamRequest struct {
@@ -286,7 +263,7 @@ func (h handler) createTeam(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/project-teams/"+t.ID)
-	return one(w, http.StatusCreated, t.Version, t)
+	return kit.One(w, http.StatusCreated, t.Version, t)
 }
 
 type updateTeamRequest struct {
@@ -324,7 +301,7 @@ func (h handler) updateTeam(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, t.Version, t)
+	return kit.One(w, http.StatusOK, t.Version, t)
 }
 
 func (h handler) deleteTeam(w http.ResponseWriter, r *http.Request) error {
@@ -355,7 +332,7 @@ func (h handler) listProfiles(w http.ResponseWriter, r *http.Request) error {
 		return apperr.BadField("postdoc", "invalid_format")
 	}
 	l, err := h.svc.ListProfiles(r.Context(), postdoc, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getProfile(w http.ResponseWriter, r *http.Request) error {
@@ -363,7 +340,7 @@ func (h handler) getProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, p.Version, p)
+	return kit.One(w, http.StatusOK, p.Version, p)
 }
 
 type updateProfileRequest struct {
@@ -388,7 +365,7 @@ func (h handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, p.Version, p)
+	return kit.One(w, http.StatusOK, p.Version, p)
 }
 
 // --- mutual aid ---
@@ -399,7 +376,7 @@ func (h handler) listFunds(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListFunds(r.Context(), r.URL.Query().Get("enterprise_id"), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getFund(w http.ResponseWriter, r *http.Request) error {
@@ -407,7 +384,7 @@ func (h handler) getFund(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, f.Version, f)
+	return kit.One(w, http.StatusOK, f.Version, f)
 }
 
 type createFundRequest struct {
@@ -427,7 +404,7 @@ func (h handler) createFund(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/aid-funds/"+f.ID)
-	return one(w, http.StatusCreated, f.Version, f)
+	return kit.One(w, http.StatusCreated, f.Version, f)
 }
 
 type updateFundRequest struct {
@@ -448,7 +425,7 @@ func (h handler) updateFund(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, f.Version, f)
+	return kit.One(w, http.StatusOK, f.Version, f)
 }
 
 type contributionRequest struct {
@@ -510,7 +487,7 @@ func (h handler) listApplications(w http.ResponseWriter, r *http.Request) error 
 	}
 	q := r.URL.Query()
 	l, err := h.svc.ListApplications(r.Context(), care.ApplicationFilter{FundID: q.Get("fund_id"), Status: q.Get("status"), PersonID: q.Get("person_id")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getApplication(w http.ResponseWriter, r *http.Request) error {
@@ -518,7 +495,7 @@ func (h handler) getApplication(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, x.Version, x)
+	return kit.One(w, http.StatusOK, x.Version, x)
 }
 
 type applicationRequest struct {
@@ -540,7 +517,7 @@ func (h handler) apply(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/aid-applications/"+x.ID)
-	return one(w, http.StatusCreated, x.Version, x)
+	return kit.One(w, http.StatusCreated, x.Version, x)
 }
 
 type selfApplicationRequest struct {
@@ -559,7 +536,7 @@ func (h handler) applyAsSelf(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusCreated, x.Version, x)
+	return kit.One(w, http.StatusCreated, x.Version, x)
 }
 
 type actionRequest struct {
@@ -576,17 +553,17 @@ func (h handler) actOnApplication(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, x.Version, x)
+	return kit.One(w, http.StatusOK, x.Version, x)
 }
 
 func (h handler) myFunds(w http.ResponseWriter, r *http.Request) error {
 	fs, err := h.svc.MyFunds(r.Context())
-	return items(w, fs, err)
+	return kit.Items(w, fs, err)
 }
 
 func (h handler) myApplications(w http.ResponseWriter, r *http.Request) error {
 	xs, err := h.svc.MyApplications(r.Context())
-	return items(w, xs, err)
+	return kit.Items(w, xs, err)
 }
 
 func (h handler) myStatement(w http.ResponseWriter, r *http.Request) error {
@@ -607,7 +584,7 @@ func (h handler) listClasses(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	l, err := h.svc.ListClasses(r.Context(), care.ClassFilter{EnterpriseID: q.Get("enterprise_id"), Status: q.Get("status")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getClass(w http.ResponseWriter, r *http.Request) error {
@@ -615,7 +592,7 @@ func (h handler) getClass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 type sessionRequest struct {
@@ -657,7 +634,7 @@ func (h handler) createClass(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/childcare-classes/"+c.ID)
-	return one(w, http.StatusCreated, c.Version, c)
+	return kit.One(w, http.StatusCreated, c.Version, c)
 }
 
 type updateClassRequest struct {
@@ -688,7 +665,7 @@ func (h handler) updateClass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 type classActionRequest struct {
@@ -704,7 +681,7 @@ func (h handler) actOnClass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 func (h handler) listEnrolments(w http.ResponseWriter, r *http.Request) error {
@@ -713,7 +690,7 @@ func (h handler) listEnrolments(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListEnrolments(r.Context(), r.PathValue("id"), r.URL.Query().Get("status"), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 type enrolRequest struct {
@@ -783,10 +760,10 @@ func (h handler) attendance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 func (h handler) myClasses(w http.ResponseWriter, r *http.Request) error {
 	cs, err := h.svc.MyClasses(r.Context())
-	return items(w, cs, err)
+	return kit.Items(w, cs, err)
 }

@@ -65,25 +65,6 @@ func Domain(svc *partyaffairs.Service) kit.Domain {
 
 type handler struct{ svc *partyaffairs.Service }
 
-func one(w http.ResponseWriter, status, version int, v any) error {
-	httpx.ETag(w, version)
-	httpx.JSON(w, status, v)
-	return nil
-}
-
-func created(w http.ResponseWriter, path string, version int, v any) error {
-	w.Header().Set("Location", path)
-	return one(w, http.StatusCreated, version, v)
-}
-
-func list[T any](w http.ResponseWriter, l page.List[T], err error) error {
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, l)
-	return nil
-}
-
 // --- dues ---
 
 func (h handler) listDues(w http.ResponseWriter, r *http.Request) error {
@@ -93,7 +74,7 @@ func (h handler) listDues(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	l, err := h.svc.ListDues(r.Context(), partyaffairs.DueFilter{OrgID: q.Get("org_id"), PersonID: q.Get("person_id"), Month: q.Get("month")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 type dueRequest struct {
@@ -113,7 +94,7 @@ func (h handler) recordDue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/party-dues/"+d.ID, d.Version, d)
+	return kit.Created(w, "/api/v1/party-dues/"+d.ID, d.Version, d)
 }
 
 func (h handler) getDue(w http.ResponseWriter, r *http.Request) error {
@@ -121,7 +102,7 @@ func (h handler) getDue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, d.Version, d)
+	return kit.One(w, http.StatusOK, d.Version, d)
 }
 
 func (h handler) deleteDue(w http.ResponseWriter, r *http.Request) error {
@@ -171,7 +152,7 @@ func (h handler) listElections(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListElections(r.Context(), r.URL.Query().Get("org_id"), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 type candidateRequest struct {
@@ -203,7 +184,7 @@ func (h handler) recordElection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/party-elections/"+e.ID, e.Version, e)
+	return kit.Created(w, "/api/v1/party-elections/"+e.ID, e.Version, e)
 }
 
 func (h handler) getElection(w http.ResponseWriter, r *http.Request) error {
@@ -211,7 +192,7 @@ func (h handler) getElection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, e.Version, e)
+	return kit.One(w, http.StatusOK, e.Version, e)
 }
 
 // --- development ---
@@ -223,7 +204,7 @@ func (h handler) listDevelopment(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	l, err := h.svc.ListDevelopment(r.Context(), partyaffairs.DevelopmentFilter{OrgID: q.Get("org_id"), Stage: q.Get("stage")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 type developmentRequest struct {
@@ -242,7 +223,7 @@ func (h handler) startDevelopment(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/party-development/"+d.ID, d.Version, d)
+	return kit.Created(w, "/api/v1/party-development/"+d.ID, d.Version, d)
 }
 
 func (h handler) getDevelopment(w http.ResponseWriter, r *http.Request) error {
@@ -250,7 +231,7 @@ func (h handler) getDevelopment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, d.Version, d)
+	return kit.One(w, http.StatusOK, d.Version, d)
 }
 
 type stageRequest struct {
@@ -272,7 +253,7 @@ func (h handler) advance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, d.Version, d)
+	return kit.One(w, http.StatusOK, d.Version, d)
 }
 
 func (h handler) me(w http.ResponseWriter, r *http.Request) error {
@@ -294,7 +275,7 @@ func (h handler) listBrands(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	l, err := h.svc.ListBrands(r.Context(), partyaffairs.BrandFilter{EnterpriseID: q.Get("enterprise_id"), OrgID: q.Get("org_id"),
 		Function: q.Get("function")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 type practiceRequest struct {
@@ -330,7 +311,7 @@ func (h handler) createBrand(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/brands/"+b.ID, b.Version, b)
+	return kit.Created(w, "/api/v1/brands/"+b.ID, b.Version, b)
 }
 
 func (h handler) getBrand(w http.ResponseWriter, r *http.Request) error {
@@ -338,7 +319,7 @@ func (h handler) getBrand(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, b.Version, b)
+	return kit.One(w, http.StatusOK, b.Version, b)
 }
 
 type updateBrandRequest struct {
@@ -367,7 +348,7 @@ func (h handler) updateBrand(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, b.Version, b)
+	return kit.One(w, http.StatusOK, b.Version, b)
 }
 
 func (h handler) deleteBrand(w http.ResponseWriter, r *http.Request) error {
@@ -397,7 +378,7 @@ func (h handler) evaluate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusCreated, b.Version, b)
+	return kit.One(w, http.StatusCreated, b.Version, b)
 }
 
 // --- innovations ---
@@ -414,7 +395,7 @@ func (h handler) listInnovations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListInnovations(r.Context(), innovationFilter(r), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) reportInnovations(w http.ResponseWriter, r *http.Request) error {
@@ -460,7 +441,7 @@ func (h handler) logInnovation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/innovations/"+it.ID, it.Version, it)
+	return kit.Created(w, "/api/v1/innovations/"+it.ID, it.Version, it)
 }
 
 func (h handler) getInnovation(w http.ResponseWriter, r *http.Request) error {
@@ -468,7 +449,7 @@ func (h handler) getInnovation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, it.Version, it)
+	return kit.One(w, http.StatusOK, it.Version, it)
 }
 
 type updateInnovationRequest struct {
@@ -494,7 +475,7 @@ func (h handler) updateInnovation(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, it.Version, it)
+	return kit.One(w, http.StatusOK, it.Version, it)
 }
 
 func (h handler) deleteInnovation(w http.ResponseWriter, r *http.Request) error {
