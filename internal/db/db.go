@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -36,27 +37,61 @@ const (
 type DB struct {
 	Dialect Dialect
 	W       *sql.DB
-	R       *sql.DB
+	R       *Reader
 	// Path is the SQLite file (empty on PostgreSQL).
 	Path string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
-	stmts *stmtCache // SQLite: the writer's prepared statements
-	group *grouper   // Group's queue
-	reads *readStmts // SQLite: QueryPrepared's statements
+	stmts  *stmtCache     // SQLite: the writer's prepared statements
+	group  *grouper       // Group's queue
+	writes *atomic.Uint64 // write transactions ended (Writes)
+	dsn    string         // PostgreSQL: what Open was given; SQLite: the readers' DSN
+}
+
+// Writes counts the write transactions this process has ended (committed
+// or not), counted after the end. A reader that loads it, then reads the
+// database, and later finds it unchanged knows that no write of this
+// process ended in between: what it read is as fresh as any write of this
+// process (the principal cache relies on it).
+func (d *DB) Writes() uint64 { return d.writes.Load() }
+
+// DSN is the PostgreSQL connection string Open was given ("" on SQLite),
+// for connections that cannot come from the pool (LISTEN).
+func (d *DB) DSN() string {
+	if d.Dialect != Postgres {
+		return ""
+	}
+	return d.dsn
+}
+
+// OpenSideReader opens a separate one-connection, query-only pool on a
+// SQLite database, for a background reader that must not wait behind the
+// requests for the read pool.
+func (d *DB) OpenSideReader() (*sql.DB, error) {
+	if d.Dialect != SQLite {
+		return nil, errors.New("db: OpenSideReader is for SQLite")
+	}
+	r, err := sql.Open("sqlite", d.dsn)
+	if err != nil {
+		return nil, err
+	}
+	r.SetMaxOpenConns(1)
+	r.SetMaxIdleConns(1)
+	return r, nil
 }
 
 // WithClock is d on the same connections with another clock (the demo
 // records dated history through the domains' services). It groups its own
 // writes: a group runs on the clock of the DB it was queued on.
 func (d *DB) WithClock(now func() time.Time) *DB {
-	return &DB{Dialect: d.Dialect, W: d.W, R: d.R, Path: d.Path, Now: now, stmts: d.stmts, group: &grouper{}, reads: d.reads}
+	return &DB{Dialect: d.Dialect, W: d.W, R: d.R, Path: d.Path, Now: now, stmts: d.stmts, group: &grouper{},
+		writes: d.writes, dsn: d.dsn}
 }
 
 // Open connects to dsn: "sqlite:PATH" or "postgres://…" / "postgresql://…".
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	d := &DB{Now: time.Now, group: &grouper{}, reads: &readStmts{}}
+	d := &DB{Now: time.Now, group: &grouper{}, writes: &atomic.Uint64{}}
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		d.Dialect = SQLite
@@ -78,7 +113,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		w.SetMaxOpenConns(1)
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxLifetime(0)
-		r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+		d.dsn = base + "&_pragma=query_only(1)"
+		r, err := sql.Open("sqlite", d.dsn)
 		if err != nil {
 			w.Close()
 			return nil, err
@@ -86,10 +122,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		n := max(4, runtime.NumCPU()*2)
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
-		d.W, d.R = w, r
+		d.W, d.R = w, &Reader{DB: r, stmts: &readStmts{}}
 		d.stmts = newStmtCache()
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		d.Dialect = Postgres
+		d.dsn = dsn
 		p, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, err
@@ -102,7 +139,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		p.SetMaxOpenConns(32)
 		p.SetMaxIdleConns(32)
 		p.SetConnMaxIdleTime(5 * time.Minute)
-		d.W, d.R = p, p
+		d.W, d.R = p, &Reader{DB: p}
 	default:
 		return nil, fmt.Errorf("db: unsupported DSN %q (want sqlite:PATH or postgres://…)", redact(dsn))
 	}
@@ -128,15 +165,10 @@ func (d *DB) Close() error {
 	if d.stmts != nil {
 		d.stmts.close()
 	}
-	d.reads.mu.Lock()
-	for _, s := range d.reads.m {
-		s.Close()
-	}
-	d.reads.m = nil
-	d.reads.mu.Unlock()
+	d.R.closeStmts()
 	err := d.W.Close()
-	if d.R != d.W {
-		err = errors.Join(err, d.R.Close())
+	if d.R.DB != d.W {
+		err = errors.Join(err, d.R.DB.Close())
 	}
 	return err
 }
@@ -190,6 +222,7 @@ func (d *DB) tx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return err
 	}
+	defer d.writes.Add(1)
 	tx := &Tx{Tx: stx, Dialect: d.Dialect, Now: d.Now().UTC().Truncate(time.Microsecond), stmts: d.stmts}
 	if err := fn(tx); err != nil {
 		stx.Rollback()
