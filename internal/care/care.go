@@ -171,6 +171,51 @@ func getScoped[T any](ctx context.Context, q db.Querier, perm, read access.Perm,
 	return zero, apperr.New(apperr.NotFound, "")
 }
 
+// filler completes rows read from their own table with what other tables
+// hold for them (a class's sessions, a pair's reviews, a team's members).
+type filler[T any] func(context.Context, db.Querier, []T) error
+
+// positions maps each row's id to its index in xs and lists the ids, for
+// a filler's query of the rows' children (… IN (ids)).
+func positions[T any](xs []T, id func(T) string) (map[string]int, []string) {
+	at := make(map[string]int, len(xs))
+	ids := make([]string, len(xs))
+	for i, x := range xs {
+		at[id(x)], ids[i] = i, id(x)
+	}
+	return at, ids
+}
+
+// listFilled is page.Rows followed by fill over the page's rows.
+func listFilled[T any](ctx context.Context, q db.Querier, p page.Page, lq page.Query, scan func(page.Scanner) (T, error), key func(T) (any, string), fill filler[T]) (page.List[T], error) {
+	l, err := page.Rows(ctx, q, p, lq, scan, key)
+	if err != nil {
+		return l, err
+	}
+	return l, fill(ctx, q, l.Items)
+}
+
+// getFilled is getScoped (read being Read) followed by fill: the row comes
+// filled with EFORBIDDEN too, as getScoped's does.
+func getFilled[T any](ctx context.Context, q db.Querier, perm access.Perm, table, cols, id string, scan func(page.Scanner) (T, error), fill filler[T]) (T, error) {
+	x, err := getScoped(ctx, q, perm, Read, table, cols, id, scan)
+	if err != nil && !apperr.Is(err, apperr.Forbidden) {
+		return x, err
+	}
+	xs := []T{x}
+	if ferr := fill(ctx, q, xs); ferr != nil {
+		return x, ferr
+	}
+	return xs[0], err
+}
+
+// fillOne fills one row.
+func fillOne[T any](ctx context.Context, q db.Querier, x T, fill filler[T]) (T, error) {
+	xs := []T{x}
+	err := fill(ctx, q, xs)
+	return xs[0], err
+}
+
 // count moves the matrix's care-items figure of the enterprise by delta,
 // for function, on the day at.
 func count(ctx context.Context, tx *db.Tx, enterpriseID, function string, at time.Time, delta int64) error {

@@ -84,11 +84,7 @@ func fillSessions(ctx context.Context, q db.Querier, cs []Class) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	at := map[string]int{}
-	ids := make([]string, len(cs))
-	for i, c := range cs {
-		at[c.ID], ids[i] = i, c.ID
-	}
+	at, ids := positions(cs, func(c Class) string { return c.ID })
 	var a db.Args
 	return db.Each(ctx, q, `SELECT class_id, id, held_on, topic, (SELECT COUNT(*) FROM childcare_attendance t WHERE t.session_id = childcare_sessions.id)
 		FROM childcare_sessions WHERE class_id IN (`+a.In(ids)+`) ORDER BY class_id, held_on, position`, a, func(s db.Scanner) error {
@@ -121,24 +117,12 @@ func (s *Service) ListClasses(ctx context.Context, f ClassFilter, p page.Page) (
 	if p.Query != "" {
 		where += " AND title LIKE " + a.Add("%"+p.Query+"%")
 	}
-	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "childcare_classes", Cols: classCols, Where: where, Args: a, Desc: true}, scanClass,
-		page.ByID(func(c Class) string { return c.ID }))
-	if err != nil {
-		return l, err
-	}
-	return l, fillSessions(ctx, s.DB.R, l.Items)
+	return listFilled(ctx, s.DB.R, p, page.Query{From: "childcare_classes", Cols: classCols, Where: where, Args: a, Desc: true}, scanClass,
+		page.ByID(func(c Class) string { return c.ID }), fillSessions)
 }
 
 func getClass(ctx context.Context, q db.Querier, perm access.Perm, id string) (Class, error) {
-	c, err := getScoped(ctx, q, perm, Read, "childcare_classes", classCols, id, scanClass)
-	if err != nil && !apperr.Is(err, apperr.Forbidden) {
-		return c, err
-	}
-	cs := []Class{c}
-	if ferr := fillSessions(ctx, q, cs); ferr != nil {
-		return c, ferr
-	}
-	return cs[0], err
+	return getFilled(ctx, q, perm, "childcare_classes", classCols, id, scanClass, fillSessions)
 }
 
 func loadClass(ctx context.Context, q db.Querier, id string) (Class, error) {
@@ -149,8 +133,7 @@ func loadClass(ctx context.Context, q db.Querier, id string) (Class, error) {
 	if err != nil {
 		return c, err
 	}
-	cs := []Class{c}
-	return cs[0], fillSessions(ctx, q, cs)
+	return fillOne(ctx, q, c, fillSessions)
 }
 
 // GetClass returns a class in the caller's scope. Returns ENOTFOUND.
@@ -455,11 +438,7 @@ func fillAttendance(ctx context.Context, q db.Querier, xs []Enrolment) error {
 	if len(xs) == 0 {
 		return nil
 	}
-	at := map[string]int{}
-	ids := make([]string, len(xs))
-	for i, x := range xs {
-		at[x.ID], ids[i] = i, x.ID
-	}
+	at, ids := positions(xs, func(x Enrolment) string { return x.ID })
 	var a db.Args
 	return db.Each(ctx, q, `SELECT t.enrolment_id, t.session_id FROM childcare_attendance t JOIN childcare_sessions s ON s.id = t.session_id
 		WHERE t.enrolment_id IN (`+a.In(ids)+`) ORDER BY t.enrolment_id, s.held_on, s.position`, a, func(s db.Scanner) error {
@@ -586,8 +565,7 @@ func enrolmentOf(ctx context.Context, q db.Querier, classID, id string) (Enrolme
 	if err != nil {
 		return x, err
 	}
-	xs := []Enrolment{x}
-	return xs[0], fillAttendance(ctx, q, xs)
+	return fillOne(ctx, q, x, fillAttendance)
 }
 
 // Withdraw removes an enrolment — staff with care.manage over the class,
@@ -679,12 +657,8 @@ func (s *Service) ListEnrolments(ctx context.Context, classID, status string, p 
 	if status != "" {
 		where += " AND status = " + a.Add(status)
 	}
-	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "childcare_enrolments", Cols: enrolCols, Where: where, Args: a, OrderBy: "seq"},
-		scanEnrolment, func(x Enrolment) (any, string) { return x.seq, x.ID })
-	if err != nil {
-		return l, err
-	}
-	return l, fillAttendance(ctx, s.DB.R, l.Items)
+	return listFilled(ctx, s.DB.R, p, page.Query{From: "childcare_enrolments", Cols: enrolCols, Where: where, Args: a, OrderBy: "seq"},
+		scanEnrolment, func(x Enrolment) (any, string) { return x.seq, x.ID }, fillAttendance)
 }
 
 // MarkAttendance sets who attended a session: the registered children

@@ -69,11 +69,7 @@ func fillReviews(ctx context.Context, q db.Querier, ms []Mentorship) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	at := map[string]int{}
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		at[m.ID], ids[i] = i, m.ID
-	}
+	at, ids := positions(ms, func(m Mentorship) string { return m.ID })
 	var a db.Args
 	return db.Each(ctx, q, `SELECT mentorship_id, id, reviewed_on, rating, note FROM mentorship_reviews WHERE mentorship_id IN (`+a.In(ids)+`)
 		ORDER BY mentorship_id, reviewed_on, id`, a, func(s db.Scanner) error {
@@ -107,24 +103,12 @@ func (s *Service) ListMentorships(ctx context.Context, f MentorshipFilter, p pag
 		v := a.Add(f.PersonID)
 		where += " AND (mentor_id = " + v + " OR mentee_id = " + v + ")"
 	}
-	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "mentorships", Cols: pairCols, Where: where, Args: a, Desc: true}, scanPair,
-		page.ByID(func(m Mentorship) string { return m.ID }))
-	if err != nil {
-		return l, err
-	}
-	return l, fillReviews(ctx, s.DB.R, l.Items)
+	return listFilled(ctx, s.DB.R, p, page.Query{From: "mentorships", Cols: pairCols, Where: where, Args: a, Desc: true}, scanPair,
+		page.ByID(func(m Mentorship) string { return m.ID }), fillReviews)
 }
 
 func getPair(ctx context.Context, q db.Querier, perm access.Perm, id string) (Mentorship, error) {
-	m, err := getScoped(ctx, q, perm, Read, "mentorships", pairCols, id, scanPair)
-	if err != nil && !apperr.Is(err, apperr.Forbidden) {
-		return m, err
-	}
-	ms := []Mentorship{m}
-	if ferr := fillReviews(ctx, q, ms); ferr != nil {
-		return m, ferr
-	}
-	return ms[0], err
+	return getFilled(ctx, q, perm, "mentorships", pairCols, id, scanPair, fillReviews)
 }
 
 // GetMentorship returns a pair in the caller's scope. Returns ENOTFOUND.
@@ -408,11 +392,7 @@ func fillTeams(ctx context.Context, q db.Querier, ts []Team) error {
 	if len(ts) == 0 {
 		return nil
 	}
-	at := map[string]int{}
-	ids := make([]string, len(ts))
-	for i, t := range ts {
-		at[t.ID], ids[i] = i, t.ID
-	}
+	at, ids := positions(ts, func(t Team) string { return t.ID })
 	var a db.Args
 	in := a.In(ids)
 	err := db.Each(ctx, q, `SELECT m.team_id, m.person_id, COALESCE(p.name, ''), m.role FROM team_members m LEFT JOIN people p ON p.id = m.person_id
@@ -473,24 +453,12 @@ func (s *Service) ListTeams(ctx context.Context, f TeamFilter, p page.Page) (pag
 	if p.Query != "" {
 		where += " AND name LIKE " + a.Add("%"+p.Query+"%")
 	}
-	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "project_teams", Cols: teamCols, Where: where, Args: a, Desc: true}, scanTeam,
-		page.ByID(func(t Team) string { return t.ID }))
-	if err != nil {
-		return l, err
-	}
-	return l, fillTeams(ctx, s.DB.R, l.Items)
+	return listFilled(ctx, s.DB.R, p, page.Query{From: "project_teams", Cols: teamCols, Where: where, Args: a, Desc: true}, scanTeam,
+		page.ByID(func(t Team) string { return t.ID }), fillTeams)
 }
 
 func getTeam(ctx context.Context, q db.Querier, perm access.Perm, id string) (Team, error) {
-	t, err := getScoped(ctx, q, perm, Read, "project_teams", teamCols, id, scanTeam)
-	if err != nil && !apperr.Is(err, apperr.Forbidden) {
-		return t, err
-	}
-	ts := []Team{t}
-	if ferr := fillTeams(ctx, q, ts); ferr != nil {
-		return t, ferr
-	}
-	return ts[0], err
+	return getFilled(ctx, q, perm, "project_teams", teamCols, id, scanTeam, fillTeams)
 }
 
 // GetTeam returns a team in the caller's scope. Returns ENOTFOUND.

@@ -180,21 +180,9 @@ type Cooperation struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-func get[T any](c *Client, ctx context.Context, path string) (T, error) {
-	var out T
-	_, err := c.typed(ctx, "GET", path, nil, &out, nil)
-	return out, err
-}
-
-func send[T any](c *Client, ctx context.Context, method, path string, body any, version int) (T, error) {
-	var out T
-	_, err := c.typed(ctx, method, path, body, &out, ifMatch(version))
-	return out, err
-}
-
 // ListChains lists chains.
 func (c *Client) ListChains(ctx context.Context, q url.Values) (List[Chain], error) {
-	return get[List[Chain]](c, ctx, "/api/v1/chains"+query(q))
+	return list[Chain](c, ctx, "/api/v1/chains", q)
 }
 
 // CreateChain creates a chain; body is sent as given.
@@ -214,8 +202,7 @@ func (c *Client) UpdateChain(ctx context.Context, id string, patch any, version 
 
 // DeleteChain deletes a chain.
 func (c *Client) DeleteChain(ctx context.Context, id string, version int) error {
-	_, err := c.typed(ctx, "DELETE", "/api/v1/chains/"+url.PathEscape(id), nil, nil, ifMatch(version))
-	return err
+	return del(c, ctx, "/api/v1/chains/"+url.PathEscape(id), version)
 }
 
 // GetChainMap reads a chain's map.
@@ -225,7 +212,7 @@ func (c *Client) GetChainMap(ctx context.Context, id string) (ChainMap, error) {
 
 // ListInstitutes lists institutes.
 func (c *Client) ListInstitutes(ctx context.Context, q url.Values) (List[Institute], error) {
-	return get[List[Institute]](c, ctx, "/api/v1/institutes"+query(q))
+	return list[Institute](c, ctx, "/api/v1/institutes", q)
 }
 
 // CreateInstitute creates an institute; body is sent as given.
@@ -240,13 +227,12 @@ func (c *Client) UpdateInstitute(ctx context.Context, id string, patch any, vers
 
 // DeleteInstitute deletes an institute.
 func (c *Client) DeleteInstitute(ctx context.Context, id string, version int) error {
-	_, err := c.typed(ctx, "DELETE", "/api/v1/institutes/"+url.PathEscape(id), nil, nil, ifMatch(version))
-	return err
+	return del(c, ctx, "/api/v1/institutes/"+url.PathEscape(id), version)
 }
 
 // ListListings lists listings.
 func (c *Client) ListListings(ctx context.Context, q url.Values) (List[Listing], error) {
-	return get[List[Listing]](c, ctx, "/api/v1/listings"+query(q))
+	return list[Listing](c, ctx, "/api/v1/listings", q)
 }
 
 // CreateListing posts a listing; body is sent as given.
@@ -266,8 +252,7 @@ func (c *Client) UpdateListing(ctx context.Context, id string, patch any, versio
 
 // DeleteListing deletes a listing.
 func (c *Client) DeleteListing(ctx context.Context, id string, version int) error {
-	_, err := c.typed(ctx, "DELETE", "/api/v1/listings/"+url.PathEscape(id), nil, nil, ifMatch(version))
-	return err
+	return del(c, ctx, "/api/v1/listings/"+url.PathEscape(id), version)
 }
 
 // Proposals ranks partners for a listing.
@@ -276,12 +261,12 @@ func (c *Client) Proposals(ctx context.Context, id string, limit int) (List[Prop
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	return get[List[Proposal]](c, ctx, "/api/v1/listings/"+url.PathEscape(id)+"/proposals"+query(q))
+	return list[Proposal](c, ctx, "/api/v1/listings/"+url.PathEscape(id)+"/proposals", q)
 }
 
 // ListMatches lists matches.
 func (c *Client) ListMatches(ctx context.Context, q url.Values) (List[Match], error) {
-	return get[List[Match]](c, ctx, "/api/v1/matches"+query(q))
+	return list[Match](c, ctx, "/api/v1/matches", q)
 }
 
 // CreateMatch matches a need with an offer.
@@ -301,7 +286,7 @@ func (c *Client) ActOnMatch(ctx context.Context, id, action string) (Match, erro
 
 // ListCooperations lists cooperations.
 func (c *Client) ListCooperations(ctx context.Context, q url.Values) (List[Cooperation], error) {
-	return get[List[Cooperation]](c, ctx, "/api/v1/cooperations"+query(q))
+	return list[Cooperation](c, ctx, "/api/v1/cooperations", q)
 }
 
 // CreateCooperation creates a cooperation.

@@ -220,7 +220,7 @@ func (c *Client) CreateMentorship(ctx context.Context, body any) (Mentorship, er
 
 // ListMentorships lists pairs.
 func (c *Client) ListMentorships(ctx context.Context, q url.Values) (List[Mentorship], error) {
-	return get[List[Mentorship]](c, ctx, "/api/v1/mentorships"+query(q))
+	return list[Mentorship](c, ctx, "/api/v1/mentorships", q)
 }
 
 // ReviewMentorship adds a review.
@@ -245,7 +245,7 @@ func (c *Client) UpdateProjectTeam(ctx context.Context, id string, patch any, ve
 
 // ListProjectTeams lists teams.
 func (c *Client) ListProjectTeams(ctx context.Context, q url.Values) (List[ProjectTeam], error) {
-	return get[List[ProjectTeam]](c, ctx, "/api/v1/project-teams"+query(q))
+	return list[ProjectTeam](c, ctx, "/api/v1/project-teams", q)
 }
 
 // GetRDProfile reads an enterprise's R&D figures.
@@ -260,7 +260,7 @@ func (c *Client) UpdateRDProfile(ctx context.Context, enterpriseID string, patch
 
 // ListRDProfiles lists enterprises' R&D figures.
 func (c *Client) ListRDProfiles(ctx context.Context, q url.Values) (List[RDProfile], error) {
-	return get[List[RDProfile]](c, ctx, "/api/v1/rd-profiles"+query(q))
+	return list[RDProfile](c, ctx, "/api/v1/rd-profiles", q)
 }
 
 // CreateAidFund opens a fund.
@@ -275,7 +275,7 @@ func (c *Client) GetAidFund(ctx context.Context, id string) (AidFund, error) {
 
 // ListAidFunds lists funds.
 func (c *Client) ListAidFunds(ctx context.Context, q url.Values) (List[AidFund], error) {
-	return get[List[AidFund]](c, ctx, "/api/v1/aid-funds"+query(q))
+	return list[AidFund](c, ctx, "/api/v1/aid-funds", q)
 }
 
 // Contribute books a contribution.
@@ -315,7 +315,7 @@ func (c *Client) GetAidApplication(ctx context.Context, id string) (AidApplicati
 
 // ListAidApplications lists applications.
 func (c *Client) ListAidApplications(ctx context.Context, q url.Values) (List[AidApplication], error) {
-	return get[List[AidApplication]](c, ctx, "/api/v1/aid-applications"+query(q))
+	return list[AidApplication](c, ctx, "/api/v1/aid-applications", q)
 }
 
 // ActOnAidApplication approves, rejects or disburses.
@@ -355,19 +355,17 @@ func (c *Client) EnrolMyChild(ctx context.Context, classID string, body any) (En
 
 // WithdrawChild withdraws an enrolment.
 func (c *Client) WithdrawChild(ctx context.Context, classID, enrolmentID string) error {
-	_, err := c.typed(ctx, "DELETE", "/api/v1/childcare-classes/"+esc(classID)+"/enrolments/"+esc(enrolmentID), nil, nil, nil)
-	return err
+	return del(c, ctx, "/api/v1/childcare-classes/"+esc(classID)+"/enrolments/"+esc(enrolmentID), 0)
 }
 
 // WithdrawMyChild withdraws the caller's child.
 func (c *Client) WithdrawMyChild(ctx context.Context, classID, enrolmentID string) error {
-	_, err := c.typed(ctx, "DELETE", "/api/v1/me/childcare-classes/"+esc(classID)+"/enrolments/"+esc(enrolmentID), nil, nil, nil)
-	return err
+	return del(c, ctx, "/api/v1/me/childcare-classes/"+esc(classID)+"/enrolments/"+esc(enrolmentID), 0)
 }
 
 // ListEnrolments lists a class's enrolments.
 func (c *Client) ListEnrolments(ctx context.Context, classID string, q url.Values) (List[Enrolment], error) {
-	return get[List[Enrolment]](c, ctx, "/api/v1/childcare-classes/"+esc(classID)+"/enrolments"+query(q))
+	return list[Enrolment](c, ctx, "/api/v1/childcare-classes/"+esc(classID)+"/enrolments", q)
 }
 
 // MarkChildcareAttendance marks a session's attendance.

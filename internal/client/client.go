@@ -173,6 +173,32 @@ func ifMatch(version int) http.Header {
 	return h
 }
 
+// get reads path into a T (typed: an unknown field fails).
+func get[T any](c *Client, ctx context.Context, path string) (T, error) {
+	var out T
+	_, err := c.typed(ctx, "GET", path, nil, &out, nil)
+	return out, err
+}
+
+// list reads one page of the collection at path, filtered and paged by q.
+func list[T any](c *Client, ctx context.Context, path string, q url.Values) (List[T], error) {
+	return get[List[T]](c, ctx, path+query(q))
+}
+
+// send sends body with method and reads the answer into a T; version,
+// when not 0, is sent as If-Match.
+func send[T any](c *Client, ctx context.Context, method, path string, body any, version int) (T, error) {
+	var out T
+	_, err := c.typed(ctx, method, path, body, &out, ifMatch(version))
+	return out, err
+}
+
+// del deletes path; version, when not 0, is sent as If-Match.
+func del(c *Client, ctx context.Context, path string, version int) error {
+	_, err := c.typed(ctx, "DELETE", path, nil, nil, ifMatch(version))
+	return err
+}
+
 // ListZones lists zones.
 func (c *Client) ListZones(ctx context.Context, q url.Values) (List[Zone], error) {
 	var out List[Zone]

@@ -170,172 +170,125 @@ type InnovationReport struct {
 
 // RecordDue records a month's dues.
 func (c *Client) RecordDue(ctx context.Context, body any) (Due, error) {
-	var out Due
-	_, err := c.typed(ctx, "POST", "/api/v1/party-dues", body, &out, nil)
-	return out, err
+	return send[Due](c, ctx, "POST", "/api/v1/party-dues", body, 0)
 }
 
 // ListDues lists dues.
 func (c *Client) ListDues(ctx context.Context, q url.Values) (List[Due], error) {
-	var out List[Due]
-	_, err := c.typed(ctx, "GET", "/api/v1/party-dues"+query(q), nil, &out, nil)
-	return out, err
+	return list[Due](c, ctx, "/api/v1/party-dues", q)
 }
 
 // GetDue reads one due.
 func (c *Client) GetDue(ctx context.Context, id string) (Due, error) {
-	var out Due
-	_, err := c.typed(ctx, "GET", "/api/v1/party-dues/"+id, nil, &out, nil)
-	return out, err
+	return get[Due](c, ctx, "/api/v1/party-dues/"+id)
 }
 
 // DeleteDue takes a due back.
 func (c *Client) DeleteDue(ctx context.Context, id string, version int) error {
-	_, err := c.typed(ctx, "DELETE", "/api/v1/party-dues/"+id, nil, nil, ifMatch(version))
-	return err
+	return del(c, ctx, "/api/v1/party-dues/"+id, version)
 }
 
 // Arrears lists members behind with their dues.
 func (c *Client) Arrears(ctx context.Context, q url.Values) (Arrears, error) {
-	var out Arrears
-	_, err := c.typed(ctx, "GET", "/api/v1/party-dues/arrears"+query(q), nil, &out, nil)
-	return out, err
+	return get[Arrears](c, ctx, "/api/v1/party-dues/arrears"+query(q))
 }
 
 // RecordElection records a term election.
 func (c *Client) RecordElection(ctx context.Context, body any) (Election, error) {
-	var out Election
-	_, err := c.typed(ctx, "POST", "/api/v1/party-elections", body, &out, nil)
-	return out, err
+	return send[Election](c, ctx, "POST", "/api/v1/party-elections", body, 0)
 }
 
 // ListElections lists elections.
 func (c *Client) ListElections(ctx context.Context, q url.Values) (List[Election], error) {
-	var out List[Election]
-	_, err := c.typed(ctx, "GET", "/api/v1/party-elections"+query(q), nil, &out, nil)
-	return out, err
+	return list[Election](c, ctx, "/api/v1/party-elections", q)
 }
 
 // GetElection reads one election.
 func (c *Client) GetElection(ctx context.Context, id string) (Election, error) {
-	var out Election
-	_, err := c.typed(ctx, "GET", "/api/v1/party-elections/"+id, nil, &out, nil)
-	return out, err
+	return get[Election](c, ctx, "/api/v1/party-elections/"+id)
 }
 
 // StartDevelopment records an application.
 func (c *Client) StartDevelopment(ctx context.Context, body any) (Development, error) {
-	var out Development
-	_, err := c.typed(ctx, "POST", "/api/v1/party-development", body, &out, nil)
-	return out, err
+	return send[Development](c, ctx, "POST", "/api/v1/party-development", body, 0)
 }
 
 // ListDevelopment lists development records.
 func (c *Client) ListDevelopment(ctx context.Context, q url.Values) (List[Development], error) {
-	var out List[Development]
-	_, err := c.typed(ctx, "GET", "/api/v1/party-development"+query(q), nil, &out, nil)
-	return out, err
+	return list[Development](c, ctx, "/api/v1/party-development", q)
 }
 
 // GetDevelopment reads one development record.
 func (c *Client) GetDevelopment(ctx context.Context, id string) (Development, error) {
-	var out Development
-	_, err := c.typed(ctx, "GET", "/api/v1/party-development/"+id, nil, &out, nil)
-	return out, err
+	return get[Development](c, ctx, "/api/v1/party-development/"+id)
 }
 
 // Advance moves a development to its next stage.
 func (c *Client) Advance(ctx context.Context, id string, body any, version int) (Development, error) {
-	var out Development
-	_, err := c.typed(ctx, "POST", "/api/v1/party-development/"+id+"/stages", body, &out, ifMatch(version))
-	return out, err
+	return send[Development](c, ctx, "POST", "/api/v1/party-development/"+id+"/stages", body, version)
 }
 
 // MyParty reads the signed-in member's own party affairs.
 func (c *Client) MyParty(ctx context.Context) (MyParty, error) {
-	var out MyParty
-	_, err := c.typed(ctx, "GET", "/api/v1/me/party", nil, &out, nil)
-	return out, err
+	return get[MyParty](c, ctx, "/api/v1/me/party")
 }
 
 // CreateBrand creates a brand.
 func (c *Client) CreateBrand(ctx context.Context, body any) (Brand, error) {
-	var out Brand
-	_, err := c.typed(ctx, "POST", "/api/v1/brands", body, &out, nil)
-	return out, err
+	return send[Brand](c, ctx, "POST", "/api/v1/brands", body, 0)
 }
 
 // ListBrands lists brands.
 func (c *Client) ListBrands(ctx context.Context, q url.Values) (List[Brand], error) {
-	var out List[Brand]
-	_, err := c.typed(ctx, "GET", "/api/v1/brands"+query(q), nil, &out, nil)
-	return out, err
+	return list[Brand](c, ctx, "/api/v1/brands", q)
 }
 
 // GetBrand reads one brand.
 func (c *Client) GetBrand(ctx context.Context, id string) (Brand, error) {
-	var out Brand
-	_, err := c.typed(ctx, "GET", "/api/v1/brands/"+id, nil, &out, nil)
-	return out, err
+	return get[Brand](c, ctx, "/api/v1/brands/"+id)
 }
 
 // UpdateBrand patches a brand.
 func (c *Client) UpdateBrand(ctx context.Context, id string, patch any, version int) (Brand, error) {
-	var out Brand
-	_, err := c.typed(ctx, "PATCH", "/api/v1/brands/"+id, patch, &out, ifMatch(version))
-	return out, err
+	return send[Brand](c, ctx, "PATCH", "/api/v1/brands/"+id, patch, version)
 }
 
 // DeleteBrand deletes a brand.
 func (c *Client) DeleteBrand(ctx context.Context, id string, version int) error {
-	_, err := c.typed(ctx, "DELETE", "/api/v1/brands/"+id, nil, nil, ifMatch(version))
-	return err
+	return del(c, ctx, "/api/v1/brands/"+id, version)
 }
 
 // EvaluateBrand records a brand's yearly evaluation.
 func (c *Client) EvaluateBrand(ctx context.Context, id string, body any) (Brand, error) {
-	var out Brand
-	_, err := c.typed(ctx, "POST", "/api/v1/brands/"+id+"/evaluations", body, &out, nil)
-	return out, err
+	return send[Brand](c, ctx, "POST", "/api/v1/brands/"+id+"/evaluations", body, 0)
 }
 
 // LogInnovation logs an innovation.
 func (c *Client) LogInnovation(ctx context.Context, body any) (Innovation, error) {
-	var out Innovation
-	_, err := c.typed(ctx, "POST", "/api/v1/innovations", body, &out, nil)
-	return out, err
+	return send[Innovation](c, ctx, "POST", "/api/v1/innovations", body, 0)
 }
 
 // ListInnovations lists the innovation log.
 func (c *Client) ListInnovations(ctx context.Context, q url.Values) (List[Innovation], error) {
-	var out List[Innovation]
-	_, err := c.typed(ctx, "GET", "/api/v1/innovations"+query(q), nil, &out, nil)
-	return out, err
+	return list[Innovation](c, ctx, "/api/v1/innovations", q)
 }
 
 // GetInnovation reads one entry.
 func (c *Client) GetInnovation(ctx context.Context, id string) (Innovation, error) {
-	var out Innovation
-	_, err := c.typed(ctx, "GET", "/api/v1/innovations/"+id, nil, &out, nil)
-	return out, err
+	return get[Innovation](c, ctx, "/api/v1/innovations/"+id)
 }
 
 // UpdateInnovation patches an entry.
 func (c *Client) UpdateInnovation(ctx context.Context, id string, patch any, version int) (Innovation, error) {
-	var out Innovation
-	_, err := c.typed(ctx, "PATCH", "/api/v1/innovations/"+id, patch, &out, ifMatch(version))
-	return out, err
+	return send[Innovation](c, ctx, "PATCH", "/api/v1/innovations/"+id, patch, version)
 }
 
 // DeleteInnovation deletes an entry.
 func (c *Client) DeleteInnovation(ctx context.Context, id string, version int) error {
-	_, err := c.typed(ctx, "DELETE", "/api/v1/innovations/"+id, nil, nil, ifMatch(version))
-	return err
+	return del(c, ctx, "/api/v1/innovations/"+id, version)
 }
 
 // ReportInnovations sums the innovation log.
 func (c *Client) ReportInnovations(ctx context.Context, q url.Values) (InnovationReport, error) {
-	var out InnovationReport
-	_, err := c.typed(ctx, "GET", "/api/v1/innovations/report"+query(q), nil, &out, nil)
-	return out, err
+	return get[InnovationReport](c, ctx, "/api/v1/innovations/report"+query(q))
 }

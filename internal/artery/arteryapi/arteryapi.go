@@ -21,37 +21,42 @@ var fragment []byte
 // Domain returns the artery domain for the server to mount.
 func Domain(svc *artery.Service) kit.Domain {
 	h := handler{svc}
+	chain := kit.Resource{Name: "chain", Reads: artery.Read, Writes: artery.Manage}
+	institute := kit.Resource{Name: "institute", Reads: artery.Read, Writes: artery.Manage}
+	listing := kit.Resource{Name: "listing", Reads: artery.Read, Writes: artery.Post}
+	match := kit.Resource{Name: "match", Reads: artery.Read, Writes: artery.Broker}
+	coop := kit.Resource{Name: "cooperation", Reads: artery.Read, Writes: artery.Broker}
 	return kit.Domain{
 		Name: "artery",
 		Routes: []kit.Route{
-			{Method: "GET", Path: "/api/v1/chains", Perm: artery.Read, Resource: "chain", Handle: h.listChains},
+			chain.Read("GET", "/api/v1/chains", h.listChains),
 			{Method: "GET", Path: "/api/v1/chain-options", Access: kit.Self, Handle: h.chainOptions},
-			{Method: "POST", Path: "/api/v1/chains", Perm: artery.Manage, Resource: "chain", Create: true, Handle: h.createChain},
-			{Method: "GET", Path: "/api/v1/chains/{id}", Perm: artery.Read, Resource: "chain", Handle: h.getChain},
-			{Method: "PATCH", Path: "/api/v1/chains/{id}", Perm: artery.Manage, Resource: "chain", Handle: h.updateChain},
-			{Method: "DELETE", Path: "/api/v1/chains/{id}", Perm: artery.Manage, Resource: "chain", Handle: h.deleteChain},
-			{Method: "GET", Path: "/api/v1/chains/{id}/map", Perm: artery.Read, Resource: "chain", Handle: h.chainMap},
-			{Method: "GET", Path: "/api/v1/chains/{id}/map/export", Perm: artery.Read, Resource: "chain", Handle: h.chainMapExport},
-			{Method: "GET", Path: "/api/v1/institutes", Perm: artery.Read, Resource: "institute", Handle: h.listInstitutes},
-			{Method: "POST", Path: "/api/v1/institutes", Perm: artery.Manage, Resource: "institute", Create: true, Handle: h.createInstitute},
-			{Method: "GET", Path: "/api/v1/institutes/{id}", Perm: artery.Read, Resource: "institute", Handle: h.getInstitute},
-			{Method: "PATCH", Path: "/api/v1/institutes/{id}", Perm: artery.Manage, Resource: "institute", Handle: h.updateInstitute},
-			{Method: "DELETE", Path: "/api/v1/institutes/{id}", Perm: artery.Manage, Resource: "institute", Handle: h.deleteInstitute},
-			{Method: "GET", Path: "/api/v1/listings", Perm: artery.Read, Resource: "listing", Handle: h.listListings},
-			{Method: "POST", Path: "/api/v1/listings", Perm: artery.Post, Resource: "listing", Create: true, Handle: h.createListing},
-			{Method: "GET", Path: "/api/v1/listings/{id}", Perm: artery.Read, Resource: "listing", Handle: h.getListing},
-			{Method: "PATCH", Path: "/api/v1/listings/{id}", Perm: artery.Post, Resource: "listing", Handle: h.updateListing},
-			{Method: "DELETE", Path: "/api/v1/listings/{id}", Perm: artery.Post, Resource: "listing", Handle: h.deleteListing},
-			{Method: "GET", Path: "/api/v1/listings/{id}/proposals", Perm: artery.Read, Resource: "listing", Handle: h.proposals},
-			{Method: "GET", Path: "/api/v1/matches", Perm: artery.Read, Resource: "match", Handle: h.listMatches},
-			{Method: "POST", Path: "/api/v1/matches", Perm: artery.Broker, Resource: "match", Create: true, Handle: h.createMatch},
-			{Method: "GET", Path: "/api/v1/matches/{id}", Perm: artery.Read, Resource: "match", Handle: h.getMatch},
-			{Method: "POST", Path: "/api/v1/matches/{id}/actions", Perm: artery.Respond, Resource: "match", Handle: h.actOnMatch},
-			{Method: "GET", Path: "/api/v1/cooperations", Perm: artery.Read, Resource: "cooperation", Handle: h.listCooperations},
-			{Method: "POST", Path: "/api/v1/cooperations", Perm: artery.Broker, Resource: "cooperation", Create: true, Handle: h.createCooperation},
-			{Method: "GET", Path: "/api/v1/cooperations/{id}", Perm: artery.Read, Resource: "cooperation", Handle: h.getCooperation},
-			{Method: "PATCH", Path: "/api/v1/cooperations/{id}", Perm: artery.Broker, Resource: "cooperation", Handle: h.updateCooperation},
-			{Method: "POST", Path: "/api/v1/cooperations/{id}/actions", Perm: artery.Broker, Resource: "cooperation", Handle: h.actOnCooperation},
+			chain.Create("/api/v1/chains", h.createChain),
+			chain.Read("GET", "/api/v1/chains/{id}", h.getChain),
+			chain.Write("PATCH", "/api/v1/chains/{id}", h.updateChain),
+			chain.Write("DELETE", "/api/v1/chains/{id}", h.deleteChain),
+			chain.Read("GET", "/api/v1/chains/{id}/map", h.chainMap),
+			chain.Read("GET", "/api/v1/chains/{id}/map/export", h.chainMapExport),
+			institute.Read("GET", "/api/v1/institutes", h.listInstitutes),
+			institute.Create("/api/v1/institutes", h.createInstitute),
+			institute.Read("GET", "/api/v1/institutes/{id}", h.getInstitute),
+			institute.Write("PATCH", "/api/v1/institutes/{id}", h.updateInstitute),
+			institute.Write("DELETE", "/api/v1/institutes/{id}", h.deleteInstitute),
+			listing.Read("GET", "/api/v1/listings", h.listListings),
+			listing.Create("/api/v1/listings", h.createListing),
+			listing.Read("GET", "/api/v1/listings/{id}", h.getListing),
+			listing.Write("PATCH", "/api/v1/listings/{id}", h.updateListing),
+			listing.Write("DELETE", "/api/v1/listings/{id}", h.deleteListing),
+			listing.Read("GET", "/api/v1/listings/{id}/proposals", h.proposals),
+			match.Read("GET", "/api/v1/matches", h.listMatches),
+			match.Create("/api/v1/matches", h.createMatch),
+			match.Read("GET", "/api/v1/matches/{id}", h.getMatch),
+			match.Needs(artery.Respond, "POST", "/api/v1/matches/{id}/actions", h.actOnMatch),
+			coop.Read("GET", "/api/v1/cooperations", h.listCooperations),
+			coop.Create("/api/v1/cooperations", h.createCooperation),
+			coop.Read("GET", "/api/v1/cooperations/{id}", h.getCooperation),
+			coop.Write("PATCH", "/api/v1/cooperations/{id}", h.updateCooperation),
+			coop.Write("POST", "/api/v1/cooperations/{id}/actions", h.actOnCooperation),
 		},
 		OpenAPI: fragment,
 		Locales: artery.Locales(),
@@ -63,26 +68,6 @@ func Domain(svc *artery.Service) kit.Domain {
 
 type handler struct{ svc *artery.Service }
 
-// one writes a single resource with its ETag.
-func one(w http.ResponseWriter, status, version int, v any) error {
-	httpx.ETag(w, version)
-	httpx.JSON(w, status, v)
-	return nil
-}
-
-func created(w http.ResponseWriter, path string, version int, v any) error {
-	w.Header().Set("Location", path)
-	return one(w, http.StatusCreated, version, v)
-}
-
-func list[T any](w http.ResponseWriter, l page.List[T], err error) error {
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, l)
-	return nil
-}
-
 // --- chains ---
 
 func (h handler) listChains(w http.ResponseWriter, r *http.Request) error {
@@ -91,7 +76,7 @@ func (h handler) listChains(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListChains(r.Context(), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) chainOptions(w http.ResponseWriter, r *http.Request) error {
@@ -108,7 +93,7 @@ func (h handler) getChain(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 type segmentRequest struct {
@@ -142,7 +127,7 @@ func (h handler) createChain(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/chains/"+c.ID, c.Version, c)
+	return kit.Created(w, "/api/v1/chains/"+c.ID, c.Version, c)
 }
 
 type updateChainRequest struct {
@@ -169,7 +154,7 @@ func (h handler) updateChain(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 func (h handler) deleteChain(w http.ResponseWriter, r *http.Request) error {
@@ -240,7 +225,7 @@ func (h handler) listInstitutes(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListInstitutes(r.Context(), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getInstitute(w http.ResponseWriter, r *http.Request) error {
@@ -248,7 +233,7 @@ func (h handler) getInstitute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, in.Version, in)
+	return kit.One(w, http.StatusOK, in.Version, in)
 }
 
 type createInstituteRequest struct {
@@ -273,7 +258,7 @@ func (h handler) createInstitute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/institutes/"+it.ID, it.Version, it)
+	return kit.Created(w, "/api/v1/institutes/"+it.ID, it.Version, it)
 }
 
 type updateInstituteRequest struct {
@@ -301,7 +286,7 @@ func (h handler) updateInstitute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, it.Version, it)
+	return kit.One(w, http.StatusOK, it.Version, it)
 }
 
 func (h handler) deleteInstitute(w http.ResponseWriter, r *http.Request) error {
@@ -327,7 +312,7 @@ func (h handler) listListings(w http.ResponseWriter, r *http.Request) error {
 	l, err := h.svc.ListListings(r.Context(), artery.ListingFilter{Kind: q.Get("kind"), Category: q.Get("category"), ChainID: q.Get("chain_id"),
 		SegmentID: q.Get("segment_id"), EnterpriseID: q.Get("enterprise_id"), InstituteID: q.Get("institute_id"), ParkID: q.Get("park_id"),
 		Status: q.Get("status")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getListing(w http.ResponseWriter, r *http.Request) error {
@@ -335,7 +320,7 @@ func (h handler) getListing(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, l.Version, l)
+	return kit.One(w, http.StatusOK, l.Version, l)
 }
 
 type createListingRequest struct {
@@ -361,7 +346,7 @@ func (h handler) createListing(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/listings/"+l.ID, l.Version, l)
+	return kit.Created(w, "/api/v1/listings/"+l.ID, l.Version, l)
 }
 
 type updateListingRequest struct {
@@ -403,7 +388,7 @@ func (h handler) updateListing(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, l.Version, l)
+	return kit.One(w, http.StatusOK, l.Version, l)
 }
 
 func (h handler) deleteListing(w http.ResponseWriter, r *http.Request) error {
@@ -445,7 +430,7 @@ func (h handler) listMatches(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	l, err := h.svc.ListMatches(r.Context(), artery.MatchFilter{Status: q.Get("status"), ListingID: q.Get("listing_id"),
 		EnterpriseID: q.Get("enterprise_id")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getMatch(w http.ResponseWriter, r *http.Request) error {
@@ -453,7 +438,7 @@ func (h handler) getMatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, m.Version, m)
+	return kit.One(w, http.StatusOK, m.Version, m)
 }
 
 type createMatchRequest struct {
@@ -471,7 +456,7 @@ func (h handler) createMatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/matches/"+m.ID, m.Version, m)
+	return kit.Created(w, "/api/v1/matches/"+m.ID, m.Version, m)
 }
 
 type actionRequest struct {
@@ -488,7 +473,7 @@ func (h handler) actOnMatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, m.Version, m)
+	return kit.One(w, http.StatusOK, m.Version, m)
 }
 
 // --- cooperations ---
@@ -501,7 +486,7 @@ func (h handler) listCooperations(w http.ResponseWriter, r *http.Request) error 
 	q := r.URL.Query()
 	l, err := h.svc.ListCooperations(r.Context(), artery.CooperationFilter{Type: q.Get("type"), Status: q.Get("status"), ChainID: q.Get("chain_id"),
 		EnterpriseID: q.Get("enterprise_id"), InstituteID: q.Get("institute_id")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getCooperation(w http.ResponseWriter, r *http.Request) error {
@@ -509,7 +494,7 @@ func (h handler) getCooperation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 type milestoneRequest struct {
@@ -567,7 +552,7 @@ func (h handler) createCooperation(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/cooperations/"+c.ID, c.Version, c)
+	return kit.Created(w, "/api/v1/cooperations/"+c.ID, c.Version, c)
 }
 
 type updateCooperationRequest struct {
@@ -599,7 +584,7 @@ func (h handler) updateCooperation(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 type coopActionRequest struct {
@@ -615,5 +600,5 @@ func (h handler) actOnCooperation(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }

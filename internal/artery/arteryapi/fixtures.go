@@ -2,7 +2,6 @@ package arteryapi
 
 import (
 	"context"
-	"sync"
 
 	"tongxin/internal/access"
 	"tongxin/internal/kit"
@@ -98,12 +97,8 @@ func needAndOffer(ctx context.Context, c kit.Caller, under kit.Node) (need, offe
 }
 
 // spare holds, per node a fixture row was made under, a need and an offer
-// not matched yet and an institute: the creating routes' bodies need rows
-// that only a call can make, and Body makes none.
-var spare = struct {
-	sync.Mutex
-	of map[string][3]string
-}{of: map[string][3]string{}}
+// not matched yet and an institute for the creating routes' bodies.
+var spare kit.Spares
 
 func stash(ctx context.Context, c kit.Caller, under kit.Node) error {
 	need, offer, err := needAndOffer(ctx, c, under)
@@ -111,16 +106,10 @@ func stash(ctx context.Context, c kit.Caller, under kit.Node) error {
 		return err
 	}
 	inst, err := newInstitute(ctx, c, under.ZoneID)
-	spare.Lock()
-	spare.of[under.ID] = [3]string{need, offer, inst}
-	spare.Unlock()
+	spare.Put(under, "need", need)
+	spare.Put(under, "offer", offer)
+	spare.Put(under, "institute", inst)
 	return err
-}
-
-func spareOf(under kit.Node) [3]string {
-	spare.Lock()
-	defer spare.Unlock()
-	return spare.of[under.ID]
 }
 
 // matchFixture: a match of an enterprise's need with an institute's offer.
@@ -141,8 +130,7 @@ var matchFixture = kit.Fixture{
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/matches":
-			s := spareOf(under)
-			return map[string]any{"need_id": s[0], "offer_id": s[1]}
+			return map[string]any{"need_id": spare.Get(under, "need"), "offer_id": spare.Get(under, "offer")}
 		case "POST /api/v1/matches/{id}/actions":
 			return map[string]any{"action": "decline", "note": "矩阵测试"}
 		}
@@ -175,7 +163,7 @@ var cooperationFixture = kit.Fixture{
 			return map[string]any{"action": "start"}
 		case "POST /api/v1/cooperations":
 			return map[string]any{"type": "research", "title": kit.Unique("新合作 "), "enterprise_ids": []string{under.ID},
-				"institute_ids": []string{spareOf(under)[2]}, "organizer_id": under.ID}
+				"institute_ids": []string{spare.Get(under, "institute")}, "organizer_id": under.ID}
 		}
 		return nil
 	},

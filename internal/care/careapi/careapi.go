@@ -11,7 +11,6 @@ import (
 	"tongxin/internal/care"
 	"tongxin/internal/httpx"
 	"tongxin/internal/kit"
-	"tongxin/internal/page"
 )
 
 //go:embed openapi.yaml
@@ -20,49 +19,55 @@ var fragment []byte
 // Domain returns the care domain for the server to mount.
 func Domain(svc *care.Service) kit.Domain {
 	h := handler{svc}
+	pair := kit.Resource{Name: "mentorship", Reads: care.Read, Writes: care.Manage}
+	team := kit.Resource{Name: "project_team", Reads: care.Read, Writes: care.Manage}
+	profile := kit.Resource{Name: "rd_profile", Reads: care.Read, Writes: care.Manage}
+	fund := kit.Resource{Name: "aid_fund", Reads: care.AidRead, Writes: care.AidManage}
+	application := kit.Resource{Name: "aid_application", Reads: care.AidRead, Writes: care.AidManage}
+	class := kit.Resource{Name: "childcare_class", Reads: care.Read, Writes: care.Manage}
 	return kit.Domain{
 		Name: "care",
 		Routes: []kit.Route{
-			{Method: "GET", Path: "/api/v1/mentorships", Perm: care.Read, Resource: "mentorship", Handle: h.listPairs},
-			{Method: "POST", Path: "/api/v1/mentorships", Perm: care.Manage, Resource: "mentorship", Create: true, Handle: h.createPair},
-			{Method: "GET", Path: "/api/v1/mentorships/{id}", Perm: care.Read, Resource: "mentorship", Handle: h.getPair},
-			{Method: "PATCH", Path: "/api/v1/mentorships/{id}", Perm: care.Manage, Resource: "mentorship", Handle: h.updatePair},
-			{Method: "DELETE", Path: "/api/v1/mentorships/{id}", Perm: care.Manage, Resource: "mentorship", Handle: h.deletePair},
-			{Method: "POST", Path: "/api/v1/mentorships/{id}/reviews", Perm: care.Manage, Resource: "mentorship", Create: true, Handle: h.review},
-			{Method: "GET", Path: "/api/v1/project-teams", Perm: care.Read, Resource: "project_team", Handle: h.listTeams},
-			{Method: "POST", Path: "/api/v1/project-teams", Perm: care.Manage, Resource: "project_team", Create: true, Handle: h.createTeam},
-			{Method: "GET", Path: "/api/v1/project-teams/{id}", Perm: care.Read, Resource: "project_team", Handle: h.getTeam},
-			{Method: "PATCH", Path: "/api/v1/project-teams/{id}", Perm: care.Manage, Resource: "project_team", Handle: h.updateTeam},
-			{Method: "DELETE", Path: "/api/v1/project-teams/{id}", Perm: care.Manage, Resource: "project_team", Handle: h.deleteTeam},
-			{Method: "GET", Path: "/api/v1/rd-profiles", Perm: care.Read, Resource: "rd_profile", Handle: h.listProfiles},
-			{Method: "GET", Path: "/api/v1/rd-profiles/{id}", Perm: care.Read, Resource: "rd_profile", Handle: h.getProfile},
-			{Method: "PATCH", Path: "/api/v1/rd-profiles/{id}", Perm: care.Manage, Resource: "rd_profile", Handle: h.updateProfile},
+			pair.Read("GET", "/api/v1/mentorships", h.listPairs),
+			pair.Create("/api/v1/mentorships", h.createPair),
+			pair.Read("GET", "/api/v1/mentorships/{id}", h.getPair),
+			pair.Write("PATCH", "/api/v1/mentorships/{id}", h.updatePair),
+			pair.Write("DELETE", "/api/v1/mentorships/{id}", h.deletePair),
+			pair.Create("/api/v1/mentorships/{id}/reviews", h.review),
+			team.Read("GET", "/api/v1/project-teams", h.listTeams),
+			team.Create("/api/v1/project-teams", h.createTeam),
+			team.Read("GET", "/api/v1/project-teams/{id}", h.getTeam),
+			team.Write("PATCH", "/api/v1/project-teams/{id}", h.updateTeam),
+			team.Write("DELETE", "/api/v1/project-teams/{id}", h.deleteTeam),
+			profile.Read("GET", "/api/v1/rd-profiles", h.listProfiles),
+			profile.Read("GET", "/api/v1/rd-profiles/{id}", h.getProfile),
+			profile.Write("PATCH", "/api/v1/rd-profiles/{id}", h.updateProfile),
 
-			{Method: "GET", Path: "/api/v1/aid-funds", Perm: care.AidRead, Resource: "aid_fund", Handle: h.listFunds},
-			{Method: "POST", Path: "/api/v1/aid-funds", Perm: care.AidManage, Resource: "aid_fund", Create: true, Handle: h.createFund},
-			{Method: "GET", Path: "/api/v1/aid-funds/{id}", Perm: care.AidRead, Resource: "aid_fund", Handle: h.getFund},
-			{Method: "PATCH", Path: "/api/v1/aid-funds/{id}", Perm: care.AidManage, Resource: "aid_fund", Handle: h.updateFund},
-			{Method: "POST", Path: "/api/v1/aid-funds/{id}/contributions", Perm: care.AidManage, Resource: "aid_fund", Create: true, Handle: h.contribute},
-			{Method: "GET", Path: "/api/v1/aid-funds/{id}/statement", Perm: care.AidRead, Resource: "aid_fund", Handle: h.statement},
-			{Method: "GET", Path: "/api/v1/aid-funds/{id}/statement/export", Perm: care.AidRead, Resource: "aid_fund", Handle: h.statementExport},
-			{Method: "GET", Path: "/api/v1/aid-applications", Perm: care.AidRead, Resource: "aid_application", Handle: h.listApplications},
-			{Method: "POST", Path: "/api/v1/aid-applications", Perm: care.AidManage, Resource: "aid_application", Create: true, Handle: h.apply},
-			{Method: "GET", Path: "/api/v1/aid-applications/{id}", Perm: care.AidRead, Resource: "aid_application", Handle: h.getApplication},
-			{Method: "POST", Path: "/api/v1/aid-applications/{id}/actions", Perm: care.AidManage, Resource: "aid_application", Handle: h.actOnApplication},
+			fund.Read("GET", "/api/v1/aid-funds", h.listFunds),
+			fund.Create("/api/v1/aid-funds", h.createFund),
+			fund.Read("GET", "/api/v1/aid-funds/{id}", h.getFund),
+			fund.Write("PATCH", "/api/v1/aid-funds/{id}", h.updateFund),
+			fund.Create("/api/v1/aid-funds/{id}/contributions", h.contribute),
+			fund.Read("GET", "/api/v1/aid-funds/{id}/statement", h.statement),
+			fund.Read("GET", "/api/v1/aid-funds/{id}/statement/export", h.statementExport),
+			application.Read("GET", "/api/v1/aid-applications", h.listApplications),
+			application.Create("/api/v1/aid-applications", h.apply),
+			application.Read("GET", "/api/v1/aid-applications/{id}", h.getApplication),
+			application.Write("POST", "/api/v1/aid-applications/{id}/actions", h.actOnApplication),
 			{Method: "GET", Path: "/api/v1/me/aid-funds", Access: kit.Self, Handle: h.myFunds},
 			{Method: "GET", Path: "/api/v1/me/aid-applications", Access: kit.Self, Handle: h.myApplications},
 			{Method: "GET", Path: "/api/v1/me/aid-statement", Access: kit.Self, Handle: h.myStatement},
 			{Method: "POST", Path: "/api/v1/me/aid-applications", Access: kit.Self, Create: true, Handle: h.applyAsSelf},
 
-			{Method: "GET", Path: "/api/v1/childcare-classes", Perm: care.Read, Resource: "childcare_class", Handle: h.listClasses},
-			{Method: "POST", Path: "/api/v1/childcare-classes", Perm: care.Manage, Resource: "childcare_class", Create: true, Handle: h.createClass},
-			{Method: "GET", Path: "/api/v1/childcare-classes/{id}", Perm: care.Read, Resource: "childcare_class", Handle: h.getClass},
-			{Method: "PATCH", Path: "/api/v1/childcare-classes/{id}", Perm: care.Manage, Resource: "childcare_class", Handle: h.updateClass},
-			{Method: "POST", Path: "/api/v1/childcare-classes/{id}/actions", Perm: care.Manage, Resource: "childcare_class", Handle: h.actOnClass},
-			{Method: "GET", Path: "/api/v1/childcare-classes/{id}/enrolments", Perm: care.Manage, Resource: "childcare_class", Handle: h.listEnrolments},
-			{Method: "POST", Path: "/api/v1/childcare-classes/{id}/enrolments", Perm: care.Manage, Resource: "childcare_class", Create: true, Handle: h.enrol},
-			{Method: "DELETE", Path: "/api/v1/childcare-classes/{id}/enrolments/{enrolment_id}", Perm: care.Manage, Resource: "childcare_class", Handle: h.withdraw},
-			{Method: "POST", Path: "/api/v1/childcare-classes/{id}/attendance", Perm: care.Manage, Resource: "childcare_class", Handle: h.attendance},
+			class.Read("GET", "/api/v1/childcare-classes", h.listClasses),
+			class.Create("/api/v1/childcare-classes", h.createClass),
+			class.Read("GET", "/api/v1/childcare-classes/{id}", h.getClass),
+			class.Write("PATCH", "/api/v1/childcare-classes/{id}", h.updateClass),
+			class.Write("POST", "/api/v1/childcare-classes/{id}/actions", h.actOnClass),
+			class.Needs(care.Manage, "GET", "/api/v1/childcare-classes/{id}/enrolments", h.listEnrolments), // the roster names workers' children
+			class.Create("/api/v1/childcare-classes/{id}/enrolments", h.enrol),
+			class.Write("DELETE", "/api/v1/childcare-classes/{id}/enrolments/{enrolment_id}", h.withdraw),
+			class.Write("POST", "/api/v1/childcare-classes/{id}/attendance", h.attendance),
 			{Method: "GET", Path: "/api/v1/me/childcare-classes", Access: kit.Self, Handle: h.myClasses},
 			{Method: "POST", Path: "/api/v1/me/childcare-classes/{id}/enrolments", Access: kit.Self, Create: true, Handle: h.enrolAsSelf},
 			{Method: "DELETE", Path: "/api/v1/me/childcare-classes/{id}/enrolments/{enrolment_id}", Access: kit.Self, Handle: h.withdrawAsSelf},
@@ -78,28 +83,6 @@ func Domain(svc *care.Service) kit.Domain {
 
 type handler struct{ svc *care.Service }
 
-func one(w http.ResponseWriter, status, version int, v any) error {
-	httpx.ETag(w, version)
-	httpx.JSON(w, status, v)
-	return nil
-}
-
-func list[T any](w http.ResponseWriter, l page.List[T], err error) error {
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, l)
-	return nil
-}
-
-func items[T any](w http.ResponseWriter, xs []T, err error) error {
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, map[string]any{"items": xs})
-	return nil
-}
-
 // --- mentoring pairs ---
 
 func (h handler) listPairs(w http.ResponseWriter, r *http.Request) error {
@@ -110,7 +93,7 @@ func (h handler) listPairs(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	l, err := h.svc.ListMentorships(r.Context(), care.MentorshipFilter{EnterpriseID: q.Get("enterprise_id"), Status: q.Get("status"),
 		PersonID: q.Get("person_id")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getPair(w http.ResponseWriter, r *http.Request) error {
@@ -118,7 +101,7 @@ func (h handler) getPair(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, m.Version, m)
+	return kit.One(w, http.StatusOK, m.Version, m)
 }
 
 type createPairRequest struct {
@@ -141,7 +124,7 @@ func (h handler) createPair(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/mentorships/"+m.ID)
-	return one(w, http.StatusCreated, m.Version, m)
+	return kit.One(w, http.StatusCreated, m.Version, m)
 }
 
 type updatePairRequest struct {
@@ -162,7 +145,7 @@ func (h handler) updatePair(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, m.Version, m)
+	return kit.One(w, http.StatusOK, m.Version, m)
 }
 
 func (h handler) deletePair(w http.ResponseWriter, r *http.Request) error {
@@ -192,7 +175,7 @@ func (h handler) review(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusCreated, m.Version, m)
+	return kit.One(w, http.StatusCreated, m.Version, m)
 }
 
 // --- project teams ---
@@ -247,7 +230,7 @@ func (h handler) listTeams(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	l, err := h.svc.ListTeams(r.Context(), care.TeamFilter{EnterpriseID: q.Get("enterprise_id"), Kind: q.Get("kind"), Status: q.Get("status")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getTeam(w http.ResponseWriter, r *http.Request) error {
@@ -255,7 +238,7 @@ func (h handler) getTeam(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, t.Version, t)
+	return kit.One(w, http.StatusOK, t.Version, t)
 }
 
 type createTeamRequest struct {
@@ -280,7 +263,7 @@ func (h handler) createTeam(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/project-teams/"+t.ID)
-	return one(w, http.StatusCreated, t.Version, t)
+	return kit.One(w, http.StatusCreated, t.Version, t)
 }
 
 type updateTeamRequest struct {
@@ -318,7 +301,7 @@ func (h handler) updateTeam(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, t.Version, t)
+	return kit.One(w, http.StatusOK, t.Version, t)
 }
 
 func (h handler) deleteTeam(w http.ResponseWriter, r *http.Request) error {
@@ -349,7 +332,7 @@ func (h handler) listProfiles(w http.ResponseWriter, r *http.Request) error {
 		return apperr.BadField("postdoc", "invalid_format")
 	}
 	l, err := h.svc.ListProfiles(r.Context(), postdoc, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getProfile(w http.ResponseWriter, r *http.Request) error {
@@ -357,7 +340,7 @@ func (h handler) getProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, p.Version, p)
+	return kit.One(w, http.StatusOK, p.Version, p)
 }
 
 type updateProfileRequest struct {
@@ -382,7 +365,7 @@ func (h handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, p.Version, p)
+	return kit.One(w, http.StatusOK, p.Version, p)
 }
 
 // --- mutual aid ---
@@ -393,7 +376,7 @@ func (h handler) listFunds(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListFunds(r.Context(), r.URL.Query().Get("enterprise_id"), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getFund(w http.ResponseWriter, r *http.Request) error {
@@ -401,7 +384,7 @@ func (h handler) getFund(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, f.Version, f)
+	return kit.One(w, http.StatusOK, f.Version, f)
 }
 
 type createFundRequest struct {
@@ -421,7 +404,7 @@ func (h handler) createFund(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/aid-funds/"+f.ID)
-	return one(w, http.StatusCreated, f.Version, f)
+	return kit.One(w, http.StatusCreated, f.Version, f)
 }
 
 type updateFundRequest struct {
@@ -442,7 +425,7 @@ func (h handler) updateFund(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, f.Version, f)
+	return kit.One(w, http.StatusOK, f.Version, f)
 }
 
 type contributionRequest struct {
@@ -504,7 +487,7 @@ func (h handler) listApplications(w http.ResponseWriter, r *http.Request) error 
 	}
 	q := r.URL.Query()
 	l, err := h.svc.ListApplications(r.Context(), care.ApplicationFilter{FundID: q.Get("fund_id"), Status: q.Get("status"), PersonID: q.Get("person_id")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getApplication(w http.ResponseWriter, r *http.Request) error {
@@ -512,7 +495,7 @@ func (h handler) getApplication(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, x.Version, x)
+	return kit.One(w, http.StatusOK, x.Version, x)
 }
 
 type applicationRequest struct {
@@ -534,7 +517,7 @@ func (h handler) apply(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/aid-applications/"+x.ID)
-	return one(w, http.StatusCreated, x.Version, x)
+	return kit.One(w, http.StatusCreated, x.Version, x)
 }
 
 type selfApplicationRequest struct {
@@ -553,7 +536,7 @@ func (h handler) applyAsSelf(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusCreated, x.Version, x)
+	return kit.One(w, http.StatusCreated, x.Version, x)
 }
 
 type actionRequest struct {
@@ -570,17 +553,17 @@ func (h handler) actOnApplication(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, x.Version, x)
+	return kit.One(w, http.StatusOK, x.Version, x)
 }
 
 func (h handler) myFunds(w http.ResponseWriter, r *http.Request) error {
 	fs, err := h.svc.MyFunds(r.Context())
-	return items(w, fs, err)
+	return kit.Items(w, fs, err)
 }
 
 func (h handler) myApplications(w http.ResponseWriter, r *http.Request) error {
 	xs, err := h.svc.MyApplications(r.Context())
-	return items(w, xs, err)
+	return kit.Items(w, xs, err)
 }
 
 func (h handler) myStatement(w http.ResponseWriter, r *http.Request) error {
@@ -601,7 +584,7 @@ func (h handler) listClasses(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	l, err := h.svc.ListClasses(r.Context(), care.ClassFilter{EnterpriseID: q.Get("enterprise_id"), Status: q.Get("status")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) getClass(w http.ResponseWriter, r *http.Request) error {
@@ -609,7 +592,7 @@ func (h handler) getClass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 type sessionRequest struct {
@@ -651,7 +634,7 @@ func (h handler) createClass(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/childcare-classes/"+c.ID)
-	return one(w, http.StatusCreated, c.Version, c)
+	return kit.One(w, http.StatusCreated, c.Version, c)
 }
 
 type updateClassRequest struct {
@@ -682,7 +665,7 @@ func (h handler) updateClass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 type classActionRequest struct {
@@ -698,7 +681,7 @@ func (h handler) actOnClass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 func (h handler) listEnrolments(w http.ResponseWriter, r *http.Request) error {
@@ -707,7 +690,7 @@ func (h handler) listEnrolments(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListEnrolments(r.Context(), r.PathValue("id"), r.URL.Query().Get("status"), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 type enrolRequest struct {
@@ -777,10 +760,10 @@ func (h handler) attendance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, c.Version, c)
+	return kit.One(w, http.StatusOK, c.Version, c)
 }
 
 func (h handler) myClasses(w http.ResponseWriter, r *http.Request) error {
 	cs, err := h.svc.MyClasses(r.Context())
-	return items(w, cs, err)
+	return kit.Items(w, cs, err)
 }

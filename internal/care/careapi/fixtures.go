@@ -2,7 +2,6 @@ package careapi
 
 import (
 	"context"
-	"sync"
 
 	"tongxin/internal/access"
 	"tongxin/internal/kit"
@@ -20,26 +19,8 @@ func newPerson(ctx context.Context, c kit.Caller, ent kit.Node) (string, error) 
 }
 
 // spare holds, per enterprise a fixture row was made under, rows that a
-// creating route's body names (workers, a fund): Body makes none.
-var spare = struct {
-	sync.Mutex
-	of map[string]map[string]string
-}{of: map[string]map[string]string{}}
-
-func stash(under kit.Node, key, id string) {
-	spare.Lock()
-	defer spare.Unlock()
-	if spare.of[under.ID] == nil {
-		spare.of[under.ID] = map[string]string{}
-	}
-	spare.of[under.ID][key] = id
-}
-
-func spareOf(under kit.Node, key string) string {
-	spare.Lock()
-	defer spare.Unlock()
-	return spare.of[under.ID][key]
-}
+// creating route's body names (workers, a fund, a session).
+var spare kit.Spares
 
 // workers makes two workers of the enterprise and stashes them.
 func workers(ctx context.Context, c kit.Caller, under kit.Node) (string, string, error) {
@@ -48,8 +29,8 @@ func workers(ctx context.Context, c kit.Caller, under kit.Node) (string, string,
 		return "", "", err
 	}
 	b, err := newPerson(ctx, c, under)
-	stash(under, "worker1", a)
-	stash(under, "worker2", b)
+	spare.Put(under, "worker1", a)
+	spare.Put(under, "worker2", b)
 	return a, b, err
 }
 
@@ -73,7 +54,7 @@ var mentorshipFixture = kit.Fixture{
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/mentorships":
-			return map[string]any{"enterprise_id": under.ID, "mentor_id": spareOf(under, "worker1"), "mentee_id": spareOf(under, "worker2")}
+			return map[string]any{"enterprise_id": under.ID, "mentor_id": spare.Get(under, "worker1"), "mentee_id": spare.Get(under, "worker2")}
 		case "PATCH /api/v1/mentorships/{id}":
 			return map[string]any{"goals": kit.Unique("新目标 ")}
 		case "POST /api/v1/mentorships/{id}/reviews":
@@ -157,8 +138,8 @@ var applicationFixture = kit.Fixture{
 		if err != nil {
 			return nil, err
 		}
-		stash(under, "fund", fund)
-		stash(under, "applicant", person)
+		spare.Put(under, "fund", fund)
+		spare.Put(under, "applicant", person)
 		var x idOnly
 		err = c.Call(ctx, "POST", "/api/v1/aid-applications", map[string]any{"fund_id": fund, "person_id": person, "amount_fen": 20000,
 			"reason": "工伤住院"}, &x)
@@ -167,7 +148,7 @@ var applicationFixture = kit.Fixture{
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/aid-applications":
-			return map[string]any{"fund_id": spareOf(under, "fund"), "person_id": spareOf(under, "applicant"), "amount_fen": 10000, "reason": "家庭困难"}
+			return map[string]any{"fund_id": spare.Get(under, "fund"), "person_id": spare.Get(under, "applicant"), "amount_fen": 10000, "reason": "家庭困难"}
 		case "POST /api/v1/aid-applications/{id}/actions":
 			return map[string]any{"action": "approve", "note": "情况属实"}
 		}
@@ -198,8 +179,8 @@ var classFixture = kit.Fixture{
 			"child_age": 8}, &x); err != nil {
 			return nil, err
 		}
-		stash(under, "parent", parent)
-		stash(under, "session", cl.Sessions[0].ID)
+		spare.Put(under, "parent", parent)
+		spare.Put(under, "session", cl.Sessions[0].ID)
 		return map[string]string{"id": cl.ID, "enrolment_id": x.ID}, nil
 	},
 	Body: func(route string, under kit.Node) any {
@@ -211,9 +192,9 @@ var classFixture = kit.Fixture{
 		case "POST /api/v1/childcare-classes/{id}/actions":
 			return map[string]any{"action": "close"}
 		case "POST /api/v1/childcare-classes/{id}/enrolments":
-			return map[string]any{"person_id": spareOf(under, "parent"), "child_name": kit.Unique("小红"), "child_age": 9}
+			return map[string]any{"person_id": spare.Get(under, "parent"), "child_name": kit.Unique("小红"), "child_age": 9}
 		case "POST /api/v1/childcare-classes/{id}/attendance":
-			return map[string]any{"session_id": spareOf(under, "session"), "enrolment_ids": []string{}}
+			return map[string]any{"session_id": spare.Get(under, "session"), "enrolment_ids": []string{}}
 		}
 		return nil
 	},

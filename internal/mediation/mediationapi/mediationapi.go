@@ -31,6 +31,8 @@ const base = "/api/v1/mediation-cases"
 // Domain returns mediation for the server to mount.
 func Domain(svc *mediation.Service) kit.Domain {
 	h := handler{svc}
+	// Rooms are the legal-service staff's alone: reading them needs mediation.manage too.
+	room := kit.Resource{Name: "mediation_room", Reads: mediation.Manage, Writes: mediation.Manage}
 	return kit.Domain{
 		Name: "mediation",
 		Routes: []kit.Route{
@@ -55,8 +57,8 @@ func Domain(svc *mediation.Service) kit.Domain {
 			{Method: "GET", Path: "/api/v1/mediation-mediators", Access: kit.Self, Handle: h.mediators},
 			// Figures, not rows: scoped by the service to mediation.figures.
 			{Method: "GET", Path: "/api/v1/mediation-figures", Access: kit.Self, Handle: h.figures},
-			{Method: "GET", Path: "/api/v1/mediation-rooms", Perm: mediation.Manage, Resource: "mediation_room", Handle: h.rooms},
-			{Method: "POST", Path: "/api/v1/mediation-rooms", Perm: mediation.Manage, Resource: "mediation_room", Create: true, Handle: h.createRoom},
+			room.Read("GET", "/api/v1/mediation-rooms", h.rooms),
+			room.Create("/api/v1/mediation-rooms", h.createRoom),
 			{Method: "GET", Path: "/api/v1/my/mediation-cases", Access: kit.Self, Handle: h.mine},
 			{Method: "POST", Path: "/api/v1/my/mediation-cases", Access: kit.Self, Create: true, Handle: h.fileMine},
 			{Method: "GET", Path: "/api/v1/my/mediation-reminders", Access: kit.Self, Handle: h.reminders},

@@ -2,7 +2,6 @@ package partyaffairsapi
 
 import (
 	"context"
-	"sync"
 
 	"tongxin/internal/access"
 	"tongxin/internal/kit"
@@ -24,24 +23,9 @@ func newPerson(ctx context.Context, c kit.Caller, zoneID, org string) (string, e
 	return p.ID, err
 }
 
-// spare holds, per node a fixture row was made under, a person the
-// creating route's body names (Body makes no rows).
-var spare = struct {
-	sync.Mutex
-	of map[string]string
-}{of: map[string]string{}}
-
-func stash(under kit.Node, id string) {
-	spare.Lock()
-	spare.of[under.ID] = id
-	spare.Unlock()
-}
-
-func spareOf(under kit.Node) string {
-	spare.Lock()
-	defer spare.Unlock()
-	return spare.of[under.ID]
-}
+// spare holds, per node a fixture row was made under, the person or
+// enterprise a creating route's body names.
+var spare kit.Spares
 
 // dueFixture: a member of a branch paid January 2024; the body pays
 // February for the same member.
@@ -53,14 +37,14 @@ var dueFixture = kit.Fixture{
 		if err != nil {
 			return nil, err
 		}
-		stash(under, person)
+		spare.Put(under, "member", person)
 		var d idOnly
 		err = c.Call(ctx, "POST", "/api/v1/party-dues", map[string]any{"person_id": person, "month": "2024-01", "base_fen": 420000}, &d)
 		return map[string]string{"id": d.ID}, err
 	},
 	Body: func(route string, under kit.Node) any {
 		if route == "POST /api/v1/party-dues" {
-			return map[string]any{"person_id": spareOf(under), "month": "2024-02", "base_fen": 420000}
+			return map[string]any{"person_id": spare.Get(under, "member"), "month": "2024-02", "base_fen": 420000}
 		}
 		return nil
 	},
@@ -102,13 +86,13 @@ var developmentFixture = kit.Fixture{
 			return nil, err
 		}
 		other, err := newPerson(ctx, c, under.ZoneID, "")
-		stash(under, other)
+		spare.Put(under, "applicant", other)
 		return map[string]string{"id": d.ID}, err
 	},
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/party-development":
-			return map[string]any{"person_id": spareOf(under), "org_id": under.ID, "applied_on": "2024-02-01"}
+			return map[string]any{"person_id": spare.Get(under, "applicant"), "org_id": under.ID, "applied_on": "2024-02-01"}
 		case "POST /api/v1/party-development/{id}/stages":
 			return map[string]any{"stage": "activist", "reached_on": "2024-06-01"}
 		}
@@ -133,7 +117,7 @@ var brandFixture = kit.Fixture{
 			"uscc": kit.USCC()}, &other); err != nil {
 			return nil, err
 		}
-		stash(under, other.ID)
+		spare.Put(under, "enterprise", other.ID)
 		var b idOnly
 		err := c.Call(ctx, "POST", "/api/v1/brands", map[string]any{"enterprise_id": under.ID, "name": kit.Unique("矩阵党建"), "function": "political",
 			"practices": []map[string]any{{"title": "党员先锋岗"}}}, &b)
@@ -142,7 +126,7 @@ var brandFixture = kit.Fixture{
 	Body: func(route string, under kit.Node) any {
 		switch route {
 		case "POST /api/v1/brands":
-			return map[string]any{"enterprise_id": spareOf(under), "name": kit.Unique("新党建品牌"), "function": "development"}
+			return map[string]any{"enterprise_id": spare.Get(under, "enterprise"), "name": kit.Unique("新党建品牌"), "function": "development"}
 		case "PATCH /api/v1/brands/{id}":
 			return map[string]any{"slogan": kit.Unique("口号")}
 		case "POST /api/v1/brands/{id}/evaluations":

@@ -19,40 +19,41 @@ var fragment []byte
 // Domain returns the party affairs domain for the server to mount.
 func Domain(svc *partyaffairs.Service) kit.Domain {
 	h := handler{svc}
-	pa := partyaffairs.Read
-	pm := partyaffairs.Manage
-	br := partyaffairs.BrandRead
-	bm := partyaffairs.BrandManage
+	due := kit.Resource{Name: "party_due", Reads: partyaffairs.Read, Writes: partyaffairs.Manage}
+	election := kit.Resource{Name: "party_election", Reads: partyaffairs.Read, Writes: partyaffairs.Manage}
+	development := kit.Resource{Name: "party_development", Reads: partyaffairs.Read, Writes: partyaffairs.Manage}
+	brand := kit.Resource{Name: "brand", Reads: partyaffairs.BrandRead, Writes: partyaffairs.BrandManage}
+	innovation := kit.Resource{Name: "innovation", Reads: partyaffairs.BrandRead, Writes: partyaffairs.BrandManage}
 	return kit.Domain{
 		Name: "partyaffairs",
 		Routes: []kit.Route{
-			{Method: "GET", Path: "/api/v1/party-dues", Perm: pa, Resource: "party_due", Handle: h.listDues},
-			{Method: "POST", Path: "/api/v1/party-dues", Perm: pm, Resource: "party_due", Create: true, Handle: h.recordDue},
+			due.Read("GET", "/api/v1/party-dues", h.listDues),
+			due.Create("/api/v1/party-dues", h.recordDue),
 			{Method: "GET", Path: "/api/v1/party-dues/arrears", Access: kit.Self, Handle: h.arrears},
 			{Method: "GET", Path: "/api/v1/party-dues/arrears/export", Access: kit.Self, Handle: h.arrearsExport},
-			{Method: "GET", Path: "/api/v1/party-dues/{id}", Perm: pa, Resource: "party_due", Handle: h.getDue},
-			{Method: "DELETE", Path: "/api/v1/party-dues/{id}", Perm: pm, Resource: "party_due", Handle: h.deleteDue},
-			{Method: "GET", Path: "/api/v1/party-elections", Perm: pa, Resource: "party_election", Handle: h.listElections},
-			{Method: "POST", Path: "/api/v1/party-elections", Perm: pm, Resource: "party_election", Create: true, Handle: h.recordElection},
-			{Method: "GET", Path: "/api/v1/party-elections/{id}", Perm: pa, Resource: "party_election", Handle: h.getElection},
-			{Method: "GET", Path: "/api/v1/party-development", Perm: pa, Resource: "party_development", Handle: h.listDevelopment},
-			{Method: "POST", Path: "/api/v1/party-development", Perm: pm, Resource: "party_development", Create: true, Handle: h.startDevelopment},
-			{Method: "GET", Path: "/api/v1/party-development/{id}", Perm: pa, Resource: "party_development", Handle: h.getDevelopment},
-			{Method: "POST", Path: "/api/v1/party-development/{id}/stages", Perm: pm, Resource: "party_development", Handle: h.advance},
+			due.Read("GET", "/api/v1/party-dues/{id}", h.getDue),
+			due.Write("DELETE", "/api/v1/party-dues/{id}", h.deleteDue),
+			election.Read("GET", "/api/v1/party-elections", h.listElections),
+			election.Create("/api/v1/party-elections", h.recordElection),
+			election.Read("GET", "/api/v1/party-elections/{id}", h.getElection),
+			development.Read("GET", "/api/v1/party-development", h.listDevelopment),
+			development.Create("/api/v1/party-development", h.startDevelopment),
+			development.Read("GET", "/api/v1/party-development/{id}", h.getDevelopment),
+			development.Write("POST", "/api/v1/party-development/{id}/stages", h.advance),
 			{Method: "GET", Path: "/api/v1/me/party", Access: kit.Self, Handle: h.me},
-			{Method: "GET", Path: "/api/v1/brands", Perm: br, Resource: "brand", Handle: h.listBrands},
-			{Method: "POST", Path: "/api/v1/brands", Perm: bm, Resource: "brand", Create: true, Handle: h.createBrand},
-			{Method: "GET", Path: "/api/v1/brands/{id}", Perm: br, Resource: "brand", Handle: h.getBrand},
-			{Method: "PATCH", Path: "/api/v1/brands/{id}", Perm: bm, Resource: "brand", Handle: h.updateBrand},
-			{Method: "DELETE", Path: "/api/v1/brands/{id}", Perm: bm, Resource: "brand", Handle: h.deleteBrand},
-			{Method: "POST", Path: "/api/v1/brands/{id}/evaluations", Perm: partyaffairs.Evaluate, Resource: "brand", Handle: h.evaluate},
-			{Method: "GET", Path: "/api/v1/innovations", Perm: br, Resource: "innovation", Handle: h.listInnovations},
-			{Method: "POST", Path: "/api/v1/innovations", Perm: bm, Resource: "innovation", Create: true, Handle: h.logInnovation},
+			brand.Read("GET", "/api/v1/brands", h.listBrands),
+			brand.Create("/api/v1/brands", h.createBrand),
+			brand.Read("GET", "/api/v1/brands/{id}", h.getBrand),
+			brand.Write("PATCH", "/api/v1/brands/{id}", h.updateBrand),
+			brand.Write("DELETE", "/api/v1/brands/{id}", h.deleteBrand),
+			brand.Needs(partyaffairs.Evaluate, "POST", "/api/v1/brands/{id}/evaluations", h.evaluate),
+			innovation.Read("GET", "/api/v1/innovations", h.listInnovations),
+			innovation.Create("/api/v1/innovations", h.logInnovation),
 			{Method: "GET", Path: "/api/v1/innovations/report", Access: kit.Self, Handle: h.reportInnovations},
-			{Method: "GET", Path: "/api/v1/innovations/export", Perm: br, Resource: "innovation", Handle: h.exportInnovations},
-			{Method: "GET", Path: "/api/v1/innovations/{id}", Perm: br, Resource: "innovation", Handle: h.getInnovation},
-			{Method: "PATCH", Path: "/api/v1/innovations/{id}", Perm: bm, Resource: "innovation", Handle: h.updateInnovation},
-			{Method: "DELETE", Path: "/api/v1/innovations/{id}", Perm: bm, Resource: "innovation", Handle: h.deleteInnovation},
+			innovation.Read("GET", "/api/v1/innovations/export", h.exportInnovations),
+			innovation.Read("GET", "/api/v1/innovations/{id}", h.getInnovation),
+			innovation.Write("PATCH", "/api/v1/innovations/{id}", h.updateInnovation),
+			innovation.Write("DELETE", "/api/v1/innovations/{id}", h.deleteInnovation),
 		},
 		OpenAPI: fragment,
 		Locales: partyaffairs.Locales(),
@@ -64,25 +65,6 @@ func Domain(svc *partyaffairs.Service) kit.Domain {
 
 type handler struct{ svc *partyaffairs.Service }
 
-func one(w http.ResponseWriter, status, version int, v any) error {
-	httpx.ETag(w, version)
-	httpx.JSON(w, status, v)
-	return nil
-}
-
-func created(w http.ResponseWriter, path string, version int, v any) error {
-	w.Header().Set("Location", path)
-	return one(w, http.StatusCreated, version, v)
-}
-
-func list[T any](w http.ResponseWriter, l page.List[T], err error) error {
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, l)
-	return nil
-}
-
 // --- dues ---
 
 func (h handler) listDues(w http.ResponseWriter, r *http.Request) error {
@@ -92,7 +74,7 @@ func (h handler) listDues(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	l, err := h.svc.ListDues(r.Context(), partyaffairs.DueFilter{OrgID: q.Get("org_id"), PersonID: q.Get("person_id"), Month: q.Get("month")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 type dueRequest struct {
@@ -112,7 +94,7 @@ func (h handler) recordDue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/party-dues/"+d.ID, d.Version, d)
+	return kit.Created(w, "/api/v1/party-dues/"+d.ID, d.Version, d)
 }
 
 func (h handler) getDue(w http.ResponseWriter, r *http.Request) error {
@@ -120,7 +102,7 @@ func (h handler) getDue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, d.Version, d)
+	return kit.One(w, http.StatusOK, d.Version, d)
 }
 
 func (h handler) deleteDue(w http.ResponseWriter, r *http.Request) error {
@@ -170,7 +152,7 @@ func (h handler) listElections(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListElections(r.Context(), r.URL.Query().Get("org_id"), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 type candidateRequest struct {
@@ -202,7 +184,7 @@ func (h handler) recordElection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/party-elections/"+e.ID, e.Version, e)
+	return kit.Created(w, "/api/v1/party-elections/"+e.ID, e.Version, e)
 }
 
 func (h handler) getElection(w http.ResponseWriter, r *http.Request) error {
@@ -210,7 +192,7 @@ func (h handler) getElection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, e.Version, e)
+	return kit.One(w, http.StatusOK, e.Version, e)
 }
 
 // --- development ---
@@ -222,7 +204,7 @@ func (h handler) listDevelopment(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	l, err := h.svc.ListDevelopment(r.Context(), partyaffairs.DevelopmentFilter{OrgID: q.Get("org_id"), Stage: q.Get("stage")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 type developmentRequest struct {
@@ -241,7 +223,7 @@ func (h handler) startDevelopment(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/party-development/"+d.ID, d.Version, d)
+	return kit.Created(w, "/api/v1/party-development/"+d.ID, d.Version, d)
 }
 
 func (h handler) getDevelopment(w http.ResponseWriter, r *http.Request) error {
@@ -249,7 +231,7 @@ func (h handler) getDevelopment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, d.Version, d)
+	return kit.One(w, http.StatusOK, d.Version, d)
 }
 
 type stageRequest struct {
@@ -271,7 +253,7 @@ func (h handler) advance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, d.Version, d)
+	return kit.One(w, http.StatusOK, d.Version, d)
 }
 
 func (h handler) me(w http.ResponseWriter, r *http.Request) error {
@@ -293,7 +275,7 @@ func (h handler) listBrands(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	l, err := h.svc.ListBrands(r.Context(), partyaffairs.BrandFilter{EnterpriseID: q.Get("enterprise_id"), OrgID: q.Get("org_id"),
 		Function: q.Get("function")}, p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 type practiceRequest struct {
@@ -329,7 +311,7 @@ func (h handler) createBrand(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/brands/"+b.ID, b.Version, b)
+	return kit.Created(w, "/api/v1/brands/"+b.ID, b.Version, b)
 }
 
 func (h handler) getBrand(w http.ResponseWriter, r *http.Request) error {
@@ -337,7 +319,7 @@ func (h handler) getBrand(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, b.Version, b)
+	return kit.One(w, http.StatusOK, b.Version, b)
 }
 
 type updateBrandRequest struct {
@@ -366,7 +348,7 @@ func (h handler) updateBrand(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, b.Version, b)
+	return kit.One(w, http.StatusOK, b.Version, b)
 }
 
 func (h handler) deleteBrand(w http.ResponseWriter, r *http.Request) error {
@@ -396,7 +378,7 @@ func (h handler) evaluate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusCreated, b.Version, b)
+	return kit.One(w, http.StatusCreated, b.Version, b)
 }
 
 // --- innovations ---
@@ -413,7 +395,7 @@ func (h handler) listInnovations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l, err := h.svc.ListInnovations(r.Context(), innovationFilter(r), p)
-	return list(w, l, err)
+	return kit.List(w, l, err)
 }
 
 func (h handler) reportInnovations(w http.ResponseWriter, r *http.Request) error {
@@ -459,7 +441,7 @@ func (h handler) logInnovation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/innovations/"+it.ID, it.Version, it)
+	return kit.Created(w, "/api/v1/innovations/"+it.ID, it.Version, it)
 }
 
 func (h handler) getInnovation(w http.ResponseWriter, r *http.Request) error {
@@ -467,7 +449,7 @@ func (h handler) getInnovation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, it.Version, it)
+	return kit.One(w, http.StatusOK, it.Version, it)
 }
 
 type updateInnovationRequest struct {
@@ -493,7 +475,7 @@ func (h handler) updateInnovation(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return one(w, http.StatusOK, it.Version, it)
+	return kit.One(w, http.StatusOK, it.Version, it)
 }
 
 func (h handler) deleteInnovation(w http.ResponseWriter, r *http.Request) error {
