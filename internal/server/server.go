@@ -61,6 +61,7 @@ import (
 	"tongxin/internal/partyaffairs/partyaffairsapi"
 	"tongxin/internal/password"
 	"tongxin/internal/people"
+	"tongxin/internal/search"
 	"tongxin/internal/people/peopleapi"
 	"tongxin/internal/secret"
 	"tongxin/internal/servicenet"
@@ -165,6 +166,7 @@ func schema() []fs.FS {
 		mediation.Migrations(),
 		circle.Migrations(),
 		care.Migrations(),
+		search.Migrations(),
 	}
 }
 
