@@ -119,7 +119,7 @@ func TestSearchThroughTheIndex(t *testing.T) {
 			q    string
 			want []string
 		}{
-			{"王伟", []string{"王伟", "王伟明"}},           // two Chinese characters
+			{"王伟", []string{"王伟", "王伟明"}},            // two Chinese characters
 			{"伟明", []string{"王伟明"}},                  // the end of a name
 			{"wangwei", []string{"王伟", "王伟明", "汪伟"}}, // pinyin (汪 is wang too)
 			{"WangWei", []string{"王伟", "王伟明", "汪伟"}}, // folded
@@ -132,8 +132,8 @@ func TestSearchThroughTheIndex(t *testing.T) {
 			{"娜娜", []string{"欧阳娜娜"}},
 			{"anna", []string{"Anna 李"}}, // not 李娜 (lina) nor 欧阳娜娜 (ouyangnana … "nana")
 			{"nana", []string{"欧阳娜娜"}},
-			{"三z", nil},       // 张三 + zhangsan: across the separator
-			{"sanzs", nil},    // zhangsan + zs
+			{"三z", nil},    // 张三 + zhangsan: across the separator
+			{"sanzs", nil}, // zhangsan + zs
 			{"zhangsanzs", nil},
 			{"伟明w", nil},
 			{"王伟明王", nil},
