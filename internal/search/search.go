@@ -18,7 +18,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
 	"golang.org/x/text/width"
@@ -119,24 +122,70 @@ func Grams(q string) []string {
 }
 
 // Bounds of a query's use of the index. probeLimit bounds the count of
-// each gram's postings when picking the rarest (a count that reaches it
-// means "common"); maxProbed bounds how many grams are counted; maxJoined
-// how many postings lists a candidate must be in (the rarest drives, the
-// next are looked up by primary key per candidate).
+// each gram's postings read fresh for every query (a count that reaches it
+// means "common"); maxProbed bounds how many of q's grams are used. The
+// rarest drives, every other is looked up by primary key per candidate, so
+// only rows holding all of them are read from the table.
 const (
 	probeLimit = 1000
 	maxProbed  = 8
-	maxJoined  = 3
 )
+
+// common caches the exact posting counts of common grams (those reaching
+// probeLimit), which only order them: a stale count costs time, never a
+// result. Keyed by the querier, so two databases in one process (tests)
+// do not share counts.
+var common = struct {
+	sync.Mutex
+	m map[commonKey]commonCount
+}{m: map[commonKey]commonCount{}}
+
+type commonKey struct {
+	q         db.Querier
+	tbl, gram string
+}
+
+type commonCount struct {
+	n  int
+	at time.Time
+}
+
+// commonTTL is how long an exact count of a common gram is reused.
+const commonTTL = 10 * time.Minute
+
+func commonCountOf(ctx context.Context, dbq db.Querier, table, gram string) (int, error) {
+	k := commonKey{dbq, table, gram}
+	common.Lock()
+	c, ok := common.m[k]
+	common.Unlock()
+	if ok && time.Since(c.at) < commonTTL {
+		return c.n, nil
+	}
+	var n int
+	if err := dbq.QueryRowContext(ctx, "SELECT COUNT(*) FROM search_grams WHERE tbl = $1 AND gram = $2", table, gram).Scan(&n); err != nil {
+		return 0, err
+	}
+	common.Lock()
+	if len(common.m) > 100_000 {
+		clear(common.m)
+	}
+	common.m[k] = commonCount{n, time.Now()}
+	common.Unlock()
+	return n, nil
+}
 
 // Match returns the predicate of the rows of table (its id column id, its
 // key column key; both may be qualified) whose key contains the query q,
 // adding its arguments to a. The caller puts it beside its scope
-// predicate, as it would any other filter. It reads q's grams' posting
-// counts first (bounded) to pick the rarest as the candidates; when a gram
-// of q has no posting at all, nothing can match and the predicate is
-// "1=0". The exact LIKE on the key always decides, so the grams only
-// narrow.
+// predicate, as it would any other filter.
+//
+// It reads the posting counts of q's grams first, bounded by probeLimit
+// (the common ones are ordered by a cached exact count), and takes as
+// candidates the rows that hold every gram, the rarest driving. When a
+// gram has no posting at all, nothing can match: "1=0". When q is a gram
+// itself (two characters, or one beyond ASCII), holding it is matching
+// it, and the candidates are the answer; otherwise the exact LIKE on the
+// key decides among them.
 func Match(ctx context.Context, dbq db.Querier, table, id, key, q string, a *db.Args) (string, error) {
 	like := func() string { return key + " LIKE " + a.Add(db.Like(Normalize(q))) + ` ESCAPE '\'` }
 	gs := Grams(q)
@@ -166,20 +215,32 @@ func Match(ctx context.Context, dbq db.Querier, table, id, key, q string, a *db.
 	if err := dbq.QueryRowContext(ctx, "SELECT "+strings.Join(cols, ", "), pa...).Scan(dest...); err != nil {
 		return "", err
 	}
+	if slices.Contains(counts, 0) {
+		return "1=0", nil
+	}
+	if slices.Min(counts) >= probeLimit {
+		for i, g := range gs {
+			n, err := commonCountOf(ctx, dbq, table, g)
+			if err != nil {
+				return "", err
+			}
+			counts[i] = max(n, probeLimit)
+		}
+	}
 	order := make([]int, len(gs))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(x, y int) int { return counts[x] - counts[y] })
-	if counts[order[0]] == 0 {
-		return "1=0", nil
-	}
 	ta := a.Add(table)
 	sub := "SELECT g0.row_id FROM search_grams g0"
-	for j, i := range order[1:min(len(order), maxJoined)] {
+	for j, i := range order[1:] {
 		g := "g" + strconv.Itoa(j+1)
 		sub += " JOIN search_grams " + g + " ON " + g + ".tbl = g0.tbl AND " + g + ".gram = " + a.Add(gs[i]) + " AND " + g + ".row_id = g0.row_id"
 	}
 	sub += " WHERE g0.tbl = " + ta + " AND g0.gram = " + a.Add(gs[order[0]])
+	if utf8.RuneCountInString(Normalize(q)) <= 2 {
+		return id + " IN (" + sub + ")", nil
+	}
 	return "(" + id + " IN (" + sub + ") AND " + like() + ")", nil
 }
