@@ -294,3 +294,42 @@ func TestGrams(t *testing.T) {
 		}
 	}
 }
+
+// TestEverySearchKeyIsIndexed fails when a table has a search_key column
+// but no triggers keeping its grams: Match would find none of its rows.
+func TestEverySearchKeyIsIndexed(t *testing.T) {
+	testenv.EachParallel(t, func(t *testing.T, dsn string) {
+		d := testenv.OpenDB(t, dsn)
+		ctx := context.Background()
+		tablesQ := `SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'search_key') ORDER BY 1`
+		triggersQ := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1 AND name IN ($2, $3, $4)`
+		if d.Dialect == db.Postgres {
+			tablesQ = `SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'search_key' ORDER BY 1`
+			triggersQ = `SELECT COUNT(DISTINCT trigger_name) FROM information_schema.triggers WHERE event_object_table = $1 AND trigger_name IN ($2, $3, $4)`
+		}
+		var tables []string
+		if err := db.Each(ctx, d.R, tablesQ, nil, func(s db.Scanner) error {
+			var n string
+			tables = append(tables, n)
+			return s.Scan(&tables[len(tables)-1])
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(tables) < 15 {
+			t.Fatalf("only %d tables with a search key: %q", len(tables), tables)
+		}
+		for _, tb := range tables {
+			want, names := 3, db.Args{tb, tb + "_search_insert", tb + "_search_update", tb + "_search_delete"}
+			if d.Dialect == db.Postgres {
+				want, names = 2, db.Args{tb, tb + "_search_write", tb + "_search_update", tb + "_search_write"}
+			}
+			var n int
+			if err := d.R.QueryRowContext(ctx, triggersQ, names...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != want {
+				t.Errorf("%s has a search_key but %d of the %d triggers that index it", tb, n, want)
+			}
+		}
+	})
+}
