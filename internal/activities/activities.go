@@ -276,7 +276,11 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Ac
 	var a db.Args
 	where := access.From(ctx).Scope(Read).Where(&a, attach...) + f.where(&a)
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "activities", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Activity]{}, err
+		}
+		where += " AND " + m
 	}
 	return s.list(ctx, p, where, a)
 }

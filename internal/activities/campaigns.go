@@ -50,7 +50,11 @@ func (s *Service) ListCampaigns(ctx context.Context, p page.Page) (page.List[Cam
 	var a db.Args
 	where := access.From(ctx).Scope(Read).Where(&a, attach...)
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "activity_campaigns", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Campaign]{}, err
+		}
+		where += " AND " + m
 	}
 	return page.Rows(ctx, s.DB.R, p, page.Query{From: "activity_campaigns", Cols: campaignCols, Where: where, Args: a, Desc: true},
 		scanCampaign, page.ByID(func(c Campaign) string { return c.ID }))

@@ -538,7 +538,11 @@ func (s *Service) Open(ctx context.Context, p page.Page) (page.List[Activity], e
 	var a db.Args
 	where := r.where(&a) + " AND status = 'published'"
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "activities", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Activity]{}, err
+		}
+		where += " AND " + m
 	}
 	return s.list(ctx, p, where, a)
 }

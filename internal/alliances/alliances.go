@@ -110,7 +110,11 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Al
 		where += " AND id IN (SELECT alliance_id FROM alliance_orgs WHERE org_id = " + a.Add(f.OrgID) + ")"
 	}
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "alliances", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Alliance]{}, err
+		}
+		where += " AND " + m
 	}
 	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "alliances", Cols: cols, Where: where, Args: a}, scan, page.ByID(func(al Alliance) string { return al.ID }))
 	if err != nil {

@@ -110,7 +110,11 @@ func (s *Service) ListChains(ctx context.Context, p page.Page) (page.List[Chain]
 	var a db.Args
 	where := zoneWide(ctx, Read, "zone_id", &a)
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "chains", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Chain]{}, err
+		}
+		where += " AND " + m
 	}
 	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "chains", Cols: chainCols, Where: where, Args: a}, scanChain,
 		page.ByID(func(c Chain) string { return c.ID }))

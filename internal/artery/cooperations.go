@@ -230,7 +230,11 @@ func (s *Service) ListCooperations(ctx context.Context, f CooperationFilter, p p
 		where += " AND id IN (SELECT cooperation_id FROM cooperation_parties WHERE institute_id = " + a.Add(f.InstituteID) + ")"
 	}
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "cooperations", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Cooperation]{}, err
+		}
+		where += " AND " + m
 	}
 	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "cooperations", Cols: coopCols, Where: where, Args: a, Desc: true}, scanCoop,
 		page.ByID(func(c Cooperation) string { return c.ID }))

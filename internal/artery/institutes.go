@@ -51,7 +51,11 @@ func (s *Service) ListInstitutes(ctx context.Context, p page.Page) (page.List[In
 	var a db.Args
 	where := zoneWide(ctx, Read, "zone_id", &a)
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "institutes", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Institute]{}, err
+		}
+		where += " AND " + m
 	}
 	return page.Rows(ctx, s.DB.R, p, page.Query{From: "institutes", Cols: instituteCols, Where: where, Args: a}, scanInstitute,
 		page.ByID(func(in Institute) string { return in.ID }))

@@ -113,7 +113,11 @@ func (s *Service) ListListings(ctx context.Context, f ListingFilter, p page.Page
 		}
 	}
 	if p.Query != "" {
-		where += " AND " + search.Where("l.search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "listings", "l.id", "l.search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Listing]{}, err
+		}
+		where += " AND " + m
 	}
 	return page.Rows(ctx, s.DB.R, p, page.Query{From: listingFrom, Cols: listingCols, Where: where, Args: a}, scanListing,
 		page.ByID(func(l Listing) string { return l.ID }))

@@ -93,7 +93,11 @@ func (s *Service) Resources(ctx context.Context, f Filter, p page.Page) (page.Li
 		where += " AND category = " + a.Add(f.Category)
 	}
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "resources", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Resource]{}, err
+		}
+		where += " AND " + m
 	}
 	return page.Rows(ctx, s.DB.R, p, page.Query{From: "resources", Cols: resourceCols, Where: where, Args: a}, scanResource,
 		page.ByID(func(r Resource) string { return r.ID }))

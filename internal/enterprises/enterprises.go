@@ -117,14 +117,17 @@ type Filter struct {
 // pinyin or its initials.
 func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Enterprise], error) {
 	var a db.Args
-	where := f.where(ctx, p.Query, &a)
+	where, err := f.where(ctx, s.DB.R, p.Query, &a)
+	if err != nil {
+		return page.List[Enterprise]{}, err
+	}
 	return page.Rows(ctx, s.DB.R, p, page.Query{From: "enterprises", Cols: cols, Where: where, Args: a}, scan,
 		page.ByID(func(e Enterprise) string { return e.ID }))
 }
 
 // where is the predicate of the enterprises in the caller's
 // enterprise.read scope matching f and q (List and Export share it).
-func (f Filter) where(ctx context.Context, q string, a *db.Args) string {
+func (f Filter) where(ctx context.Context, dbq db.Querier, q string, a *db.Args) (string, error) {
 	where := access.From(ctx).Scope(Read).Where(a, attach...)
 	if f.ParkID != "" {
 		where += " AND park_id = " + a.Add(f.ParkID)
@@ -143,9 +146,13 @@ func (f Filter) where(ctx context.Context, q string, a *db.Args) string {
 		where += " AND " + not + "EXISTS (SELECT 1 FROM org_enterprises oe WHERE oe.enterprise_id = enterprises.id)"
 	}
 	if q != "" {
-		where += " AND " + search.Where("search_key", q, a)
+		m, err := search.Match(ctx, dbq, "enterprises", "id", "search_key", q, a)
+		if err != nil {
+			return "", err
+		}
+		where += " AND " + m
 	}
-	return where
+	return where, nil
 }
 
 // table reads enterprises in the caller's scope.

@@ -305,7 +305,10 @@ func (s *Service) Export(ctx context.Context, f Filter, q string, fn func(Enterp
 	after := ""
 	for {
 		var a db.Args
-		where := f.where(ctx, q, &a)
+		where, err := f.where(ctx, s.DB.R, q, &a)
+		if err != nil {
+			return err
+		}
 		if after != "" {
 			where += " AND id > " + a.Add(after)
 		}

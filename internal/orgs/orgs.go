@@ -279,7 +279,10 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Or
 		return page.List[Org]{}, err
 	}
 	var a db.Args
-	where := s.where(ctx, f, p.Query, &a, "")
+	where, err := s.where(ctx, f, p.Query, &a, "")
+	if err != nil {
+		return page.List[Org]{}, err
+	}
 	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "orgs", Cols: cols, Where: where, Args: a}, scan, page.ByID(func(o Org) string { return o.ID }))
 	if err != nil {
 		return l, err
@@ -289,7 +292,7 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Or
 
 // where is the predicate of List (and the export) on orgs columns
 // prefixed with prefix ("o."): the caller's org.read scope, f and q.
-func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args, prefix string) string {
+func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args, prefix string) (string, error) {
 	where := access.From(ctx).Scope(Read).Where(a, attach(prefix)...)
 	if f.ParkID != "" {
 		where += " AND " + prefix + "park_id = " + a.Add(f.ParkID)
@@ -307,9 +310,13 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args, pre
 		where += " AND (" + prefix + "term_ends_on IS NULL OR " + prefix + "term_ends_on >= " + a.Add(date(s.today())) + ")"
 	}
 	if q != "" {
-		where += " AND " + search.Where(prefix+"search_key", q, a)
+		m, err := search.Match(ctx, s.DB.R, "orgs", prefix+"id", prefix+"search_key", q, a)
+		if err != nil {
+			return "", err
+		}
+		where += " AND " + m
 	}
-	return where
+	return where, nil
 }
 
 // Get returns an organisation in the caller's scope with its warnings.

@@ -535,7 +535,10 @@ func (s *Service) Export(ctx context.Context, f Filter, q string, fn func([]stri
 	prefixed := "o." + strings.ReplaceAll(cols, ", ", ", o.")
 	for {
 		var a db.Args
-		where := s.where(ctx, f, q, &a, "o.")
+		where, err := s.where(ctx, f, q, &a, "o.")
+		if err != nil {
+			return err
+		}
 		if after != "" {
 			where += " AND n.path > " + a.Add(after)
 		}

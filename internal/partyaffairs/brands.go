@@ -165,7 +165,11 @@ func (s *Service) ListBrands(ctx context.Context, f BrandFilter, p page.Page) (p
 		where += " AND function = " + a.Add(f.Function)
 	}
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "brands", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Brand]{}, err
+		}
+		where += " AND " + m
 	}
 	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "brands", Cols: brandCols, Where: where, Args: a}, scanBrand,
 		page.ByID(func(b Brand) string { return b.ID }))

@@ -44,7 +44,11 @@ func (s *Service) ExportInnovations(ctx context.Context, f InnovationFilter, q s
 		return err
 	}
 	if q != "" {
-		where += " AND " + search.Where("search_key", q, &a)
+		m, err := search.Match(ctx, s.DB.R, "innovations", "id", "search_key", q, &a)
+		if err != nil {
+			return err
+		}
+		where += " AND " + m
 	}
 	return db.Each(ctx, s.DB.R, `SELECT `+innovationCols+` FROM innovations WHERE `+where+` ORDER BY introduced_on DESC, id DESC`, a,
 		func(sc db.Scanner) error {

@@ -128,7 +128,11 @@ func (s *Service) ListInnovations(ctx context.Context, f InnovationFilter, p pag
 		return page.List[Innovation]{}, err
 	}
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "innovations", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Innovation]{}, err
+		}
+		where += " AND " + m
 	}
 	return page.Rows(ctx, s.DB.R, p, page.Query{From: "innovations", Cols: innovationCols, Where: where, Args: a, OrderBy: "introduced_on", Desc: true},
 		scanInnovation, func(in Innovation) (any, string) { return in.IntroducedOn, in.ID })

@@ -289,7 +289,11 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 		where += " AND EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = people.id AND t.tag = " + a.Add(f.Tag) + ")"
 	}
 	if q != "" {
-		where += " AND " + search.Where("search_key", q, a)
+		m, err := search.Match(ctx, s.DB.R, "people", "id", "search_key", q, a)
+		if err != nil {
+			return "", err
+		}
+		where += " AND " + m
 	}
 	return where, nil
 }

@@ -62,6 +62,7 @@ import (
 	"tongxin/internal/password"
 	"tongxin/internal/people"
 	"tongxin/internal/people/peopleapi"
+	"tongxin/internal/search"
 	"tongxin/internal/secret"
 	"tongxin/internal/servicenet"
 	"tongxin/internal/servicenet/servicenetapi"
@@ -165,6 +166,7 @@ func schema() []fs.FS {
 		mediation.Migrations(),
 		circle.Migrations(),
 		care.Migrations(),
+		search.Migrations(),
 	}
 }
 

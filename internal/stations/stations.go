@@ -123,7 +123,11 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[St
 		where += " AND id IN (SELECT station_id FROM station_enterprises WHERE enterprise_id = " + a.Add(f.EnterpriseID) + ")"
 	}
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "stations", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Station]{}, err
+		}
+		where += " AND " + m
 	}
 	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "stations", Cols: cols, Where: where, Args: a}, scan, page.ByID(func(s Station) string { return s.ID }))
 	if err != nil {

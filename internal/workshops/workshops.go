@@ -118,7 +118,11 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Wo
 		where += " AND enterprise_id IN (SELECT id FROM enterprises WHERE park_id = " + a.Add(f.ParkID) + ")"
 	}
 	if p.Query != "" {
-		where += " AND " + search.Where("search_key", p.Query, &a)
+		m, err := search.Match(ctx, s.DB.R, "workshops", "id", "search_key", p.Query, &a)
+		if err != nil {
+			return page.List[Workshop]{}, err
+		}
+		where += " AND " + m
 	}
 	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "workshops", Cols: cols, Where: where, Args: a}, scan, page.ByID(func(w Workshop) string { return w.ID }))
 	if err != nil {
