@@ -125,17 +125,34 @@ func Add(ctx context.Context, tx *db.Tx, f Fact) error {
 	}
 	for _, g := range grains {
 		fv = append(fv, row(&fa, append([]any{f.ZoneID, g.grain, g.period, f.NodeID, f.ParkID, f.Level, f.Function}, fig...)...))
-		for _, anchor := range anchors {
-			tv = append(tv, row(&ta, append([]any{f.ZoneID, anchor, g.grain, g.period, f.ParkID, f.Level, f.Function}, fig...)...))
-		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO matrix_facts (zone_id, grain, period, node_id, park_id, level, function, `+figureCols+`)
+	// A fact row keeps the park it was first written with (the park is
+	// not part of its key): the roll-up adds to the park the row holds,
+	// so that it always sums exactly the fact rows.
+	parks := map[string]string{}
+	err = db.Each(ctx, tx, `INSERT INTO matrix_facts (zone_id, grain, period, node_id, park_id, level, function, `+figureCols+`)
 		VALUES `+strings.Join(fv, ", ")+`
-		ON CONFLICT (zone_id, grain, period, node_id, level, function) DO UPDATE SET `+addExcluded("matrix_facts"), fa...); err != nil {
+		ON CONFLICT (zone_id, grain, period, node_id, level, function) DO UPDATE SET `+addExcluded("matrix_facts")+`
+		RETURNING grain, park_id`, fa, func(s db.Scanner) error {
+		var grain, park string
+		err := s.Scan(&grain, &park)
+		parks[grain] = park
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	if len(tv) == 0 { // the zone's own records: no ancestor
+	if len(anchors) == 0 { // the zone's own records: no ancestor
 		return nil
+	}
+	for _, g := range grains {
+		park, ok := parks[g.grain]
+		if !ok {
+			return fmt.Errorf("matrix: no fact row returned for grain %s", g.grain)
+		}
+		for _, anchor := range anchors {
+			tv = append(tv, row(&ta, append([]any{f.ZoneID, anchor, g.grain, g.period, park, f.Level, f.Function}, fig...)...))
+		}
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO matrix_totals (zone_id, anchor_id, grain, period, park_id, level, function, `+figureCols+`)
 		VALUES `+strings.Join(tv, ", ")+`
