@@ -15,7 +15,9 @@ import (
 )
 
 // OracleMatrix is Matrix computed directly from matrix_facts.
-func (s *Service) OracleMatrix(ctx context.Context, f Filter) (Report, error) { return s.oracleMatrix(ctx, f) }
+func (s *Service) OracleMatrix(ctx context.Context, f Filter) (Report, error) {
+	return s.oracleMatrix(ctx, f)
+}
 
 func oracleScan(s db.Scanner, head ...any) (Totals, error) {
 	var t Totals
