@@ -8,6 +8,41 @@
 -- the old ancestors and adds them to the new ones; deleting a node takes
 -- its facts off its ancestors except the zone, whose rows keep every fact
 -- of the zone (the zone's own figures count every record of the zone).
+-- The facts are read by organising node now (a subtree's root's own
+-- facts, below): their key leads with the node, so a node's rows of one
+-- grain and period range are one range of the key. The table is rebuilt
+-- with that key; nothing reads it by park or across nodes any more, so
+-- its two secondary indexes go.
+CREATE TABLE matrix_facts_by_node (
+    zone_id            TEXT NOT NULL REFERENCES zones(id),
+    grain              TEXT NOT NULL,
+    period             INTEGER NOT NULL,
+    node_id            TEXT NOT NULL,
+    park_id            TEXT NOT NULL DEFAULT '',
+    level              TEXT NOT NULL,
+    function           TEXT NOT NULL,
+    activities         BIGINT NOT NULL DEFAULT 0,
+    participants       BIGINT NOT NULL DEFAULT 0,
+    volunteer_minutes  BIGINT NOT NULL DEFAULT 0,
+    requests_resolved  BIGINT NOT NULL DEFAULT 0,
+    cases_closed       BIGINT NOT NULL DEFAULT 0,
+    cooperations       BIGINT NOT NULL DEFAULT 0,
+    care_items         BIGINT NOT NULL DEFAULT 0,
+    innovations        BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (zone_id, node_id, grain, period, level, function)
+-- dialect: sqlite
+) WITHOUT ROWID;
+-- dialect: postgres
+);
+-- dialect: all
+INSERT INTO matrix_facts_by_node (zone_id, grain, period, node_id, park_id, level, function,
+    activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations, care_items, innovations)
+SELECT zone_id, grain, period, node_id, park_id, level, function,
+    activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations, care_items, innovations
+FROM matrix_facts;
+DROP TABLE matrix_facts;
+ALTER TABLE matrix_facts_by_node RENAME TO matrix_facts;
+
 CREATE TABLE matrix_totals (
     zone_id            TEXT NOT NULL REFERENCES zones(id),
     anchor_id          TEXT NOT NULL,
