@@ -224,6 +224,7 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	go app.RunJobs(ctx, time.Hour)
+	go app.Auth.Principals.Watch(ctx)
 	return app.Serve(ctx, nil)
 }
 

@@ -47,6 +47,9 @@ type Service struct {
 	// hash one-time codes; Sender delivers the codes.
 	Keys   *secret.Keys
 	Sender Sender
+	// Principals, when set, remembers who stands behind each token
+	// (trusted only while its Watch runs).
+	Principals *Principals
 }
 
 const throttleWindow = 15 * time.Minute

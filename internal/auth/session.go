@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -68,33 +69,68 @@ func randomBytes(n int) []byte {
 // slides forward by TTL when more than a tenth of it has passed since it was
 // last extended (so an active user is not signed out, and a busy one does
 // not cost a write per request), but never past MaxAge after sign-in.
-// Returns EUNAUTHORIZED when the token is unknown, revoked or expired.
+// With Principals set, the principal comes from memory while the cache is
+// trusted (see Principals). Returns EUNAUTHORIZED when the token is
+// unknown, revoked or expired.
 func (s *Service) Authenticate(ctx context.Context, token string) (*access.Principal, error) {
 	if token == "" {
 		return nil, apperr.New(apperr.Unauthorized, "")
 	}
-	now := s.DB.Now()
-	// One round trip: the session, its user and the user's grants with
-	// their nodes as they stand now (a user without grants gets one row of
-	// NULLs from the outer joins).
+	now := db.Micros(s.DB.Now())
+	hash := hashToken(token)
+	var t ticket
+	if c := s.Principals; c != nil {
+		var r *remembered
+		if r, t = c.lookup(ctx, hash); r != nil {
+			// The remembered expiry is never later than the row's (it only
+			// slides forward, and this process slid it), so an expired
+			// one is read again rather than refused.
+			if r.expiresAt >= now && now < r.createdAt+s.MaxAge.Microseconds() {
+				p := r.p
+				s.slide(ctx, &p, r.expiresAt, r.createdAt, now, hash)
+				return &p, nil
+			}
+			c.drop(hash)
+		}
+	}
+	r, err := s.load(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil || r.expiresAt < now || now >= r.createdAt+s.MaxAge.Microseconds() {
+		return nil, apperr.New(apperr.Unauthorized, "problem.session_expired")
+	}
+	if s.Principals != nil {
+		s.Principals.keep(t, hash, r)
+	}
+	p := r.p
+	s.slide(ctx, &p, r.expiresAt, r.createdAt, now, hash)
+	return &p, nil
+}
+
+// load reads the session with token hash hash, its user and the user's
+// grants with their nodes as they stand now, in one round trip (a user
+// without grants gets one row of NULLs from the outer joins); nil when
+// there is no such session.
+func (s *Service) load(ctx context.Context, hash string) (*remembered, error) {
 	rows, err := s.DB.QueryPrepared(ctx, `SELECT s.id, s.csrf_token, s.expires_at, s.created_at, u.id, u.username, u.display_name, u.zone_id, u.person_id,
 		g.id, g.role, g.scope_id, n.kind, n.path, n.zone_id
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		LEFT JOIN grants g ON g.user_id = u.id
 		LEFT JOIN scope_nodes n ON n.id = g.scope_id
-		WHERE s.token_hash = $1 ORDER BY g.id`, hashToken(token))
+		WHERE s.token_hash = $1 ORDER BY g.id`, hash)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var (
-		p                    access.Principal
-		expiresAt, createdAt int64
-		found                bool
+		r     remembered
+		found bool
 	)
+	p := &r.p
 	for rows.Next() {
 		var gid, role, scope, kind, path, zone, person sql.NullString
-		if err := rows.Scan(&p.SessionID, &p.CSRFToken, &expiresAt, &createdAt, &p.UserID, &p.Username, &p.DisplayName, &p.ZoneID, &person,
+		if err := rows.Scan(&p.SessionID, &p.CSRFToken, &r.expiresAt, &r.createdAt, &p.UserID, &p.Username, &p.DisplayName, &p.ZoneID, &person,
 			&gid, &role, &scope, &kind, &path, &zone); err != nil {
 			return nil, err
 		}
@@ -105,29 +141,38 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Princ
 				Kind: kind.String, Path: path.String, ZoneID: zone.String})
 		}
 	}
-	if err := rows.Err(); err != nil {
+	if err := rows.Err(); err != nil || !found {
 		return nil, err
 	}
-	end := db.FromMicros(createdAt).Add(s.MaxAge)
-	if !found || db.FromMicros(expiresAt).Before(now) || !now.Before(end) {
-		return nil, apperr.New(apperr.Unauthorized, "problem.session_expired")
-	}
-	if db.FromMicros(expiresAt).Sub(now) < s.TTL-s.TTL/10 {
-		// Slide. Best effort: a failed renewal must not fail the request.
-		next := now.Add(s.TTL)
-		if next.After(end) {
-			next = end
-		}
-		_, _ = s.DB.W.ExecContext(ctx, `UPDATE sessions SET expires_at = $1, last_seen_at = $2 WHERE id = $3`,
-			db.Micros(next), db.Micros(now), p.SessionID)
-	}
-	return &p, nil
+	return &r, nil
 }
 
-// ExpiresAt returns the session's current expiry.
+// slide extends the session of p when a tenth of TTL has passed since its
+// expiry was last set. Best effort: a failed renewal must not fail the
+// request.
+func (s *Service) slide(ctx context.Context, p *access.Principal, expiresAt, createdAt, now int64, hash string) {
+	ttl := s.TTL.Microseconds()
+	if expiresAt-now >= ttl-ttl/10 {
+		return
+	}
+	next := min(now+ttl, createdAt+s.MaxAge.Microseconds())
+	if next <= expiresAt {
+		return
+	}
+	if _, err := s.DB.W.ExecContext(ctx, `UPDATE sessions SET expires_at = $1, last_seen_at = $2 WHERE id = $3`,
+		next, now, p.SessionID); err == nil && s.Principals != nil {
+		s.Principals.slid(hash, next)
+	}
+}
+
+// ExpiresAt returns the session's current expiry: EUNAUTHORIZED when it
+// has ended meanwhile (another replica's logout not yet heard of).
 func (s *Service) ExpiresAt(ctx context.Context, sessionID string) (time.Time, error) {
 	var us int64
 	err := s.DB.R.QueryRowContext(ctx, `SELECT expires_at FROM sessions WHERE id = $1`, sessionID).Scan(&us)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, apperr.New(apperr.Unauthorized, "problem.session_expired")
+	}
 	return db.FromMicros(us), err
 }
 

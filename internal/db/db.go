@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -42,21 +43,56 @@ type DB struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
-	stmts *stmtCache // SQLite: the writer's prepared statements
-	group *grouper   // Group's queue
-	reads *readStmts // SQLite: QueryPrepared's statements
+	stmts  *stmtCache     // SQLite: the writer's prepared statements
+	group  *grouper       // Group's queue
+	reads  *readStmts     // SQLite: QueryPrepared's statements
+	writes *atomic.Uint64 // write transactions ended (Writes)
+	dsn    string         // PostgreSQL: what Open was given; SQLite: the readers' DSN
+}
+
+// Writes counts the write transactions this process has ended (committed
+// or not), counted after the end. A reader that loads it, then reads the
+// database, and later finds it unchanged knows that no write of this
+// process ended in between: what it read is as fresh as any write of this
+// process (the principal cache relies on it).
+func (d *DB) Writes() uint64 { return d.writes.Load() }
+
+// DSN is the PostgreSQL connection string Open was given ("" on SQLite),
+// for connections that cannot come from the pool (LISTEN).
+func (d *DB) DSN() string {
+	if d.Dialect != Postgres {
+		return ""
+	}
+	return d.dsn
+}
+
+// OpenSideReader opens a separate one-connection, query-only pool on a
+// SQLite database, for a background reader that must not wait behind the
+// requests for the read pool.
+func (d *DB) OpenSideReader() (*sql.DB, error) {
+	if d.Dialect != SQLite {
+		return nil, errors.New("db: OpenSideReader is for SQLite")
+	}
+	r, err := sql.Open("sqlite", d.dsn)
+	if err != nil {
+		return nil, err
+	}
+	r.SetMaxOpenConns(1)
+	r.SetMaxIdleConns(1)
+	return r, nil
 }
 
 // WithClock is d on the same connections with another clock (the demo
 // records dated history through the domains' services). It groups its own
 // writes: a group runs on the clock of the DB it was queued on.
 func (d *DB) WithClock(now func() time.Time) *DB {
-	return &DB{Dialect: d.Dialect, W: d.W, R: d.R, Path: d.Path, Now: now, stmts: d.stmts, group: &grouper{}, reads: d.reads}
+	return &DB{Dialect: d.Dialect, W: d.W, R: d.R, Path: d.Path, Now: now, stmts: d.stmts, group: &grouper{}, reads: d.reads,
+		writes: d.writes, dsn: d.dsn}
 }
 
 // Open connects to dsn: "sqlite:PATH" or "postgres://…" / "postgresql://…".
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	d := &DB{Now: time.Now, group: &grouper{}, reads: &readStmts{}}
+	d := &DB{Now: time.Now, group: &grouper{}, reads: &readStmts{}, writes: &atomic.Uint64{}}
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		d.Dialect = SQLite
@@ -78,7 +114,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		w.SetMaxOpenConns(1)
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxLifetime(0)
-		r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+		d.dsn = base + "&_pragma=query_only(1)"
+		r, err := sql.Open("sqlite", d.dsn)
 		if err != nil {
 			w.Close()
 			return nil, err
@@ -90,6 +127,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		d.stmts = newStmtCache()
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		d.Dialect = Postgres
+		d.dsn = dsn
 		p, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, err
@@ -190,6 +228,7 @@ func (d *DB) tx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return err
 	}
+	defer d.writes.Add(1)
 	tx := &Tx{Tx: stx, Dialect: d.Dialect, Now: d.Now().UTC().Truncate(time.Microsecond), stmts: d.stmts}
 	if err := fn(tx); err != nil {
 		stx.Rollback()

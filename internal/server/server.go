@@ -194,7 +194,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	pool := password.NewPool(cfg.PasswordHashers, hashWait)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Log: log, Passwords: pool,
 		Auth: &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool,
-			Keys: keys, Sender: smsSender(cfg, log)},
+			Keys: keys, Sender: smsSender(cfg, log), Principals: auth.NewPrincipals(d, log)},
 		Users:       &users.Service{DB: d, Passwords: pool},
 		Zones:       &zones.Service{DB: d},
 		Parks:       &parks.Service{DB: d},
@@ -225,6 +225,15 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	registerPoolGauges(reg, "write", d.W)
 	if d.R != d.W {
 		registerPoolGauges(reg, "read", d.R)
+	}
+	for result, n := range map[string]func() uint64{
+		"hit":    func() uint64 { h, _, _ := a.Auth.Principals.Stats(); return h },
+		"miss":   func() uint64 { _, m, _ := a.Auth.Principals.Stats(); return m },
+		"bypass": func() uint64 { _, _, b := a.Auth.Principals.Stats(); return b },
+	} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tongxin_principal_lookups_total",
+			Help:        "Signed-in requests by where their caller came from: hit (memory), miss (read and remembered), bypass (read: the cache was not trusted).",
+			ConstLabels: prometheus.Labels{"result": result}}, func() float64 { return float64(n()) }))
 	}
 	metrics := httpx.NewMetrics(reg)
 	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})

@@ -168,6 +168,43 @@ func (s *Server) Admin() *client.Client {
 	return s.admin
 }
 
+// Replica starts a second server on s's database: its own connections,
+// its own principal cache and watch, as another replica (or, on SQLite,
+// another process on the same file) would have. Its clients sign in as on
+// s; its ZoneID is s's. edit, when given, changes the app before it
+// starts.
+func (s *Server) Replica(t testing.TB, edit ...func(*server.App)) *Server {
+	t.Helper()
+	d := OpenDB(t, s.App.Cfg.DB)
+	keys, err := secret.Derive(strings.Repeat("k", secret.MinLength))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &LogBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	app, err := server.New(s.App.Cfg, d, keys, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edit {
+		e(app)
+	}
+	return serve(t, app, d, s.ZoneID, logs)
+}
+
+// serve runs app's handlers and its principal watch until the test ends.
+func serve(t testing.TB, app *server.App, d *db.DB, zoneID string, logs *LogBuffer) *Server {
+	watch, stop := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() { defer close(watched); app.Auth.Principals.Watch(watch) }()
+	t.Cleanup(func() { stop(); <-watched })
+	ts := httptest.NewServer(app.Handler)
+	t.Cleanup(ts.Close)
+	ms := httptest.NewServer(app.Metrics)
+	t.Cleanup(ms.Close)
+	return &Server{URL: ts.URL, App: app, DB: d, ZoneID: zoneID, Log: logs, MetricsURL: ms.URL + "/metrics", t: t}
+}
+
 // NewAdmin returns a client with a new session of admin.
 func (s *Server) NewAdmin() *client.Client {
 	s.t.Helper()
@@ -209,9 +246,5 @@ func StartWith(t testing.TB, dsn string, ui fs.FS, edit func(*config.Config)) *S
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(app.Handler)
-	t.Cleanup(ts.Close)
-	ms := httptest.NewServer(app.Metrics)
-	t.Cleanup(ms.Close)
-	return &Server{URL: ts.URL, App: app, DB: d, ZoneID: zoneID, Log: logs, MetricsURL: ms.URL + "/metrics", t: t}
+	return serve(t, app, d, zoneID, logs)
 }
