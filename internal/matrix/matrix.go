@@ -8,8 +8,10 @@
 // that moves a figure (an activity published or cancelled, a participant
 // credited, a request resolved or reopened …), with a negative delta to
 // take a count back. Rows are keyed by the organising scope node and the
-// day, so the dashboard reads them within the caller's scope
-// (access.ByNode("node_id")) and sums a few rows per cell.
+// day (matrix_facts), and rolled up to every ancestor of that node
+// (matrix_totals), so the dashboard sums, for each subtree of the caller's
+// scope, its root's roll-up rows and own facts: a few hundred rows
+// whatever the number of nodes.
 package matrix
 
 import (
