@@ -113,7 +113,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Princ
 // without grants gets one row of NULLs from the outer joins); nil when
 // there is no such session.
 func (s *Service) load(ctx context.Context, hash string) (*remembered, error) {
-	rows, err := s.DB.QueryPrepared(ctx, `SELECT s.id, s.csrf_token, s.expires_at, s.created_at, u.id, u.username, u.display_name, u.zone_id, u.person_id,
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT s.id, s.csrf_token, s.expires_at, s.created_at, u.id, u.username, u.display_name, u.zone_id, u.person_id,
 		g.id, g.role, g.scope_id, n.kind, n.path, n.zone_id
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		LEFT JOIN grants g ON g.user_id = u.id

@@ -19,6 +19,7 @@ import (
 type Config struct {
 	Addr             string
 	DB               string
+	DBListen         string
 	SecretKey        string
 	SecretPrevious   string
 	ZoneName         string
@@ -108,6 +109,8 @@ func Options() []Option {
 			set: str(func(c *Config) *string { return &c.Addr })},
 		{Env: "TONGXIN_DB", Flag: "db", Default: "sqlite:./tongxin.db", Usage: "database: sqlite:PATH or postgres://user@host:port/db",
 			set: str(func(c *Config) *string { return &c.DB })},
+		{Env: "TONGXIN_DB_LISTEN", Default: "", Usage: "PostgreSQL: where each replica listens for account changes (logout, grants) made on the others; empty: TONGXIN_DB. Behind a pooler in transaction mode, which cannot LISTEN, give PostgreSQL itself",
+			set: str(func(c *Config) *string { return &c.DBListen })},
 		{Env: "TONGXIN_SECRET_KEY", Default: "", Secret: true, Usage: "secret of at least 32 characters; signing and personal-data keys are derived from it (HKDF). SQLite without it: generated once into <db>.key (0600). Required with PostgreSQL",
 			set: str(func(c *Config) *string { return &c.SecretKey })},
 		{Env: "TONGXIN_SECRET_KEY_PREVIOUS", Default: "", Secret: true, Usage: "secrets used before TONGXIN_SECRET_KEY, separated by newlines: personal data they sealed still opens until `tongxin rekey` has sealed it anew",

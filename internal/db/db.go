@@ -37,7 +37,7 @@ const (
 type DB struct {
 	Dialect Dialect
 	W       *sql.DB
-	R       *sql.DB
+	R       *Reader
 	// Path is the SQLite file (empty on PostgreSQL).
 	Path string
 	// Now is the clock; tests replace it.
@@ -45,7 +45,6 @@ type DB struct {
 
 	stmts  *stmtCache     // SQLite: the writer's prepared statements
 	group  *grouper       // Group's queue
-	reads  *readStmts     // SQLite: QueryPrepared's statements
 	writes *atomic.Uint64 // write transactions ended (Writes)
 	dsn    string         // PostgreSQL: what Open was given; SQLite: the readers' DSN
 }
@@ -86,13 +85,13 @@ func (d *DB) OpenSideReader() (*sql.DB, error) {
 // records dated history through the domains' services). It groups its own
 // writes: a group runs on the clock of the DB it was queued on.
 func (d *DB) WithClock(now func() time.Time) *DB {
-	return &DB{Dialect: d.Dialect, W: d.W, R: d.R, Path: d.Path, Now: now, stmts: d.stmts, group: &grouper{}, reads: d.reads,
+	return &DB{Dialect: d.Dialect, W: d.W, R: d.R, Path: d.Path, Now: now, stmts: d.stmts, group: &grouper{},
 		writes: d.writes, dsn: d.dsn}
 }
 
 // Open connects to dsn: "sqlite:PATH" or "postgres://…" / "postgresql://…".
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	d := &DB{Now: time.Now, group: &grouper{}, reads: &readStmts{}, writes: &atomic.Uint64{}}
+	d := &DB{Now: time.Now, group: &grouper{}, writes: &atomic.Uint64{}}
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		d.Dialect = SQLite
@@ -123,7 +122,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		n := max(4, runtime.NumCPU()*2)
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
-		d.W, d.R = w, r
+		d.W, d.R = w, &Reader{DB: r, stmts: &readStmts{}}
 		d.stmts = newStmtCache()
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		d.Dialect = Postgres
@@ -140,7 +139,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		p.SetMaxOpenConns(32)
 		p.SetMaxIdleConns(32)
 		p.SetConnMaxIdleTime(5 * time.Minute)
-		d.W, d.R = p, p
+		d.W, d.R = p, &Reader{DB: p}
 	default:
 		return nil, fmt.Errorf("db: unsupported DSN %q (want sqlite:PATH or postgres://…)", redact(dsn))
 	}
@@ -166,15 +165,10 @@ func (d *DB) Close() error {
 	if d.stmts != nil {
 		d.stmts.close()
 	}
-	d.reads.mu.Lock()
-	for _, s := range d.reads.m {
-		s.Close()
-	}
-	d.reads.m = nil
-	d.reads.mu.Unlock()
+	d.R.closeStmts()
 	err := d.W.Close()
-	if d.R != d.W {
-		err = errors.Join(err, d.R.Close())
+	if d.R.DB != d.W {
+		err = errors.Join(err, d.R.DB.Close())
 	}
 	return err
 }

@@ -214,6 +214,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Care:        &care.Service{DB: d},
 		Idem:        &idem.Store{DB: d},
 	}
+	a.Auth.Principals.ListenDSN = cfg.DBListen
 	a.Invitations = &invitations.Service{DB: d, Keys: keys, Passwords: pool, Auth: a.Auth}
 	a.Domains = a.domains()
 	if err := audit.SetRetention(context.Background(), d, cfg.AuditRetention); err != nil {
@@ -223,8 +224,8 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerPoolGauges(reg, "write", d.W)
-	if d.R != d.W {
-		registerPoolGauges(reg, "read", d.R)
+	if d.R.DB != d.W {
+		registerPoolGauges(reg, "read", d.R.DB)
 	}
 	for result, n := range map[string]func() uint64{
 		"hit":    func() uint64 { h, _, _ := a.Auth.Principals.Stats(); return h },

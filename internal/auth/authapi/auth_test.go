@@ -153,8 +153,11 @@ func TestParallelGuessesAreThrottled(t *testing.T) {
 		if counts[401] > 10 || counts[401] == 0 || counts[401]+counts[429]+counts[503] != 60 {
 			t.Fatalf("60 parallel wrong passwords: %v, want at most 10 answered 401 and the rest 429", counts)
 		}
-		if n := srv.Count("login_failures", "key = $1", "u:admin"); n != 10 {
-			t.Fatalf("%d failures recorded for admin, want 10", n)
+		// Each 401 is a failure recorded; a guess turned away with 503
+		// (too many password checks at once, on a busy machine) gave its
+		// reservation back, and a 429 never had one.
+		if n := srv.Count("login_failures", "key = $1", "u:admin"); n != counts[401] || (counts[503] == 0 && n != 10) {
+			t.Fatalf("%d failures recorded for admin, want one per 401 (%v)", n, counts)
 		}
 	})
 }
