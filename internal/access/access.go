@@ -335,3 +335,8 @@ func From(ctx context.Context) *Principal {
 	p, _ := ctx.Value(ctxKey{}).(*Principal)
 	return p
 }
+
+// Paths returns the subtrees the scope covers (none a prefix of another,
+// sorted); a platform administrator's scope covers every zone whatever
+// they are (All).
+func (s Scope) Paths() []string { return slices.Clone(s.paths) }

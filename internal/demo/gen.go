@@ -14,6 +14,7 @@ import (
 	"tongxin/internal/access"
 	"tongxin/internal/db"
 	"tongxin/internal/ident"
+	"tongxin/internal/matrix"
 	"tongxin/internal/nodes"
 	"tongxin/internal/search"
 	"tongxin/internal/secret"
@@ -483,6 +484,10 @@ func fill(ctx context.Context, tx *db.Tx, keys *secret.Keys, zoneID string, park
 		return nil, err
 	}
 	if err := g.b.flush(); err != nil {
+		return nil, err
+	}
+	// The matrix's roll-up of the facts work wrote directly.
+	if err := matrix.Rebuild(ctx, tx, zoneID); err != nil {
 		return nil, err
 	}
 	return Counts(g.b.counts), nil

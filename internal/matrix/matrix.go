@@ -8,13 +8,16 @@
 // that moves a figure (an activity published or cancelled, a participant
 // credited, a request resolved or reopened …), with a negative delta to
 // take a count back. Rows are keyed by the organising scope node and the
-// day, so the dashboard reads them within the caller's scope
-// (access.ByNode("node_id")) and sums a few rows per cell.
+// day (matrix_facts), and rolled up to every ancestor of that node
+// (matrix_totals), so the dashboard sums, for each subtree of the caller's
+// scope, its root's roll-up rows and own facts: a few hundred rows
+// whatever the number of nodes.
 package matrix
 
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -75,8 +78,10 @@ type Fact struct {
 }
 
 // Add adds f's figures to its cell, in the caller's transaction, at each
-// grain (day, month, year). Deltas may be negative (a cancellation takes
-// its count back).
+// grain (day, month, year), and to the roll-up (matrix_totals) of every
+// strict ancestor of its node. Deltas may be negative (a cancellation
+// takes its count back). Both are upserts that add, so concurrent
+// transactions never lose an increment.
 func Add(ctx context.Context, tx *db.Tx, f Fact) error {
 	if f.ZoneID == "" || f.NodeID == "" || !ValidLevel(f.Level) || !ValidFunction(f.Function) || f.At.IsZero() {
 		return fmt.Errorf("matrix: incomplete fact %+v", f)
@@ -84,30 +89,202 @@ func Add(ctx context.Context, tx *db.Tx, f Fact) error {
 	if f.Figures == (Figures{}) {
 		return nil
 	}
+	// The node's ancestors as they stand now. On PostgreSQL the row is
+	// read FOR SHARE: a move of the subtree (which updates it) waits for
+	// this transaction, or this one reads the path the move left, so a
+	// move never transfers a subtree's totals while an addition to them is
+	// still on its way to the old ancestors. SQLite has one writer.
+	lock := ""
+	if tx.Dialect == db.Postgres {
+		lock = " FOR SHARE"
+	}
+	var path string
+	err := tx.QueryRowContext(ctx, `SELECT path FROM scope_nodes WHERE id = $1`+lock, f.NodeID).Scan(&path)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// A node deleted since: its records count for the zone only.
+		path = access.ZonePath(f.ZoneID) + f.NodeID + "/"
+	case err != nil:
+		return err
+	case access.ZoneOfPath(path) != f.ZoneID:
+		return fmt.Errorf("matrix: node %q is not in zone %q", f.NodeID, f.ZoneID)
+	}
+	anchors := ancestors(path, f.NodeID)
 	day := Day(f.At)
-	for _, g := range []struct {
+	grains := []struct {
 		grain  string
 		period int
-	}{{"d", day}, {"m", day / 100}, {"y", day / 10000}} {
-		_, err := tx.ExecContext(ctx, `INSERT INTO matrix_facts (zone_id, grain, period, node_id, park_id, level, function,
-				activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations, care_items, innovations)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-			ON CONFLICT (zone_id, grain, period, node_id, level, function) DO UPDATE SET
-				activities = matrix_facts.activities + excluded.activities,
-				participants = matrix_facts.participants + excluded.participants,
-				volunteer_minutes = matrix_facts.volunteer_minutes + excluded.volunteer_minutes,
-				requests_resolved = matrix_facts.requests_resolved + excluded.requests_resolved,
-				cases_closed = matrix_facts.cases_closed + excluded.cases_closed,
-				cooperations = matrix_facts.cooperations + excluded.cooperations,
-				care_items = matrix_facts.care_items + excluded.care_items,
-				innovations = matrix_facts.innovations + excluded.innovations`,
-			f.ZoneID, g.grain, g.period, f.NodeID, f.ParkID, f.Level, f.Function,
-			f.Activities, f.Participants, f.VolunteerMinutes, f.RequestsResolved, f.CasesClosed, f.Cooperations, f.CareItems, f.Innovations)
-		if err != nil {
-			return err
+	}{{"d", day}, {"m", day / 100}, {"y", day / 10000}}
+	var fa, ta db.Args
+	var fv, tv []string
+	fig := []any{f.Activities, f.Participants, f.VolunteerMinutes, f.RequestsResolved, f.CasesClosed, f.Cooperations, f.CareItems, f.Innovations}
+	row := func(a *db.Args, vs ...any) string {
+		ph := make([]string, len(vs))
+		for i, v := range vs {
+			ph[i] = a.Add(v)
+		}
+		return "(" + strings.Join(ph, ", ") + ")"
+	}
+	for _, g := range grains {
+		fv = append(fv, row(&fa, append([]any{f.ZoneID, g.grain, g.period, f.NodeID, f.ParkID, f.Level, f.Function}, fig...)...))
+	}
+	// A fact row keeps the park it was first written with (the park is
+	// not part of its key): the roll-up adds to the park the row holds,
+	// so that it always sums exactly the fact rows.
+	parks := map[string]string{}
+	err = db.Each(ctx, tx, `INSERT INTO matrix_facts (zone_id, grain, period, node_id, park_id, level, function, `+figureCols+`)
+		VALUES `+strings.Join(fv, ", ")+`
+		ON CONFLICT (zone_id, grain, period, node_id, level, function) DO UPDATE SET `+addExcluded("matrix_facts")+`
+		RETURNING grain, park_id`, fa, func(s db.Scanner) error {
+		var grain, park string
+		err := s.Scan(&grain, &park)
+		parks[grain] = park
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(anchors) == 0 { // the zone's own records: no ancestor
+		return nil
+	}
+	for _, g := range grains {
+		park, ok := parks[g.grain]
+		if !ok {
+			return fmt.Errorf("matrix: no fact row returned for grain %s", g.grain)
+		}
+		for _, anchor := range anchors {
+			tv = append(tv, row(&ta, append([]any{f.ZoneID, anchor, g.grain, g.period, park, f.Level, f.Function}, fig...)...))
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO matrix_totals (zone_id, anchor_id, grain, period, park_id, level, function, `+figureCols+`)
+		VALUES `+strings.Join(tv, ", ")+`
+		ON CONFLICT (zone_id, anchor_id, grain, period, park_id, level, function) DO UPDATE SET `+addExcluded("matrix_totals"), ta...)
+	return err
+}
+
+// figureCols are the figure columns of matrix_facts and matrix_totals.
+const figureCols = `activities, participants, volunteer_minutes, requests_resolved, cases_closed, cooperations, care_items, innovations`
+
+// addExcluded is the SET list of an upsert that adds the new row's
+// figures to the existing row of table.
+func addExcluded(table string) string {
+	cols := strings.Split(figureCols, ", ")
+	for i, c := range cols {
+		cols[i] = c + " = " + table + "." + c + " + excluded." + c
+	}
+	return strings.Join(cols, ", ")
+}
+
+// ancestors returns the ids of the nodes above id on path ("/zone/park/id/"),
+// the zone first.
+func ancestors(path, id string) []string {
+	ids := strings.Split(strings.Trim(path, "/"), "/")
+	if n := len(ids); n > 0 && ids[n-1] == id {
+		ids = ids[:n-1]
+	}
+	return ids
+}
+
+// Moved keeps the roll-up right when the subtree rooted at nodeID moves
+// from oldPath to newPath (its own path before and after), in the
+// transaction that moves it: the subtree's figures — its root's roll-up
+// rows and the root's own facts — are taken off the ancestors it leaves
+// and added to those it joins (the zone, common to both, keeps them).
+func Moved(ctx context.Context, tx *db.Tx, zoneID, nodeID, oldPath, newPath string) error {
+	left, joined := ancestors(oldPath, nodeID), ancestors(newPath, nodeID)
+	for _, a := range left {
+		if !slices.Contains(joined, a) {
+			if err := transfer(ctx, tx, zoneID, nodeID, a, -1); err != nil {
+				return err
+			}
+		}
+	}
+	for _, a := range joined {
+		if !slices.Contains(left, a) {
+			if err := transfer(ctx, tx, zoneID, nodeID, a, 1); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// Removed keeps the roll-up right when the leaf node nodeID is deleted
+// (in the transaction that deletes it, path being its path): its facts no
+// longer count for the ancestors' subtrees (the dashboard reads a subtree
+// by the nodes in it now), but still for the zone, which counts every
+// record of the zone.
+func Removed(ctx context.Context, tx *db.Tx, zoneID, nodeID, path string) error {
+	for _, a := range ancestors(path, nodeID) {
+		if a == zoneID {
+			continue
+		}
+		if err := transfer(ctx, tx, zoneID, nodeID, a, -1); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM matrix_totals WHERE zone_id = $1 AND anchor_id = $2`, zoneID, nodeID)
+	return err
+}
+
+// transfer adds sign × the figures of the subtree of root (its roll-up
+// rows and its own facts) to anchor's roll-up rows.
+func transfer(ctx context.Context, tx *db.Tx, zoneID, root, anchor string, sign int) error {
+	var sets []string
+	for _, c := range strings.Split(figureCols, ", ") {
+		sets = append(sets, fmt.Sprintf("%d * SUM(s.%s)", sign, c))
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO matrix_totals (zone_id, anchor_id, grain, period, park_id, level, function, `+figureCols+`)
+		SELECT $1, $2, s.grain, s.period, s.park_id, s.level, s.function, `+strings.Join(sets, ", ")+`
+		FROM (SELECT grain, period, park_id, level, function, `+figureCols+` FROM matrix_totals WHERE zone_id = $1 AND anchor_id = $3
+			UNION ALL
+			SELECT grain, period, park_id, level, function, `+figureCols+` FROM matrix_facts WHERE zone_id = $1 AND node_id = $3) s
+		WHERE 1 = 1
+		GROUP BY s.grain, s.period, s.park_id, s.level, s.function
+		ON CONFLICT (zone_id, anchor_id, grain, period, park_id, level, function) DO UPDATE SET `+addExcluded("matrix_totals"),
+		zoneID, anchor, root)
+	return err
+}
+
+// Rebuild recomputes the roll-up of zoneID from its facts, in tx: for
+// bulk loads that write matrix_facts directly (tongxin gen). It is the
+// back-fill of migration 0130 for one zone.
+func Rebuild(ctx context.Context, tx *db.Tx, zoneID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM matrix_totals WHERE zone_id = $1`, zoneID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `WITH RECURSIVE anc(node_id, anchor_id) AS (
+			SELECT id, parent_id FROM scope_nodes WHERE zone_id = $1 AND parent_id IS NOT NULL
+			UNION ALL
+			SELECT anc.node_id, p.parent_id FROM anc JOIN scope_nodes p ON p.id = anc.anchor_id WHERE p.parent_id IS NOT NULL
+		), src(anchor_id, grain, period, park_id, level, function, `+figureCols+`) AS (
+			SELECT anc.anchor_id, f.grain, f.period, f.park_id, f.level, f.function, `+prefixed("f.")+`
+			FROM matrix_facts f JOIN anc ON anc.node_id = f.node_id WHERE f.zone_id = $1
+			UNION ALL
+			SELECT f.zone_id, f.grain, f.period, f.park_id, f.level, f.function, `+prefixed("f.")+`
+			FROM matrix_facts f WHERE f.zone_id = $1 AND f.node_id <> f.zone_id
+				AND NOT EXISTS (SELECT 1 FROM scope_nodes n WHERE n.id = f.node_id)
+		)
+		INSERT INTO matrix_totals (zone_id, anchor_id, grain, period, park_id, level, function, `+figureCols+`)
+		SELECT $1, anchor_id, grain, period, park_id, level, function, `+summed("")+`
+		FROM src GROUP BY anchor_id, grain, period, park_id, level, function`, zoneID)
+	return err
+}
+
+func prefixed(p string) string {
+	cols := strings.Split(figureCols, ", ")
+	for i, c := range cols {
+		cols[i] = p + c
+	}
+	return strings.Join(cols, ", ")
+}
+
+func summed(p string) string {
+	cols := strings.Split(figureCols, ", ")
+	for i, c := range cols {
+		cols[i] = "SUM(" + p + c + ")"
+	}
+	return strings.Join(cols, ", ")
 }
 
 // PlaceOf returns where records organised by node count. The level

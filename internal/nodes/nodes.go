@@ -15,6 +15,7 @@ import (
 	"tongxin/internal/apperr"
 	"tongxin/internal/audit"
 	"tongxin/internal/db"
+	"tongxin/internal/matrix"
 )
 
 // Node is a row of scope_nodes.
@@ -126,7 +127,12 @@ func Delete(ctx context.Context, tx *db.Tx, id string) error {
 		// the caller names in its own words.
 		return apperr.New(apperr.Conflict, "problem.node_in_use")
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// The matrix's figures organised by the node no longer count for its
+	// ancestors' subtrees (they still do for the zone).
+	return matrix.Removed(ctx, tx, n.ZoneID, id, n.Path)
 }
 
 // Move puts the subtree of node id under newParent, in tx: every node below
@@ -161,6 +167,10 @@ func Move(ctx context.Context, tx *db.Tx, id, newParent, parentField string) (No
 		return n, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE scope_nodes SET parent_id = $1 WHERE id = $2`, p.ID, n.ID); err != nil {
+		return n, err
+	}
+	// The matrix's roll-up follows the subtree to its new ancestors.
+	if err := matrix.Moved(ctx, tx, n.ZoneID, n.ID, n.Path, newPath); err != nil {
 		return n, err
 	}
 	n.ParentID, n.Path = p.ID, newPath

@@ -67,7 +67,7 @@ func Domain(svc *activities.Service) kit.Domain {
 		},
 		OpenAPI:  fragment,
 		Locales:  activities.Locales(),
-		Tables:   []string{"activities", "activity_posts", "activity_signups", "activity_corrections", "activity_campaigns", "activity_calendar_tokens", "matrix_facts"},
+		Tables:   []string{"activities", "activity_posts", "activity_signups", "activity_corrections", "activity_campaigns", "activity_calendar_tokens", "matrix_facts", "matrix_totals"},
 		Fixtures: []kit.Fixture{activityFixture, draftFixture, completedFixture, campaignFixture},
 	}
 }
