@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"slices"
 	"sync"
@@ -208,11 +207,12 @@ func (c *Principals) forgetLocked() {
 	clear(c.entries)
 }
 
-func readEpoch(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (int64, error) {
+// epochQuery reads the principal epoch.
+const epochQuery = `SELECT n FROM principal_epoch WHERE id = 1`
+
+func readEpoch(ctx context.Context, q db.Querier) (int64, error) {
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT n FROM principal_epoch WHERE id = 1`).Scan(&n)
+	err := q.QueryRowContext(ctx, epochQuery).Scan(&n)
 	return n, err
 }
 
@@ -318,7 +318,7 @@ func (c *Principals) watchPostgres(ctx context.Context) error {
 	defer conn.Close(context.WithoutCancel(ctx))
 	read := func(ctx context.Context) (int64, error) {
 		var n int64
-		err := conn.QueryRow(ctx, `SELECT n FROM principal_epoch WHERE id = 1`).Scan(&n)
+		err := conn.QueryRow(ctx, epochQuery).Scan(&n)
 		return n, err
 	}
 	lctx, cancel := context.WithTimeout(ctx, stuck)
