@@ -37,7 +37,23 @@ func ByZone(col string) Attach { return Attach{zone: col} }
 // semi-join) for node columns, a range over the column itself for path
 // columns. It is "1=0" when the scope covers nothing and "1=1" for
 // platform administrators.
-func (s Scope) Where(a *db.Args, at ...Attach) string {
+func (s Scope) Where(a *db.Args, at ...Attach) string { return s.where(a, "", at) }
+
+// WhereRow is Where for rows the query finds by other means — one row by
+// its primary key, the few rows of an indexed equality: each node
+// attachment is checked against that row's own node (a correlated EXISTS
+// on scope_nodes' primary key) instead of a semi-join, which lists every
+// node of the scope first — for a park, hundreds of nodes read for one
+// row. A list keeps Where: there the semi-join can drive the query through
+// an index. table is the name (or alias) the query gives the table;
+// unqualified node columns are qualified with it, since inside the
+// subquery "id" would name scope_nodes' own.
+func (s Scope) WhereRow(a *db.Args, table string, at ...Attach) string {
+	return s.where(a, table, at)
+}
+
+func (s Scope) where(a *db.Args, table string, at []Attach) string {
+	row := table != ""
 	if s.all {
 		return "1=1"
 	}
@@ -58,6 +74,12 @@ func (s Scope) Where(a *db.Args, at ...Attach) string {
 			break
 		}
 		switch {
+		case x.node != "" && row:
+			col := x.node
+			if !strings.Contains(col, ".") {
+				col = table + "." + col
+			}
+			ors = append(ors, "EXISTS (SELECT 1 FROM scope_nodes WHERE id = "+col+" AND ("+rest.ranges("path", a)+"))")
 		case x.node != "":
 			ors = append(ors, x.node+" IN (SELECT id FROM scope_nodes WHERE "+rest.ranges("path", a)+")")
 		case x.path != "":

@@ -283,6 +283,12 @@ type Table[T any] struct {
 	Scan   func(Scanner) (T, error)
 }
 
+// name is what the query calls the table: From's alias, or From itself.
+func (t Table[T]) name() string {
+	f := strings.Fields(t.From)
+	return f[len(f)-1]
+}
+
 // Attached is a Table's Attach for a table whose rows attach the same way
 // under every permission.
 func Attached(at ...access.Attach) func(access.Perm) []access.Attach {
@@ -298,7 +304,7 @@ func (t Table[T]) One(ctx context.Context, q db.Querier, perm, read access.Perm,
 	p := access.From(ctx)
 	for _, pm := range []access.Perm{perm, read} {
 		var a db.Args
-		where := p.Scope(pm).Where(&a, t.Attach(pm)...)
+		where := p.Scope(pm).WhereRow(&a, t.name(), t.Attach(pm)...)
 		row, err := t.Scan(q.QueryRowContext(ctx, "SELECT "+t.Cols+" FROM "+t.From+" WHERE id = "+a.Add(id)+" AND "+where, a...))
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
