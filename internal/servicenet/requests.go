@@ -179,11 +179,12 @@ func fill(ctx context.Context, q db.Querier, rs []Request) error {
 // zone); whoever's grant covers the point sees it.
 var requestAttach = []access.Attach{access.ByZone("r.zone_id"), access.ByNode("r.point_id")}
 
-// visibleWhere is the predicate of the requests the caller may see: those
-// in their service_request.read scope, and their own (mineWhere).
+// visibleWhere is the predicate of the request the caller may see, found
+// by its id: in their service_request.read scope (checked on the row,
+// access.Scope.WhereRow), or their own (mineWhere).
 func visibleWhere(ctx context.Context, a *db.Args) string {
 	p := access.From(ctx)
-	where := p.Scope(RequestRead).Where(a, requestAttach...)
+	where := p.Scope(RequestRead).WhereRow(a, "r", requestAttach...)
 	if mine := mineWhere(p, a); mine != "" {
 		where = "(" + where + " OR " + mine + ")"
 	}
@@ -255,18 +256,25 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 
 // getRequest reads a request the caller may see. Returns ENOTFOUND.
 func (s *Service) getRequest(ctx context.Context, q db.Querier, id string) (Request, error) {
-	var a db.Args
-	where := visibleWhere(ctx, &a)
-	r, err := s.scanRequest(s.DB.Now().UTC())(q.QueryRowContext(ctx, `SELECT `+requestCols+` FROM `+requestFrom+` WHERE r.id = `+a.Add(id)+` AND `+where, a...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.New(apperr.NotFound, "")
-	}
+	r, err := s.visibleRequest(ctx, q, id)
 	if err != nil {
 		return r, err
 	}
 	rs := []Request{r}
 	err = fill(ctx, q, rs)
 	return rs[0], err
+}
+
+// visibleRequest is getRequest without the timeline and photos: the
+// request's own row, for a step's checks.
+func (s *Service) visibleRequest(ctx context.Context, q db.Querier, id string) (Request, error) {
+	var a db.Args
+	where := visibleWhere(ctx, &a)
+	r, err := s.scanRequest(s.DB.Now().UTC())(q.QueryRowContext(ctx, `SELECT `+requestCols+` FROM `+requestFrom+` WHERE r.id = `+a.Add(id)+` AND `+where, a...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, apperr.New(apperr.NotFound, "")
+	}
+	return r, err
 }
 
 // GetRequest returns a request the caller may see: in their
@@ -384,7 +392,7 @@ func (s *Service) file(ctx context.Context, zoneID string, in FileInput, by file
 	if err := fs.Err(); err != nil {
 		return Request{}, err
 	}
-	var out Request
+	var made string
 	// Filing is group-committed (db.Group): concurrent requests share a
 	// transaction and its commit, each in its own savepoint, each answered
 	// after the commit.
@@ -446,16 +454,18 @@ func (s *Service) file(ctx context.Context, zoneID string, in FileInput, by file
 			Summary: map[string]any{"service_code": svc.Code, "point_id": pt.ID, "source": by.source}}); err != nil {
 			return err
 		}
-		// The filer may not be able to read the request through their
-		// scope (a worker), so it is read back unscoped, by the id just
-		// made, in the transaction (statements prepared once on SQLite).
-		out, err = s.requestByID(ctx, tx, id)
-		return err
+		made = id
+		return nil
 	})
 	if err != nil {
 		return Request{}, err
 	}
-	return out, nil
+	// The filer may not be able to read the request through their scope
+	// (a worker), so it is read back unscoped, by the id just made — after
+	// the commit, on the read pool: the writer, which every write waits
+	// for, is not held for a read. What is committed is answered even if
+	// the client has gone meanwhile (like the write itself, db.Group).
+	return s.requestByID(context.WithoutCancel(ctx), s.DB.R, made)
 }
 
 // requestByID reads a request without a scope check: for callers that
@@ -599,11 +609,10 @@ func (s *Service) Act(ctx context.Context, id string, in ActionInput) (Request, 
 		fs.Add("note", "reason_required")
 	}
 	p := access.From(ctx)
-	var out Request
 	// Grouped like filing (db.Group): a step is a handful of small writes,
 	// and on SQLite concurrent steps share one commit.
 	err := s.DB.Group(ctx, func(ctx context.Context, tx *db.Tx) error {
-		old, err := s.getRequest(ctx, tx, id)
+		old, err := s.visibleRequest(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -667,14 +676,14 @@ func (s *Service) Act(ctx context.Context, id string, in ActionInput) (Request, 
 		if in.AssigneeID != "" {
 			summary["assignee_id"] = in.AssigneeID
 		}
-		if err := audit.Record(ctx, tx, audit.Event{ZoneID: old.ZoneID, Node: old.PointID, Entity: "service_request", EntityID: id, Action: in.Action,
-			Summary: summary}); err != nil {
-			return err
-		}
-		out, err = s.requestByID(ctx, tx, id)
-		return err
+		return audit.Record(ctx, tx, audit.Event{ZoneID: old.ZoneID, Node: old.PointID, Entity: "service_request", EntityID: id, Action: in.Action,
+			Summary: summary})
 	})
-	return out, err
+	if err != nil {
+		return Request{}, err
+	}
+	// As after filing: read after the commit, not in the writer.
+	return s.requestByID(context.WithoutCancel(ctx), s.DB.R, id)
 }
 
 // countResolved moves requests_resolved in the 3.14π matrix, in the
