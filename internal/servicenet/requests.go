@@ -392,7 +392,7 @@ func (s *Service) file(ctx context.Context, zoneID string, in FileInput, by file
 	if err := fs.Err(); err != nil {
 		return Request{}, err
 	}
-	var made string
+	var out Request
 	// Filing is group-committed (db.Group): concurrent requests share a
 	// transaction and its commit, each in its own savepoint, each answered
 	// after the commit.
@@ -454,18 +454,16 @@ func (s *Service) file(ctx context.Context, zoneID string, in FileInput, by file
 			Summary: map[string]any{"service_code": svc.Code, "point_id": pt.ID, "source": by.source}}); err != nil {
 			return err
 		}
-		made = id
-		return nil
+		// The filer may not be able to read the request through their
+		// scope (a worker), so it is read back unscoped, by the id just
+		// made, in the transaction (statements prepared once on SQLite).
+		out, err = s.requestByID(ctx, tx, id)
+		return err
 	})
 	if err != nil {
 		return Request{}, err
 	}
-	// The filer may not be able to read the request through their scope
-	// (a worker), so it is read back unscoped, by the id just made — after
-	// the commit, on the read pool: the writer, which every write waits
-	// for, is not held for a read. What is committed is answered even if
-	// the client has gone meanwhile (like the write itself, db.Group).
-	return s.requestByID(context.WithoutCancel(ctx), s.DB.R, made)
+	return out, nil
 }
 
 // requestByID reads a request without a scope check: for callers that
@@ -609,6 +607,7 @@ func (s *Service) Act(ctx context.Context, id string, in ActionInput) (Request, 
 		fs.Add("note", "reason_required")
 	}
 	p := access.From(ctx)
+	var out Request
 	// Grouped like filing (db.Group): a step is a handful of small writes,
 	// and on SQLite concurrent steps share one commit.
 	err := s.DB.Group(ctx, func(ctx context.Context, tx *db.Tx) error {
@@ -676,14 +675,14 @@ func (s *Service) Act(ctx context.Context, id string, in ActionInput) (Request, 
 		if in.AssigneeID != "" {
 			summary["assignee_id"] = in.AssigneeID
 		}
-		return audit.Record(ctx, tx, audit.Event{ZoneID: old.ZoneID, Node: old.PointID, Entity: "service_request", EntityID: id, Action: in.Action,
-			Summary: summary})
+		if err := audit.Record(ctx, tx, audit.Event{ZoneID: old.ZoneID, Node: old.PointID, Entity: "service_request", EntityID: id, Action: in.Action,
+			Summary: summary}); err != nil {
+			return err
+		}
+		out, err = s.requestByID(ctx, tx, id)
+		return err
 	})
-	if err != nil {
-		return Request{}, err
-	}
-	// As after filing: read after the commit, not in the writer.
-	return s.requestByID(context.WithoutCancel(ctx), s.DB.R, id)
+	return out, err
 }
 
 // countResolved moves requests_resolved in the 3.14π matrix, in the
