@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -82,5 +84,32 @@ func TestSmoke(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// A run of chosen phases without the ceilings has no ratios, and its
+// results still encode (it once stopped at "json: unsupported value: +Inf").
+func TestRateWithoutCeilings(t *testing.T) {
+	r := Result{Stats: []Stat{{Group: "get", Endpoint: "GET /x/{id}", RPS: 100}, {Group: "list", Endpoint: "GET /x", RPS: 50}},
+		StartupMS: []float64{300}, RSSPeakMB: []float64{100}, RSSHWMMB: []float64{110}}
+	r.rate()
+	for _, s := range r.Stats {
+		if s.Ratio != 0 || s.Ceiling != "" {
+			t.Errorf("%s: ratio %v to %q without a ceiling", s.Endpoint, s.Ratio, s.Ceiling)
+		}
+	}
+	for _, tg := range r.Targets {
+		if strings.Contains(tg.Want, "ceiling") {
+			t.Errorf("target %q judged without a ceiling", tg.Name)
+		}
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Fatal(err)
+	}
+	r.Stats = append(r.Stats, Stat{Group: "ceiling", Phase: "ceiling: primary-key read", RPS: 400})
+	r.Targets = nil
+	r.rate()
+	if r.Stats[0].Ratio != 0.25 || r.Stats[1].Ratio != 0 {
+		t.Fatalf("ratios %v %v", r.Stats[0].Ratio, r.Stats[1].Ratio)
 	}
 }

@@ -28,10 +28,12 @@ func (r *Result) rate() {
 	r.CeilingPKRPS, r.CeilingPage = mean(pk), mean(pg)
 	for i := range r.Stats {
 		s := &r.Stats[i]
-		switch s.Group {
-		case "get":
+		// A run of chosen phases (--phases) may have measured no ceiling:
+		// then there is no ratio (not an infinite one).
+		switch {
+		case s.Group == "get" && r.CeilingPKRPS > 0:
 			s.Ratio, s.Ceiling = s.RPS/r.CeilingPKRPS, "primary-key"
-		case "list":
+		case s.Group == "list" && r.CeilingPage > 0:
 			s.Ratio, s.Ceiling = s.RPS/r.CeilingPage, "page"
 		}
 	}
@@ -41,10 +43,14 @@ func (r *Result) rate() {
 	for _, s := range r.Stats {
 		switch s.Group {
 		case "get":
-			add(s.Endpoint+": req/s", "≥ 50% of the primary-key ceiling", fmt.Sprintf("%.0f%%", 100*s.Ratio), s.Ratio >= 0.5)
+			if s.Ceiling != "" {
+				add(s.Endpoint+": req/s", "≥ 50% of the primary-key ceiling", fmt.Sprintf("%.0f%%", 100*s.Ratio), s.Ratio >= 0.5)
+			}
 			add(s.Endpoint+": p99", "< 25 ms", fmt.Sprintf("%.1f ms", s.P99), s.P99 < 25)
 		case "list":
-			add(s.Endpoint+": req/s", "≥ 50% of the page ceiling", fmt.Sprintf("%.0f%%", 100*s.Ratio), s.Ratio >= 0.5)
+			if s.Ceiling != "" {
+				add(s.Endpoint+": req/s", "≥ 50% of the page ceiling", fmt.Sprintf("%.0f%%", 100*s.Ratio), s.Ratio >= 0.5)
+			}
 			add(s.Endpoint+": p99", "< 25 ms", fmt.Sprintf("%.1f ms", s.P99), s.P99 < 25)
 		case "search":
 			add(s.Endpoint+": p50", "< 20 ms", fmt.Sprintf("%.1f ms", s.P50), s.P50 < 20)
