@@ -136,6 +136,12 @@ type Query struct {
 	// whose predicate is exactly its table's rows in whole zones, no
 	// filter (see ZoneCounter).
 	Counter *Counter
+	// Late reads the page's ids first and its rows after: for a predicate
+	// whose matches are many and sorted (not read in order from an index),
+	// where the rows and their Cols (subqueries) would otherwise be read
+	// for every match before the sort keeps Limit of them. The ids come
+	// from the same From, Where and order, so the page is the same.
+	Late bool
 }
 
 // Counter names the table whose row_counts answer a list's total and the
@@ -195,7 +201,13 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 	if lq.OrderBy != "" {
 		order = lq.OrderBy + dir + ", " + order
 	}
-	rows, err := q.QueryContext(ctx, "SELECT "+lq.Cols+" FROM "+lq.From+" WHERE "+where+" ORDER BY "+order+" LIMIT "+a.Add(p.Limit+1), a...)
+	limit := a.Add(p.Limit + 1)
+	sel := "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE " + where + " ORDER BY " + order + " LIMIT " + limit
+	if lq.Late {
+		sel = "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE id IN (SELECT id FROM " + lq.From + " WHERE " + where +
+			" ORDER BY " + order + " LIMIT " + limit + ") ORDER BY " + order
+	}
+	rows, err := q.QueryContext(ctx, sel, a...)
 	if err != nil {
 		return List[T]{}, err
 	}

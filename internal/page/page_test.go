@@ -21,7 +21,8 @@ func scan(s page.Scanner) (row, error) {
 }
 
 // Ordered by another key than the id (names repeat), in either direction,
-// pages meet without gaps or repeats.
+// the rows read with the page or after its ids (Late), pages meet without
+// gaps or repeats.
 func TestRowsOrderedByAnotherKey(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -38,12 +39,13 @@ func TestRowsOrderedByAnotherKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, desc := range []bool{false, true} {
+		for _, c := range []struct{ desc, late bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+			desc := c.desc
 			var all []row
 			p, err := page.Parse("2", "", "")
 			for pages := 0; err == nil; pages++ {
 				var a db.Args
-				q := page.Query{From: "parks", Cols: "id, name", Where: "zone_id = " + a.Add(zone), Args: a, OrderBy: "name", Desc: desc}
+				q := page.Query{From: "parks", Cols: "id, name", Where: "zone_id = " + a.Add(zone), Args: a, OrderBy: "name", Desc: desc, Late: c.late}
 				var l page.List[row]
 				l, err = page.Rows(ctx, d.R, p, q, scan, func(r row) (any, string) { return r.name, r.id })
 				if err != nil {
@@ -64,7 +66,7 @@ func TestRowsOrderedByAnotherKey(t *testing.T) {
 			seen := map[string]bool{}
 			for i, r := range all {
 				if seen[r.id] {
-					t.Fatalf("desc=%v: %s twice", desc, r.id)
+					t.Fatalf("%+v: %s twice", c, r.id)
 				}
 				seen[r.id] = true
 				if i > 0 {
@@ -74,12 +76,12 @@ func TestRowsOrderedByAnotherKey(t *testing.T) {
 						inOrder = prev.name > r.name || (prev.name == r.name && prev.id > r.id)
 					}
 					if !inOrder {
-						t.Fatalf("desc=%v: %v before %v", desc, prev, r)
+						t.Fatalf("%+v: %v before %v", c, prev, r)
 					}
 				}
 			}
 			if len(all) != 9 {
-				t.Fatalf("desc=%v: paged %d of 9", desc, len(all))
+				t.Fatalf("%+v: paged %d of 9", c, len(all))
 			}
 		}
 	})

@@ -230,16 +230,16 @@ func LookupError(field string, value *string) string {
 	return ""
 }
 
-// subtree adds "col IN (nodes under id)" to where; a node that does not
-// exist matches nothing.
-func subtree(ctx context.Context, q db.Querier, where *string, a *db.Args, cols []string, id, kind string) error {
+// subtree adds "col IN (nodes under id)" to where and returns the path
+// of id's node; a node that does not exist matches nothing (path "").
+func subtree(ctx context.Context, q db.Querier, where *string, a *db.Args, cols []string, id, kind string) (string, error) {
 	n, err := nodes.Get(ctx, q, id)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && kind != "" && n.Kind != kind) {
 		*where += " AND 1=0"
-		return nil
+		return "", nil
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	lo, hi := a.Add(n.Path), a.Add(n.Path[:len(n.Path)-1]+"0")
 	in := "(SELECT id FROM scope_nodes WHERE path >= " + lo + " AND path < " + hi + ")"
@@ -248,21 +248,14 @@ func subtree(ctx context.Context, q db.Querier, where *string, a *db.Args, cols 
 		ors[i] = c + " IN " + in
 	}
 	*where += " AND (" + strings.Join(ors, " OR ") + ")"
-	return nil
+	return n.Path, nil
 }
 
 // where returns the predicate of the people in the caller's person.read
 // scope that match f (but Reveal) and q.
 func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (string, error) {
 	sc := access.From(ctx).Scope(Read)
-	var where string
-	if f.EnterpriseID != "" || f.Phone != "" || f.IDNumber != "" {
-		// An indexed equality finds the few rows; each is checked against
-		// the scope by its own nodes rather than a list of the scope's.
-		where = sc.WhereRow(a, "people", attach...)
-	} else {
-		where = sc.Where(a, attach...)
-	}
+	var where string // the filters, each " AND …"; the scope goes first at the end
 	eq := func(col, v string) {
 		if v != "" {
 			where += " AND " + col + " = " + a.Add(v)
@@ -276,13 +269,20 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 	if f.IDNumber != "" {
 		eq("id_index", s.Keys.Index("id_number", f.IDNumber))
 	}
+	// An organisation the caller covers whole: everyone whose org_id lies
+	// under it is in the caller's scope (the scope's ranges hold the
+	// organisation's range), so the filter is the scope, and the count
+	// reads the org_id index alone.
+	inScope := false
 	if f.OrgID != "" {
-		if err := subtree(ctx, s.DB.R, &where, a, []string{"org_id"}, f.OrgID, access.KindOrg); err != nil {
+		path, err := subtree(ctx, s.DB.R, &where, a, []string{"org_id"}, f.OrgID, access.KindOrg)
+		if err != nil {
 			return "", err
 		}
+		inScope = path != "" && sc.Covers(path)
 	}
 	if f.ParkID != "" {
-		if err := subtree(ctx, s.DB.R, &where, a, []string{"enterprise_id", "org_id"}, f.ParkID, access.KindPark); err != nil {
+		if _, err := subtree(ctx, s.DB.R, &where, a, []string{"enterprise_id", "org_id"}, f.ParkID, access.KindPark); err != nil {
 			return "", err
 		}
 	}
@@ -303,7 +303,15 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 		}
 		where += " AND " + m
 	}
-	return where, nil
+	switch {
+	case inScope:
+		return "1=1" + where, nil
+	case f.EnterpriseID != "" || f.Phone != "" || f.IDNumber != "":
+		// An indexed equality finds the few rows; each is checked against
+		// the scope by its own nodes rather than a list of the scope's.
+		return sc.WhereRow(a, "people", attach...) + where, nil
+	}
+	return sc.Where(a, attach...) + where, nil
 }
 
 // List lists the people in the caller's person.read scope, oldest first;
@@ -316,7 +324,10 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pe
 	if err != nil {
 		return page.List[Person]{}, err
 	}
-	list, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "people", Cols: cols, Where: where, Args: a, Counter: counter(ctx, f, p.Query)}, scan,
+	// An organisation's people are read from the org_id index and sorted
+	// by id: their rows are read for the page alone (Late).
+	list, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "people", Cols: cols, Where: where, Args: a, Counter: counter(ctx, f, p.Query),
+		Late: f.OrgID != ""}, scan,
 		page.ByID(func(p Person) string { return p.ID }))
 	if err != nil {
 		return list, err

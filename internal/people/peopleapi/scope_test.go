@@ -69,11 +69,15 @@ func TestPeopleScope(t *testing.T) {
 				if who == "admin of another zone" {
 					want = nil
 				}
-				for _, q := range []url.Values{nil, {"q": {"党员"}}, {"q": {"dy"}}, {"phone": {"13811110001"}}, {"id_number": {womanID}},
-					{"org_id": {r.branchW}}, {"park_id": {r.wuli.ID}}, {"enterprise_id": {r.entW}}} {
+				// Filters on the caller's own part (their branch, inside their
+				// park, at their enterprise: covered whole or not) show their
+				// people; on another park's, nobody.
+				for _, q := range []url.Values{nil, {"q": {"党员"}}, {"q": {"dy"}}, {"org_id": {r.branchA}}, {"park_id": {r.andong.ID}},
+					{"phone": {"13811110001"}}, {"id_number": {womanID}},
+					{"org_id": {r.branchW}}, {"org_id": {r.subBranchW}}, {"park_id": {r.wuli.ID}}, {"enterprise_id": {r.entW}}} {
 					got := listed(t, c, q)
 					var exp []string
-					if q == nil || q.Get("q") != "" {
+					if q == nil || q.Get("q") != "" || q.Get("org_id") == r.branchA || q.Get("park_id") == r.andong.ID {
 						exp = want
 					}
 					if !slices.Equal(got, exp) {
