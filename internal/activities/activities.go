@@ -255,12 +255,8 @@ func CheckFilter(f Filter) error {
 
 func (f Filter) where(a *db.Args) string {
 	var w string
-	for col, v := range map[string]string{"status": f.Status, "kind": f.Kind, "function": f.Function, "level": f.Level,
-		"park_id": f.ParkID, "organizer_id": f.OrganizerID, "campaign_id": f.CampaignID} {
-		if v != "" {
-			w += " AND " + col + " = " + a.Add(v)
-		}
-	}
+	w += a.Equals("status", f.Status, "kind", f.Kind, "function", f.Function, "level", f.Level,
+		"park_id", f.ParkID, "organizer_id", f.OrganizerID, "campaign_id", f.CampaignID)
 	if !f.From.IsZero() {
 		w += " AND starts_at >= " + a.Add(db.Micros(f.From))
 	}

@@ -218,11 +218,7 @@ type CooperationFilter struct {
 func (s *Service) ListCooperations(ctx context.Context, f CooperationFilter, p page.Page) (page.List[Cooperation], error) {
 	var a db.Args
 	where := coopWhere(ctx, Read, &a)
-	for col, v := range map[string]string{"type": f.Type, "status": f.Status, "chain_id": f.ChainID} {
-		if v != "" {
-			where += " AND " + col + " = " + a.Add(v)
-		}
-	}
+	where += a.Equals("type", f.Type, "status", f.Status, "chain_id", f.ChainID)
 	if f.EnterpriseID != "" {
 		where += " AND id IN (SELECT cooperation_id FROM cooperation_parties WHERE enterprise_id = " + a.Add(f.EnterpriseID) + ")"
 	}

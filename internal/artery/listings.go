@@ -106,12 +106,8 @@ type ListingFilter struct {
 func (s *Service) ListListings(ctx context.Context, f ListingFilter, p page.Page) (page.List[Listing], error) {
 	var a db.Args
 	where := access.From(ctx).Scope(Read).Where(&a, listingAttach...)
-	for col, v := range map[string]string{"l.kind": f.Kind, "l.category": f.Category, "l.chain_id": f.ChainID, "l.segment_id": f.SegmentID,
-		"l.enterprise_id": f.EnterpriseID, "l.institute_id": f.InstituteID, "l.park_id": f.ParkID, "l.status": f.Status} {
-		if v != "" {
-			where += " AND " + col + " = " + a.Add(v)
-		}
-	}
+	where += a.Equals("l.kind", f.Kind, "l.category", f.Category, "l.chain_id", f.ChainID, "l.segment_id", f.SegmentID,
+		"l.enterprise_id", f.EnterpriseID, "l.institute_id", f.InstituteID, "l.park_id", f.ParkID, "l.status", f.Status)
 	if p.Query != "" {
 		m, err := search.Match(ctx, s.DB.R, "listings", "l.id", "l.search_key", p.Query, &a)
 		if err != nil {

@@ -458,11 +458,7 @@ func (s *Service) ListApplications(ctx context.Context, f ApplicationFilter, p p
 	}
 	var a db.Args
 	where := scoped(ctx, AidRead, &a)
-	for col, v := range map[string]string{"fund_id": f.FundID, "status": f.Status, "person_id": f.PersonID} {
-		if v != "" {
-			where += " AND " + col + " = " + a.Add(v)
-		}
-	}
+	where += a.Equals("fund_id", f.FundID, "status", f.Status, "person_id", f.PersonID)
 	return page.Rows(ctx, s.DB.R, p, page.Query{From: "aid_applications", Cols: appCols, Where: where, Args: a, Desc: true}, scanApp,
 		page.ByID(func(x Application) string { return x.ID }))
 }

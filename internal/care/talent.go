@@ -445,11 +445,7 @@ type TeamFilter struct{ EnterpriseID, Kind, Status string }
 func (s *Service) ListTeams(ctx context.Context, f TeamFilter, p page.Page) (page.List[Team], error) {
 	var a db.Args
 	where := scoped(ctx, Read, &a)
-	for col, v := range map[string]string{"enterprise_id": f.EnterpriseID, "kind": f.Kind, "status": f.Status} {
-		if v != "" {
-			where += " AND " + col + " = " + a.Add(v)
-		}
-	}
+	where += a.Equals("enterprise_id", f.EnterpriseID, "kind", f.Kind, "status", f.Status)
 	if p.Query != "" {
 		where += " AND name LIKE " + a.Add("%"+p.Query+"%")
 	}

@@ -322,11 +322,7 @@ func (s *Service) ListCases(ctx context.Context, f CaseFilter, pg page.Page) (pa
 	if err := fs.Err(); err != nil {
 		return page.List[Case]{}, err
 	}
-	for col, v := range map[string]string{"c.status": f.Status, "c.type": f.Type, "c.park_id": f.ParkID} {
-		if v != "" {
-			where += " AND " + col + " = " + a.Add(v)
-		}
-	}
+	where += a.Equals("c.status", f.Status, "c.type", f.Type, "c.park_id", f.ParkID)
 	if pg.Query != "" {
 		like := a.Add(db.Like(pg.Query))
 		where += " AND (LOWER(c.summary) LIKE " + like + ` ESCAPE '\' OR LOWER(c.applicant_name) LIKE ` + like + ` ESCAPE '\' OR LOWER(c.respondent_name) LIKE ` + like + ` ESCAPE '\')`

@@ -230,11 +230,7 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	} else {
 		where = access.From(ctx).Scope(RequestRead).Where(&a, requestAttach...)
 	}
-	for col, v := range map[string]string{"r.status": f.Status, "r.point_id": f.PointID, "r.park_id": f.ParkID, "r.service_code": f.ServiceCode} {
-		if v != "" {
-			where += " AND " + col + " = " + a.Add(v)
-		}
-	}
+	where += a.Equals("r.status", f.Status, "r.point_id", f.PointID, "r.park_id", f.ParkID, "r.service_code", f.ServiceCode)
 	if f.Overdue != nil {
 		open := "r.status NOT IN ('resolved', 'closed', 'rejected') AND r.due_at < " + a.Add(db.Micros(now))
 		if *f.Overdue {
