@@ -70,6 +70,9 @@ const (
 // PublicRequests lists a zone's requests as Open311 publishes them (to
 // anyone: the caller maps them onto the standard's fields, which hold no
 // contact data), newest first. Named ids are returned whatever their date.
+// Of each timeline only the last note is read (Request.LastNote): the
+// standard shows no more, and up to 1000 requests' timelines and photos
+// were most of the answer's cost.
 func (s *Service) PublicRequests(ctx context.Context, zoneID string, f Open311Filter) ([]Request, error) {
 	now := s.DB.Now().UTC()
 	var a db.Args
@@ -100,17 +103,27 @@ func (s *Service) PublicRequests(ctx context.Context, zoneID string, f Open311Fi
 	}
 	var out []Request
 	scan := s.scanRequest(now)
-	err := db.Each(ctx, s.DB.R, `SELECT `+requestCols+` FROM `+requestFrom+` WHERE `+where+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+a.Add(Open311Max),
+	const last = `(SELECT e.note FROM service_request_events e WHERE e.request_id = r.id ORDER BY e.at DESC, e.id DESC LIMIT 1)`
+	err := db.Each(ctx, s.DB.R, `SELECT `+requestCols+`, `+last+` FROM `+requestFrom+` WHERE `+where+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+a.Add(Open311Max),
 		a, func(sc db.Scanner) error {
-			r, err := scan(sc)
+			var note sql.NullString
+			r, err := scan(also{sc, &note})
+			if note.Valid {
+				r.lastNote = &note.String
+			}
 			out = append(out, r)
 			return err
 		})
-	if err != nil {
-		return nil, err
-	}
-	return out, fill(ctx, s.DB.R, out)
+	return out, err
 }
+
+// also scans a row of requestCols followed by one more column into dest.
+type also struct {
+	db.Scanner
+	dest any
+}
+
+func (x also) Scan(dest ...any) error { return x.Scanner.Scan(append(dest, x.dest)...) }
 
 // PublicRequest reads one request of a zone for Open311. Returns ENOTFOUND.
 func (s *Service) PublicRequest(ctx context.Context, zoneID, id string) (Request, error) {

@@ -76,6 +76,20 @@ type Request struct {
 	createdBy   string
 	pointPath   string
 	phoneSealed string
+	lastNote    *string // read without the timeline (PublicRequests)
+}
+
+// LastNote is the note of the request's latest timeline event (Open311's
+// status_notes): from its timeline, or read alone where the timeline was
+// not (PublicRequests).
+func (r Request) LastNote() string {
+	if n := len(r.Timeline); n > 0 {
+		return r.Timeline[n-1].Note
+	}
+	if r.lastNote != nil {
+		return *r.lastNote
+	}
+	return ""
 }
 
 const requestCols = `r.id, r.zone_id, r.park_id, r.service_code, r.description, r.requester_id, r.contact_name, r.contact_phone, r.address, r.lat, r.lng,

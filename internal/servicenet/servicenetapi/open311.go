@@ -274,11 +274,7 @@ func (h handler) o311Out(r *http.Request, zone string, rs []servicenet.Request) 
 	}
 	out := []o311Request{}
 	for _, q := range rs {
-		notes := ""
-		if n := len(q.Timeline); n > 0 {
-			notes = q.Timeline[n-1].Note
-		}
-		o := o311Request{ServiceRequestID: q.ID, Status: servicenet.Open311Status(q.Status), DetailedStatus: q.Status, StatusNotes: notes,
+		o := o311Request{ServiceRequestID: q.ID, Status: servicenet.Open311Status(q.Status), DetailedStatus: q.Status, StatusNotes: q.LastNote(),
 			ServiceName: names[q.ServiceCode], ServiceCode: q.ServiceCode, Description: q.Description, AgencyResponsible: q.PointID,
 			RequestedDatetime: w3c(q.CreatedAt), UpdatedDatetime: w3c(q.UpdatedAt), Address: q.Location.Address, Lat: q.Location.Lat, Long: q.Location.Lng}
 		if servicenet.Open(q.Status) {

@@ -228,14 +228,29 @@ func TestOpen311(t *testing.T) {
 		wantError(t, st, 404, ct, b)
 
 		// Many, and the status mapping with the workflow in full.
-		for _, a := range []string{"accept", "start", "resolve"} {
-			if _, err := staff.ActOnServiceRequest(ctx, id, map[string]any{"action": a, "note": "已调解，双方达成协议"}); err != nil {
+		// status_notes is the latest step's note, in a list as by id.
+		for _, step := range [][2]string{{"accept", "已受理，转人民调解员"}, {"start", "调解中"}, {"resolve", "已调解，双方达成协议"}} {
+			if _, err := staff.ActOnServiceRequest(ctx, id, map[string]any{"action": step[0], "note": step[1]}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		st, _, b = o311(t, srv, "GET", "/open311/v2/requests.json", nil)
-		if all := jsonList(t, b); st != 200 || len(all) != 2 {
+		all := jsonList(t, b)
+		if st != 200 || len(all) != 2 {
 			t.Fatalf("many %d %s", st, b)
+		}
+		for _, r := range all {
+			want := ""
+			if r["service_request_id"] == id {
+				want = "已调解，双方达成协议"
+			}
+			if r["status_notes"] != want {
+				t.Fatalf("list: status_notes of %v: %q, want %q", r["service_request_id"], r["status_notes"], want)
+			}
+		}
+		st, _, b = o311(t, srv, "GET", "/open311/v2/requests/"+id+".json", nil)
+		if one := jsonList(t, b); st != 200 || len(one) != 1 || one[0]["status_notes"] != "已调解，双方达成协议" {
+			t.Fatalf("by id: status_notes %d %s", st, b)
 		}
 		st, _, b = o311(t, srv, "GET", "/open311/v2/requests.xml?status=closed", nil)
 		var closed xmlRequests
