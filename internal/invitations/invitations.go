@@ -215,7 +215,7 @@ func (s *Service) Create(ctx context.Context, personID string, hours int) (Creat
 	var c Created
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
 		var a db.Args
-		where := access.From(ctx).Scope(Manage).Where(&a, personAttach...)
+		where := access.From(ctx).Scope(Manage).WhereRow(&a, "people", personAttach...)
 		var zoneID, name string
 		err := tx.QueryRowContext(ctx, "SELECT zone_id, name FROM people WHERE id = "+a.Add(personID)+" AND "+where, a...).Scan(&zoneID, &name)
 		if errors.Is(err, sql.ErrNoRows) {
