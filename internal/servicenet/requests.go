@@ -162,31 +162,31 @@ func fill(ctx context.Context, q db.Querier, rs []Request) error {
 	for i, r := range rs {
 		at[r.ID], ids[i] = i, r.ID
 	}
+	// One query for both: the events (kind 0) in time order, then the
+	// photos (kind 1) by id.
 	var a db.Args
-	err := db.Each(ctx, q, `SELECT request_id, at, actor_id, action, note FROM service_request_events WHERE request_id IN (`+a.In(ids)+`) ORDER BY at, id`, a,
+	in := a.In(ids)
+	return db.Each(ctx, q, `SELECT 0 AS kind, request_id, at, id, actor_id, action, note FROM service_request_events WHERE request_id IN (`+in+`)
+		UNION ALL SELECT 1, request_id, 0, id, NULL, '', '' FROM service_request_photos WHERE request_id IN (`+in+`)
+		ORDER BY kind, at, id`, a,
 		func(sc db.Scanner) error {
-			var id string
+			var kind int
+			var id, rowID string
 			var e Event
+			var micros int64
 			var actor sql.NullString
-			if err := sc.Scan(&id, db.T(&e.At), &actor, &e.Action, &e.Note); err != nil {
+			if err := sc.Scan(&kind, &id, &micros, &rowID, &actor, &e.Action, &e.Note); err != nil {
 				return err
 			}
-			e.ActorID = ptr(actor)
-			rs[at[id]].Timeline = append(rs[at[id]].Timeline, e)
+			r := &rs[at[id]]
+			if kind == 1 {
+				r.PhotoIDs = append(r.PhotoIDs, rowID)
+				return nil
+			}
+			e.At, e.ActorID = db.FromMicros(micros), ptr(actor)
+			r.Timeline = append(r.Timeline, e)
 			return nil
 		})
-	if err != nil {
-		return err
-	}
-	var b db.Args
-	return db.Each(ctx, q, `SELECT request_id, id FROM service_request_photos WHERE request_id IN (`+b.In(ids)+`) ORDER BY id`, b, func(sc db.Scanner) error {
-		var id, photo string
-		if err := sc.Scan(&id, &photo); err != nil {
-			return err
-		}
-		rs[at[id]].PhotoIDs = append(rs[at[id]].PhotoIDs, photo)
-		return nil
-	})
 }
 
 // requestAttach: a request hangs under its point (and so its park and
