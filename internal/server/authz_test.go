@@ -69,6 +69,7 @@ type matrix struct {
 	fixtures map[string]kit.Fixture // by resource
 	byKind   map[string]kit.Fixture // by the node kind their rows are
 	tables   []string
+	dump     []*sql.Stmt // SELECT * FROM each of tables, prepared once per database (on)
 	zoneA    kit.Node
 	parkA1   kit.Node
 	parkA2   kit.Node
@@ -131,13 +132,22 @@ func newMatrix(t *testing.T, srv *testenv.Server) *matrix {
 
 // on returns the matrix for test t on srv, a clone of the database the
 // matrix was made on: the same zones, parks and users, its clients bound to
-// srv.
+// srv, the digest's queries prepared on srv's database.
 func (m *matrix) on(t *testing.T, srv *testenv.Server) *matrix {
 	c := *m
 	c.t, c.srv, c.admin, c.bound = t, srv, srv.Bind(m.admin), srv.Bind(m.bound)
 	c.users = map[string]*client.Client{}
 	for role, u := range m.users {
 		c.users[role] = srv.Bind(u)
+	}
+	c.dump = make([]*sql.Stmt, len(m.tables))
+	for i, tb := range m.tables {
+		st, err := srv.DB.R.Prepare("SELECT * FROM " + tb + " ORDER BY 1")
+		if err != nil {
+			t.Fatalf("digest %s: %v", tb, err)
+		}
+		t.Cleanup(func() { st.Close() })
+		c.dump[i] = st
 	}
 	return &c
 }
@@ -469,8 +479,8 @@ func contains(v any, key, id string) bool {
 func (m *matrix) digest(t *testing.T) string {
 	t.Helper()
 	h := sha256.New()
-	for _, tb := range m.tables {
-		rows, err := m.srv.DB.R.Query("SELECT * FROM " + tb + " ORDER BY 1")
+	for i, tb := range m.tables {
+		rows, err := m.dump[i].Query()
 		if err != nil {
 			t.Fatalf("digest %s: %v", tb, err)
 		}
