@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,6 +75,13 @@ func EachParallel(t *testing.T, fn func(t *testing.T, dsn string)) {
 // it when the test ends.
 func FreshPostgres(t testing.TB, base string) string {
 	t.Helper()
+	return createPostgres(t, base, "")
+}
+
+// createPostgres creates a database on the server of base (with the
+// clause as, e.g. " TEMPLATE x") and drops it when the test ends.
+func createPostgres(t testing.TB, base, as string) string {
+	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("TONGXIN_TEST_POSTGRES: %v", err)
@@ -87,7 +96,7 @@ func FreshPostgres(t testing.TB, base string) string {
 	name := "tongxin_test_" + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+as); err != nil {
 		t.Fatalf("PostgreSQL from TONGXIN_TEST_POSTGRES is not usable: %v", err)
 	}
 	t.Cleanup(func() {
@@ -105,14 +114,8 @@ func FreshPostgres(t testing.TB, base string) string {
 // OpenDB opens and migrates dsn, closing it when the test ends.
 func OpenDB(t testing.TB, dsn string) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openDB(t, dsn)
 	t.Cleanup(func() { d.Close() })
-	if _, err := server.Migrate(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
 	return d
 }
 
@@ -144,18 +147,37 @@ type Server struct {
 	MetricsURL string
 	t          testing.TB
 	check      func(*http.Request, *http.Response, []byte)
+	router     *openapitest.Router // the document, loaded once for every clone of a template
 	admin      *client.Client
+	stop       func() // ends the handlers, the watch and (when the server opened it) the database
 }
 
 // Client returns an anonymous client of the server whose every answer is
 // checked against the OpenAPI document (a mismatch fails the test).
 func (s *Server) Client() *client.Client {
-	if s.check == nil {
-		s.check = openapitest.Checker(s.t, s.App.OpenAPI)
-	}
 	c := client.New(s.URL)
-	c.Check = s.check
+	c.Check = s.checker()
 	return c
+}
+
+func (s *Server) checker() func(*http.Request, *http.Response, []byte) {
+	if s.check == nil {
+		if s.router == nil {
+			s.router = openapitest.Load(s.t, s.App.OpenAPI)
+		}
+		s.check = s.router.Checker(s.t)
+	}
+	return s.check
+}
+
+// Bind returns a copy of c (same caller, same token) talking to s, its
+// answers checked for s's test: for clients signed in on a template
+// (Freeze), whose sessions every clone holds.
+func (s *Server) Bind(c *client.Client) *client.Client {
+	b := *c
+	b.Base = s.URL
+	b.Check = s.checker()
+	return &b
 }
 
 // Admin returns a client signed in as admin (the same session each call;
@@ -189,20 +211,28 @@ func (s *Server) Replica(t testing.TB, edit ...func(*server.App)) *Server {
 	for _, e := range edit {
 		e(app)
 	}
-	return serve(t, app, d, s.ZoneID, logs)
+	return serve(t, app, d, s.ZoneID, logs, nil)
 }
 
-// serve runs app's handlers and its principal watch until the test ends.
-func serve(t testing.TB, app *server.App, d *db.DB, zoneID string, logs *LogBuffer) *Server {
-	watch, stop := context.WithCancel(context.Background())
+// serve runs app's handlers and its principal watch until the test ends
+// (or Freeze), then runs closeDB when not nil.
+func serve(t testing.TB, app *server.App, d *db.DB, zoneID string, logs *LogBuffer, closeDB func()) *Server {
+	watch, stopWatch := context.WithCancel(context.Background())
 	watched := make(chan struct{})
 	go func() { defer close(watched); app.Auth.Principals.Watch(watch) }()
-	t.Cleanup(func() { stop(); <-watched })
 	ts := httptest.NewServer(app.Handler)
-	t.Cleanup(ts.Close)
 	ms := httptest.NewServer(app.Metrics)
-	t.Cleanup(ms.Close)
-	return &Server{URL: ts.URL, App: app, DB: d, ZoneID: zoneID, Log: logs, MetricsURL: ms.URL + "/metrics", t: t}
+	stop := sync.OnceFunc(func() {
+		ts.Close()
+		ms.Close()
+		stopWatch()
+		<-watched
+		if closeDB != nil {
+			closeDB()
+		}
+	})
+	t.Cleanup(stop)
+	return &Server{URL: ts.URL, App: app, DB: d, ZoneID: zoneID, Log: logs, MetricsURL: ms.URL + "/metrics", t: t, stop: stop}
 }
 
 // NewAdmin returns a client with a new session of admin.
@@ -226,7 +256,7 @@ func Start(t testing.TB, dsn string) *Server {
 // console, with the configuration changed by edit (when not nil).
 func StartWith(t testing.TB, dsn string, ui fs.FS, edit func(*config.Config)) *Server {
 	t.Helper()
-	d := OpenDB(t, dsn)
+	d := openDB(t, dsn)
 	cfg := Config(dsn)
 	cfg.Photos = t.TempDir()
 	if edit != nil {
@@ -234,17 +264,121 @@ func StartWith(t testing.TB, dsn string, ui fs.FS, edit func(*config.Config)) *S
 	}
 	zoneID, _, err := server.Bootstrap(context.Background(), d, Passwords(), "测试开发区", AdminPassword)
 	if err != nil {
+		d.Close()
 		t.Fatal(err)
 	}
+	return start(t, cfg, d, zoneID, ui)
+}
+
+// start builds the app on d (open, migrated, first-started) and serves it;
+// d is closed when the server stops.
+func start(t testing.TB, cfg *config.Config, d *db.DB, zoneID string, ui fs.FS) *Server {
+	t.Helper()
 	keys, err := secret.Derive(strings.Repeat("k", secret.MinLength))
 	if err != nil {
+		d.Close()
 		t.Fatal(err)
 	}
 	logs := &LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	app, err := server.New(cfg, d, keys, log, ui)
 	if err != nil {
+		d.Close()
 		t.Fatal(err)
 	}
-	return serve(t, app, d, zoneID, logs)
+	return serve(t, app, d, zoneID, logs, func() { d.Close() })
+}
+
+// openDB opens and migrates dsn; the caller closes it.
+func openDB(t testing.TB, dsn string) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Migrate(context.Background(), d); err != nil {
+		d.Close()
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Template is the database of a stopped server, in the state its test
+// left it (migrated, first-started, seeded with zones, users and their
+// sessions …): Start runs a server on a fresh copy of it. A test that needs
+// the same surroundings for many subtests prepares them once and gives
+// each subtest its own copy, so no subtest sees another's rows.
+type Template struct {
+	dsn    string // the stopped server's database
+	cfg    config.Config
+	zoneID string
+	router *openapitest.Router
+}
+
+// Freeze stops s — its handlers, its principal watch and its connections
+// (PostgreSQL copies only a database nobody is connected to) — and returns
+// its database as a template. s's clients keep their sessions: Bind them
+// to a clone's server. The template lives as long as s's test.
+func (s *Server) Freeze() *Template {
+	s.t.Helper()
+	s.checker() // the clones share the loaded document
+	s.stop()
+	return &Template{dsn: s.App.Cfg.DB, cfg: *s.App.Cfg, zoneID: s.ZoneID, router: s.router}
+}
+
+// Start runs a server on a fresh copy of the template's database, made for
+// t and dropped when it ends; its configuration is the template server's
+// (with a photo directory of its own).
+func (tp *Template) Start(t testing.TB) *Server {
+	t.Helper()
+	dsn := tp.clone(t)
+	d, err := db.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := tp.cfg
+	cfg.DB = dsn
+	cfg.Photos = t.TempDir()
+	s := start(t, &cfg, d, tp.zoneID, nil)
+	s.router = tp.router
+	return s
+}
+
+// clone copies the template's database for t: a file copy on SQLite
+// (the stopped server's last connection has checkpointed the WAL into
+// the file; a WAL left behind is copied with it), CREATE DATABASE …
+// TEMPLATE on PostgreSQL.
+func (tp *Template) clone(t testing.TB) string {
+	t.Helper()
+	if path, ok := strings.CutPrefix(tp.dsn, "sqlite:"); ok {
+		dst := filepath.Join(t.TempDir(), "tongxin.db")
+		for _, suffix := range []string{"", "-wal"} {
+			if err := copyFile(path+suffix, dst+suffix); err != nil && !(suffix != "" && errors.Is(err, fs.ErrNotExist)) {
+				t.Fatalf("cloning the template: %v", err)
+			}
+		}
+		return "sqlite:" + dst
+	}
+	u, err := url.Parse(tp.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return createPostgres(t, os.Getenv("TONGXIN_TEST_POSTGRES"), " TEMPLATE "+strings.TrimPrefix(u.Path, "/"))
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

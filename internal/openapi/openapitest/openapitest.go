@@ -44,6 +44,17 @@ func Doc(t testing.TB, b []byte) *openapi3.T {
 // only the response is validated.
 func Checker(t testing.TB, b []byte) func(req *http.Request, resp *http.Response, body []byte) {
 	t.Helper()
+	return Load(t, b).Checker(t)
+}
+
+// Router is a document loaded and validated once, for the checkers of many
+// tests (loading costs far more than checking: a test that starts a server
+// per subtest loads it once).
+type Router struct{ r routers.Router }
+
+// Load loads the document as Doc does and routes requests by it.
+func Load(t testing.TB, b []byte) *Router {
+	t.Helper()
 	doc := Doc(t, b)
 	// Without servers the router matches any host, so httptest URLs work.
 	doc.Servers = nil
@@ -51,9 +62,14 @@ func Checker(t testing.TB, b []byte) func(req *http.Request, resp *http.Response
 	if err != nil {
 		t.Fatalf("openapi: router: %v", err)
 	}
+	return &Router{router}
+}
+
+// Checker is the package's Checker on r's document, reporting to t.
+func (r *Router) Checker(t testing.TB) func(req *http.Request, resp *http.Response, body []byte) {
 	return func(req *http.Request, resp *http.Response, body []byte) {
 		t.Helper()
-		check(t, router, req, resp, body)
+		check(t, r.r, req, resp, body)
 	}
 }
 
