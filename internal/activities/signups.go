@@ -240,7 +240,7 @@ func lock(ctx context.Context, tx *db.Tx, id string) (Activity, int64, error) {
 // are read again only when the activity has posts or changed since.
 func lockKnown(ctx context.Context, tx *db.Tx, id string, known Activity) (Activity, int64, error) {
 	var seq int64
-	a, err := scan(withSeq{tx.QueryRowContext(ctx, `UPDATE activities SET signup_seq = signup_seq + 1 WHERE id = $1 RETURNING `+cols+`, signup_seq`, id), &seq})
+	a, err := scan(db.Also(tx.QueryRowContext(ctx, `UPDATE activities SET signup_seq = signup_seq + 1 WHERE id = $1 RETURNING `+cols+`, signup_seq`, id), &seq))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Activity{}, 0, apperr.New(apperr.NotFound, "")
 	}
@@ -254,14 +254,6 @@ func lockKnown(ctx context.Context, tx *db.Tx, id string, known Activity) (Activ
 	err = fillPosts(ctx, tx, rows)
 	return rows[0], seq, err
 }
-
-// withSeq scans the sign-up counter after an activity's columns.
-type withSeq struct {
-	s   page.Scanner
-	seq *int64
-}
-
-func (w withSeq) Scan(dest ...any) error { return w.s.Scan(append(dest, w.seq)...) }
 
 // SignUp signs a person up for a published activity: the person
 // themselves (an account bound to them, the activity open to them) or an

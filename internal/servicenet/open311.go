@@ -107,7 +107,7 @@ func (s *Service) PublicRequests(ctx context.Context, zoneID string, f Open311Fi
 	err := db.Each(ctx, s.DB.R, `SELECT `+requestCols+`, `+last+` FROM `+requestFrom+` WHERE `+where+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+a.Add(Open311Max),
 		a, func(sc db.Scanner) error {
 			var note sql.NullString
-			r, err := scan(also{sc, &note})
+			r, err := scan(db.Also(sc, &note))
 			if note.Valid {
 				r.lastNote = &note.String
 			}
@@ -116,14 +116,6 @@ func (s *Service) PublicRequests(ctx context.Context, zoneID string, f Open311Fi
 		})
 	return out, err
 }
-
-// also scans a row of requestCols followed by one more column into dest.
-type also struct {
-	db.Scanner
-	dest any
-}
-
-func (x also) Scan(dest ...any) error { return x.Scanner.Scan(append(dest, x.dest)...) }
 
 // PublicRequest reads one request of a zone for Open311. Returns ENOTFOUND.
 func (s *Service) PublicRequest(ctx context.Context, zoneID, id string) (Request, error) {
