@@ -111,13 +111,20 @@ func (p Person) node() string {
 const cols = `id, zone_id, name, gender, phone_sealed, id_sealed, enterprise_id, org_id, party_status, joined_on,
 	last_contact_on, sample, version, created_at, updated_at,
 	COALESCE((SELECT e.name FROM enterprises e WHERE e.id = people.enterprise_id), ''),
-	COALESCE((SELECT o.name FROM orgs o WHERE o.id = people.org_id), '')`
+	COALESCE((SELECT o.name FROM orgs o WHERE o.id = people.org_id), ''),
+	COALESCE((SELECT string_agg(t.tag, '` + tagSep + `' ORDER BY t.tag) FROM person_tags t WHERE t.person_id = people.id), '')`
+
+// tagSep joins a person's tags in one column of their row (a control
+// character: no tag holds one, valid.Name refuses them), so that a person
+// and their tags are one statement, not two.
+const tagSep = "\x1f"
 
 func scan(s page.Scanner) (Person, error) {
 	var p Person
 	var ent, org, status, joined, contact sql.NullString
+	var tags string
 	err := s.Scan(&p.ID, &p.ZoneID, &p.Name, &p.Gender, &p.phoneSealed, &p.idSealed, &ent, &org, &status, &joined,
-		&contact, &p.Sample, &p.Version, db.T(&p.CreatedAt), db.T(&p.UpdatedAt), &p.EnterpriseName, &p.OrgName)
+		&contact, &p.Sample, &p.Version, db.T(&p.CreatedAt), db.T(&p.UpdatedAt), &p.EnterpriseName, &p.OrgName, &tags)
 	if ent.Valid {
 		p.EnterpriseID = &ent.String
 	}
@@ -128,6 +135,9 @@ func scan(s page.Scanner) (Person, error) {
 		}
 	}
 	p.Tags = []string{}
+	if tags != "" {
+		p.Tags = strings.Split(tags, tagSep)
+	}
 	return p, err
 }
 
@@ -173,31 +183,6 @@ func revealed(p Person) []string {
 		f = append(f, "id_number")
 	}
 	return f
-}
-
-func withTags(ctx context.Context, q db.Querier, ps []Person) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	idx := map[string]int{}
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		idx[p.ID], ids[i] = i, p.ID
-	}
-	var a db.Args
-	rows, err := q.QueryContext(ctx, `SELECT person_id, tag FROM person_tags WHERE person_id IN (`+a.In(ids)+`) ORDER BY person_id, tag`, a...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, tag string
-		if err := rows.Scan(&id, &tag); err != nil {
-			return err
-		}
-		ps[idx[id]].Tags = append(ps[idx[id]].Tags, tag)
-	}
-	return rows.Err()
 }
 
 // Filter narrows List. Phone and IDNumber are exact lookups through the
@@ -332,9 +317,6 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pe
 	if err != nil {
 		return list, err
 	}
-	if err := withTags(ctx, s.DB.R, list.Items); err != nil {
-		return list, err
-	}
 	if f.Reveal {
 		if err := s.reveal(ctx, list.Items); err != nil {
 			return page.List[Person]{}, err
@@ -416,13 +398,7 @@ var table = page.Table[Person]{From: "people", Cols: cols, Attach: page.Attached
 // may read them, EFORBIDDEN; when the caller may not even read them,
 // ENOTFOUND.
 func get(ctx context.Context, q db.Querier, perm access.Perm, id string) (Person, error) {
-	p, err := table.One(ctx, q, perm, Read, id)
-	if err != nil {
-		return p, err
-	}
-	ps := []Person{p}
-	err = withTags(ctx, q, ps)
-	return ps[0], err
+	return table.One(ctx, q, perm, Read, id)
 }
 
 // Get returns a person in the caller's scope, masked; with reveal, in
@@ -457,11 +433,7 @@ func (s *Service) Me(ctx context.Context) (Person, error) {
 	if err != nil {
 		return p, err
 	}
-	ps := []Person{p}
-	if err := withTags(ctx, s.DB.R, ps); err != nil {
-		return p, err
-	}
-	return ps[0], s.open(&ps[0], false)
+	return p, s.open(&p, false)
 }
 
 // PartyInput is a member's standing as a caller sets it.

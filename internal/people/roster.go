@@ -512,9 +512,6 @@ func (s *Service) Export(ctx context.Context, f Filter, q string, fn func(Person
 		if err != nil {
 			return err
 		}
-		if err := withTags(ctx, s.DB.R, page); err != nil {
-			return err
-		}
 		for i := range page {
 			if err := s.open(&page[i], false); err != nil {
 				return err
