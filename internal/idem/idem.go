@@ -84,6 +84,9 @@ func (s *Store) Serve(w http.ResponseWriter, r *http.Request, h http.HandlerFunc
 	}
 	var taken atomic.Bool
 	cctx, claim := db.WithClaim(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if taken.Load() { // h tried to write again after losing the key
+			return errTaken
+		}
 		err := s.reserve(ctx, tx, p.UserID, key, hash)
 		if errors.Is(err, errTaken) {
 			taken.Store(true)

@@ -146,6 +146,29 @@ func TestKeyIsReservedByTheRequestsWrite(t *testing.T) {
 			}
 		})
 
+		t.Run("a request that lost its key writes nothing, however often it tries", func(t *testing.T) {
+			stubborn := func(w http.ResponseWriter, r *http.Request) {
+				// Another request takes the key between the read and
+				// this request's first write.
+				if _, err := d.W.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status, content_type, body, created_at)
+					VALUES ('u1', 'k-lost', 'another', 0, '', $1, $2)`, []byte{}, db.Micros(time.Now())); err != nil {
+					t.Error(err)
+				}
+				create("lost", nil)(httptest.NewRecorder(), r)
+				// That request fails and frees the key; this one tries
+				// to write again.
+				if _, err := d.W.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE key = 'k-lost'`); err != nil {
+					t.Error(err)
+				}
+				create("lost", nil)(httptest.NewRecorder(), r)
+				w.WriteHeader(http.StatusCreated)
+			}
+			w := post(s, "u1", "k-lost", `{}`, stubborn)
+			if w.Code != 409 || made("lost") != 0 {
+				t.Fatalf("HTTP %d, %d rows written after losing the key", w.Code, made("lost"))
+			}
+		})
+
 		t.Run("concurrent requests with one key write once", func(t *testing.T) {
 			// All n pass the read before any has written (the barrier),
 			// so the key is decided by the claim in their write
