@@ -224,11 +224,24 @@ func (d *DB) tx(ctx context.Context, fn func(*Tx) error) error {
 	}
 	defer d.writes.Add(1)
 	tx := &Tx{Tx: stx, Dialect: d.Dialect, Now: d.Now().UTC().Truncate(time.Microsecond), stmts: d.stmts}
+	c := pendingClaim(ctx)
+	if c != nil {
+		if err := c.fn(ctx, tx); err != nil {
+			stx.Rollback()
+			return err
+		}
+	}
 	if err := fn(tx); err != nil {
 		stx.Rollback()
 		return err
 	}
-	return stx.Commit()
+	if err := stx.Commit(); err != nil {
+		return err
+	}
+	if c != nil {
+		c.made.Store(true)
+	}
+	return nil
 }
 
 func transient(err error) bool {

@@ -104,13 +104,22 @@ func (d *DB) runGroup(batch []*groupJob) {
 		return
 	}
 	errs := make([]error, len(live))
+	claims := make([]*Claim, len(live))
 	err := d.tx(context.Background(), func(tx *Tx) error {
 		for i, j := range live {
 			ctx := context.WithoutCancel(j.ctx)
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT grouped"); err != nil {
 				return err
 			}
-			errs[i] = j.fn(ctx, tx)
+			// The caller's claim (WithClaim) is part of its own write:
+			// made in its savepoint, undone with it.
+			claims[i] = pendingClaim(ctx)
+			if claims[i] != nil {
+				errs[i] = claims[i].fn(ctx, tx)
+			}
+			if errs[i] == nil {
+				errs[i] = j.fn(ctx, tx)
+			}
 			if errs[i] != nil {
 				if transient(errs[i]) {
 					return errs[i]
@@ -131,6 +140,9 @@ func (d *DB) runGroup(batch []*groupJob) {
 	if err == nil {
 		for i, j := range live {
 			j.err = errs[i]
+			if errs[i] == nil && claims[i] != nil {
+				claims[i].made.Store(true)
+			}
 		}
 		return
 	}

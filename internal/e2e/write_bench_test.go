@@ -43,7 +43,8 @@ func cpuPerOp(b *testing.B, run func()) {
 // BenchmarkServiceRequestCreate files b.N requests, in parallel from 64
 // clients, as the zone administrator: each gives a location and is routed
 // to the nearest of the park's two points offering the service, with a
-// contact phone (sealed), its submit event and its audit entry.
+// contact phone (sealed), its submit event and its audit entry; "key" sends
+// an Idempotency-Key with each, as the load benchmark and the forms do.
 func BenchmarkServiceRequestCreate(b *testing.B) {
 	ctx := context.Background()
 	for _, e := range testenv.Engines(b) {
@@ -56,24 +57,31 @@ func BenchmarkServiceRequestCreate(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.Run(e.Name, func(b *testing.B) {
-			before := srv.Count("service_requests")
-			var next atomic.Int64
-			clients(b)
-			cpuPerOp(b, func() {
-				benchRequests(b, http.StatusCreated, func() *http.Request {
-					n := next.Add(1)
-					body := fmt.Sprintf(`{"park_id":%q,"service_code":"legal_aid","description":"压测工伤咨询%d","contact":{"name":"张师傅","phone":"13800138000"},`+
-						`"location":{"address":"五里园","lat":24.78,"lng":118.6}}`, park, n)
-					r, _ := http.NewRequest("POST", srv.URL+"/api/v1/service-requests", strings.NewReader(body))
-					r.Header.Set("Authorization", "Bearer "+c.Token)
-					r.Header.Set("Content-Type", "application/json")
-					return r
+		for _, keyed := range []bool{false, true} {
+			name := map[bool]string{false: "/nokey", true: "/key"}[keyed]
+			b.Run(e.Name+name, func(b *testing.B) {
+				before := srv.Count("service_requests")
+				var next atomic.Int64
+				run := time.Now().UnixNano() // the framework runs this several times: new keys each time
+				clients(b)
+				cpuPerOp(b, func() {
+					benchRequests(b, http.StatusCreated, func() *http.Request {
+						n := next.Add(1)
+						body := fmt.Sprintf(`{"park_id":%q,"service_code":"legal_aid","description":"压测工伤咨询%d","contact":{"name":"张师傅","phone":"13800138000"},`+
+							`"location":{"address":"五里园","lat":24.78,"lng":118.6}}`, park, n)
+						r, _ := http.NewRequest("POST", srv.URL+"/api/v1/service-requests", strings.NewReader(body))
+						r.Header.Set("Authorization", "Bearer "+c.Token)
+						r.Header.Set("Content-Type", "application/json")
+						if keyed {
+							r.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d-%d", run, n))
+						}
+						return r
+					})
 				})
+				if got := srv.Count("service_requests") - before; got != b.N {
+					b.Fatalf("%d requests filed, want %d", got, b.N)
+				}
 			})
-			if got := srv.Count("service_requests") - before; got != b.N {
-				b.Fatalf("%d requests filed, want %d", got, b.N)
-			}
-		})
+		}
 	}
 }

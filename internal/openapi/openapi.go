@@ -134,6 +134,22 @@ func addCommonResponses(doc map[string]any) {
 				add("413", "TooLarge")
 				add("415", "UnsupportedMedia")
 			}
+			if takesIdempotencyKey(op) {
+				// The key's own answers (package idem): its first request
+				// still running, or the key sent with another request.
+				add("409", "Conflict")
+				add("422", "Unprocessable")
+			}
 		}
 	}
+}
+
+func takesIdempotencyKey(op map[string]any) bool {
+	ps, _ := op["parameters"].([]any)
+	for _, p := range ps {
+		if m, ok := p.(map[string]any); ok && m["$ref"] == "#/components/parameters/IdempotencyKey" {
+			return true
+		}
+	}
+	return false
 }

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,6 +88,57 @@ func TestIdempotentReplayChecksAccessFirst(t *testing.T) {
 		}
 		if n := srv.Count("idempotency_keys", "key = 'k-403'"); n != 0 {
 			t.Fatalf("a 403 answer was kept for replay")
+		}
+	})
+}
+
+// Filings with one key sent at once: the key is reserved in the filing's
+// own (group-committed) transaction, so exactly one request and one key
+// are written, and every answer is that request or 409.
+func TestIdempotentConcurrentFilings(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv := testenv.Start(t, dsn)
+		admin := srv.Admin()
+		park := srv.Park("五里园", "wuli").ID
+		if _, err := admin.CreateServicePoint(ctx, map[string]any{"park_id": park, "name": "法律服务点", "kind": "center",
+			"location": map[string]float64{"lat": 24.77, "lng": 118.59}, "service_codes": []string{"legal_aid"}}); err != nil {
+			t.Fatal(err)
+		}
+		const n = 12
+		for round := range 3 {
+			key := fmt.Sprintf("file-race-%d", round)
+			desc := fmt.Sprintf("同时提交%d", round)
+			body := fmt.Sprintf(`{"park_id":%q,"service_code":"legal_aid","description":%q}`, park, desc)
+			hdr := map[string]string{"Idempotency-Key": key, "Content-Type": "application/json"}
+			status, bodies := make([]int, n), make([]string, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					status[i], _, bodies[i] = testenv.Raw(t, admin, "POST", "/api/v1/service-requests", body, hdr)
+				}()
+			}
+			wg.Wait()
+			if got := srv.Count("service_requests", "description = '"+desc+"'"); got != 1 {
+				t.Fatalf("round %d: %d requests filed with one key, want 1 (answers %v)", round, got, status)
+			}
+			if got := srv.Count("idempotency_keys", "key = '"+key+"' AND status = 201"); got != 1 {
+				t.Fatalf("round %d: %d answered keys, want 1", round, got)
+			}
+			first := ""
+			for i, s := range status {
+				switch {
+				case s == 409:
+				case s == 201 && (first == "" || first == bodies[i]):
+					first = bodies[i]
+				default:
+					t.Fatalf("round %d: answers %v: want 201 with one request, or 409\n%s", round, status, bodies[i])
+				}
+			}
+			if first == "" {
+				t.Fatalf("round %d: no answer created the request: %v", round, status)
+			}
 		}
 	})
 }
