@@ -236,6 +236,31 @@ func subtree(ctx context.Context, q db.Querier, where *string, a *db.Args, cols 
 	return n.Path, nil
 }
 
+// inPark adds "the person's enterprise or organisation lies under the
+// park id, and member" (a predicate on party_status, or "") to where and
+// returns the park's path; an id that is not a park matches nothing (path
+// ""). The park of each attachment is a column of the row
+// (enterprise_park_id, org_park_id: migration 0160 keeps them equal to the
+// park whose subtree holds the node), so the park's people are the union
+// of two ranges of the (zone, park, party_status, id) indexes: SQLite
+// reads them into one sorted list of ids, which gives the page in id order
+// and the count without reading the zone's other people (an OR of the two
+// columns is planned as a walk of the whole zone in id order instead).
+func inPark(ctx context.Context, q db.Querier, where *string, a *db.Args, id, member string) (string, error) {
+	n, err := nodes.Get(ctx, q, id)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && n.Kind != access.KindPark) {
+		*where += " AND 1=0"
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	z, p := a.Add(n.ZoneID), a.Add(n.ID)
+	*where += " AND zone_id = " + z + " AND id IN (SELECT id FROM people WHERE zone_id = " + z + " AND enterprise_park_id = " + p + member +
+		" UNION ALL SELECT id FROM people WHERE zone_id = " + z + " AND org_park_id = " + p + member + ")"
+	return n.Path, nil
+}
+
 // where returns the predicate of the people in the caller's person.read
 // scope that match f (but Reveal) and q.
 func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (string, error) {
@@ -254,10 +279,10 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 	if f.IDNumber != "" {
 		eq("id_index", s.Keys.Index("id_number", f.IDNumber))
 	}
-	// An organisation the caller covers whole: everyone whose org_id lies
-	// under it is in the caller's scope (the scope's ranges hold the
-	// organisation's range), so the filter is the scope, and the count
-	// reads the org_id index alone.
+	// An organisation or a park the caller covers whole: everyone whose
+	// org_id (or enterprise_id) lies under it is in the caller's scope (the
+	// scope's ranges hold the node's range), so the filter is the scope,
+	// and the page and the count read the filter's index alone.
 	inScope := false
 	if f.OrgID != "" {
 		path, err := subtree(ctx, s.DB.R, &where, a, []string{"org_id"}, f.OrgID, access.KindOrg)
@@ -266,17 +291,23 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 		}
 		inScope = path != "" && sc.Covers(path)
 	}
-	if f.ParkID != "" {
-		if _, err := subtree(ctx, s.DB.R, &where, a, []string{"enterprise_id", "org_id"}, f.ParkID, access.KindPark); err != nil {
-			return "", err
-		}
-	}
+	member := ""
 	if f.IsMember != nil {
 		if *f.IsMember {
-			where += " AND party_status IS NOT NULL"
+			member = " AND party_status IS NOT NULL"
 		} else {
-			where += " AND party_status IS NULL"
+			member = " AND party_status IS NULL"
 		}
+	}
+	if f.ParkID != "" {
+		// The park's index ranges apply the membership filter themselves.
+		path, err := inPark(ctx, s.DB.R, &where, a, f.ParkID, member)
+		if err != nil {
+			return "", err
+		}
+		inScope = inScope || (path != "" && sc.Covers(path))
+	} else {
+		where += member
 	}
 	if f.Tag != "" {
 		where += " AND EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = people.id AND t.tag = " + a.Add(f.Tag) + ")"
@@ -309,10 +340,11 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pe
 	if err != nil {
 		return page.List[Person]{}, err
 	}
-	// An organisation's people are read from the org_id index and sorted
-	// by id: their rows are read for the page alone (Late).
+	// An organisation's or a park's people are read from the org_id or
+	// park indexes and sorted by id: their rows are read for the page
+	// alone (Late).
 	list, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "people", Cols: cols, Where: where, Args: a, Counter: counter(ctx, f, p.Query),
-		Late: f.OrgID != ""}, scan,
+		Late: f.OrgID != "" || f.ParkID != ""}, scan,
 		page.ByID(func(p Person) string { return p.ID }))
 	if err != nil {
 		return list, err

@@ -1,0 +1,22 @@
+package people
+
+import (
+	"context"
+
+	"tongxin/internal/access"
+	"tongxin/internal/db"
+)
+
+// ParkFilters returns the park filter of List with member (a predicate on
+// party_status, or ""), each as " AND …" with its arguments: as it was
+// before migration 0160 (the enterprise or organisation in the park's
+// subtree of scope nodes) and as it is (the park columns), for the test
+// that they select the same people.
+func ParkFilters(ctx context.Context, q db.Querier, park, member string) (was string, wasArgs db.Args, is string, isArgs db.Args, err error) {
+	if _, err = subtree(ctx, q, &was, &wasArgs, []string{"enterprise_id", "org_id"}, park, access.KindPark); err != nil {
+		return
+	}
+	was += member
+	_, err = inPark(ctx, q, &is, &isArgs, park, member)
+	return
+}
