@@ -12,11 +12,11 @@ import (
 // before migration 0160 (the enterprise or organisation in the park's
 // subtree of scope nodes) and as it is (the park columns), for the test
 // that they select the same people.
-func ParkFilters(ctx context.Context, q db.Querier, park, member string) (was string, wasArgs db.Args, is string, isArgs db.Args, err error) {
-	if _, err = subtree(ctx, q, &was, &wasArgs, []string{"enterprise_id", "org_id"}, park, access.KindPark); err != nil {
+func ParkFilters(ctx context.Context, d *db.DB, park, member string) (was string, wasArgs db.Args, is string, isArgs db.Args, err error) {
+	if _, err = subtree(ctx, d.R, &was, &wasArgs, []string{"enterprise_id", "org_id"}, park, access.KindPark); err != nil {
 		return
 	}
 	was += member
-	_, err = inPark(ctx, q, &is, &isArgs, park, member)
+	_, err = inPark(ctx, d.R, d.Dialect, &is, &isArgs, park, member)
 	return
 }

@@ -72,7 +72,7 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 			t.Helper()
 			for _, park := range []string{p1, p2, p3, op.ID, e1, "no-such-park"} {
 				for i, member := range []string{"", " AND party_status IS NOT NULL", " AND party_status IS NULL"} {
-					was, wa, is, ia, err := people.ParkFilters(ctx, srv.DB.R, park, member)
+					was, wa, is, ia, err := people.ParkFilters(ctx, srv.DB, park, member)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -241,12 +241,15 @@ func subtree(ctx context.Context, q db.Querier, where *string, a *db.Args, cols 
 // returns the park's path; an id that is not a park matches nothing (path
 // ""). The park of each attachment is a column of the row
 // (enterprise_park_id, org_park_id: migration 0160 keeps them equal to the
-// park whose subtree holds the node), so the park's people are the union
-// of two ranges of the (zone, park, party_status, id) indexes: SQLite
-// reads them into one sorted list of ids, which gives the page in id order
-// and the count without reading the zone's other people (an OR of the two
-// columns is planned as a walk of the whole zone in id order instead).
-func inPark(ctx context.Context, q db.Querier, where *string, a *db.Args, id, member string) (string, error) {
+// park whose subtree holds the node), and each column has a (zone, park,
+// party_status, id) index: the park's people are the entries of two index
+// ranges. The engines read two ranges well in different shapes (measured
+// on the zone database, docs/scaling.md): PostgreSQL ORs them in one
+// bitmap, but SQLite, without statistics, plans that OR as a walk of the
+// whole zone in id order; given the union of the two ranges as a list of
+// ids, it reads the list in id order for the page and counts it alone,
+// while PostgreSQL joins each id of such a list back to its row.
+func inPark(ctx context.Context, q db.Querier, dialect db.Dialect, where *string, a *db.Args, id, member string) (string, error) {
 	n, err := nodes.Get(ctx, q, id)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && n.Kind != access.KindPark) {
 		*where += " AND 1=0"
@@ -256,8 +259,12 @@ func inPark(ctx context.Context, q db.Querier, where *string, a *db.Args, id, me
 		return "", err
 	}
 	z, p := a.Add(n.ZoneID), a.Add(n.ID)
-	*where += " AND zone_id = " + z + " AND id IN (SELECT id FROM people WHERE zone_id = " + z + " AND enterprise_park_id = " + p + member +
-		" UNION ALL SELECT id FROM people WHERE zone_id = " + z + " AND org_park_id = " + p + member + ")"
+	if dialect == db.Postgres {
+		*where += " AND zone_id = " + z + " AND (enterprise_park_id = " + p + " OR org_park_id = " + p + ")" + member
+	} else {
+		*where += " AND zone_id = " + z + " AND id IN (SELECT id FROM people WHERE zone_id = " + z + " AND enterprise_park_id = " + p + member +
+			" UNION ALL SELECT id FROM people WHERE zone_id = " + z + " AND org_park_id = " + p + member + ")"
+	}
 	return n.Path, nil
 }
 
@@ -300,8 +307,8 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 		}
 	}
 	if f.ParkID != "" {
-		// The park's index ranges apply the membership filter themselves.
-		path, err := inPark(ctx, s.DB.R, &where, a, f.ParkID, member)
+		// The park's index ranges take the membership filter.
+		path, err := inPark(ctx, s.DB.R, s.DB.Dialect, &where, a, f.ParkID, member)
 		if err != nil {
 			return "", err
 		}
@@ -340,11 +347,12 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pe
 	if err != nil {
 		return page.List[Person]{}, err
 	}
-	// An organisation's or a park's people are read from the org_id or
-	// park indexes and sorted by id: their rows are read for the page
-	// alone (Late).
+	// An organisation's people are read from the org_id index and sorted
+	// by id: their rows are read for the page alone (Late). A park's are
+	// not (both engines read more with Late: the ids come in id order, or
+	// from a bitmap of the park's few members).
 	list, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "people", Cols: cols, Where: where, Args: a, Counter: counter(ctx, f, p.Query),
-		Late: f.OrgID != "" || f.ParkID != ""}, scan,
+		Late: f.OrgID != ""}, scan,
 		page.ByID(func(p Person) string { return p.ID }))
 	if err != nil {
 		return list, err
