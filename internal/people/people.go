@@ -241,14 +241,15 @@ func subtree(ctx context.Context, q db.Querier, where *string, a *db.Args, cols 
 // returns the park's path; an id that is not a park matches nothing (path
 // ""). The park of each attachment is a column of the row
 // (enterprise_park_id, org_park_id: migration 0160 keeps them equal to the
-// park whose subtree holds the node), and each column has a (zone, park,
-// party_status, id) index: the park's people are the entries of two index
-// ranges. The engines read two ranges well in different shapes (measured
-// on the zone database, docs/scaling.md): PostgreSQL ORs them in one
-// bitmap, but SQLite, without statistics, plans that OR as a walk of the
-// whole zone in id order; given the union of the two ranges as a list of
-// ids, it reads the list in id order for the page and counts it alone,
-// while PostgreSQL joins each id of such a list back to its row.
+// park whose subtree holds the node), so the filter reads index entries
+// of the park instead of testing the zone's people against the park's
+// nodes. The engines read them well in different shapes (measured on the
+// zone database, docs/scaling.md): SQLite, without statistics, plans an OR
+// of the two columns as a walk of the whole zone in id order, but given
+// the union of two index ranges as a list of ids it reads the list in id
+// order for the page and counts it; PostgreSQL would join each id of such
+// a list back to its row, and counts an OR of the two columns from one
+// index of the zone's entries alone.
 func inPark(ctx context.Context, q db.Querier, dialect db.Dialect, where *string, a *db.Args, id, member string) (string, error) {
 	n, err := nodes.Get(ctx, q, id)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && n.Kind != access.KindPark) {
