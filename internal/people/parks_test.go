@@ -72,13 +72,19 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 			t.Helper()
 			for _, park := range []string{p1, p2, p3, op.ID, e1, "no-such-park"} {
 				for i, member := range []string{"", " AND party_status IS NOT NULL", " AND party_status IS NULL"} {
-					was, wa, is, ia, err := people.ParkFilters(ctx, srv.DB, park, member)
+					was, wa, is, ia, count, err := people.ParkFilters(ctx, srv.DB, park, member)
 					if err != nil {
 						t.Fatal(err)
 					}
 					want, got := ids(t, srv.DB, was, wa), ids(t, srv.DB, is, ia)
 					if !slices.Equal(got, want) {
 						t.Fatalf("%s: park %s%s selects %v, the subtree %v", step, park, member, got, want)
+					}
+					if count != "" {
+						var n int
+						if err := srv.DB.R.QueryRow(count, ia...).Scan(&n); err != nil || n != len(want) {
+							t.Fatalf("%s: park %s%s counted %d (%v), want %d", step, park, member, n, err, len(want))
+						}
 					}
 					if park == p1 && len(want) != sizes[i] {
 						t.Fatalf("%s: park 一园%s holds %d people, want %d", step, member, len(want), sizes[i])

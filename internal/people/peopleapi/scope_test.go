@@ -154,6 +154,20 @@ func TestPeopleScope(t *testing.T) {
 			if got := strings.Join(listed(t, tc.c, tc.q), ","); got != tc.want {
 				t.Fatalf("%s, %v: sees %q, want %q", tc.who, tc.q, got, tc.want)
 			}
+			// A page of one: the total is counted (each person once,
+			// though 五里党员's enterprise and branch both lie in the park).
+			q := url.Values{"limit": {"1"}}
+			for k, v := range tc.q {
+				q[k] = v
+			}
+			l, err := tc.c.ListPeople(ctx, q)
+			want := 0
+			if tc.want != "" {
+				want = len(strings.Split(tc.want, ","))
+			}
+			if err != nil || l.Total != want {
+				t.Fatalf("%s, %v: total %d (%v), want %d", tc.who, q, l.Total, err, want)
+			}
 		}
 		auditor := r.srv.User("auditor-wuli", access.Auditor, r.wuli.ID)
 		if got := listed(t, auditor, url.Values{"q": {"wl"}}); len(got) != 3 {
