@@ -136,6 +136,13 @@ type Query struct {
 	// whose predicate is exactly its table's rows in whole zones, no
 	// filter (see ZoneCounter).
 	Counter *Counter
+	// CountSQL, when set, is the statement (taking Args) whose one value
+	// is total: for a predicate whose rows an index lists more cheaply as
+	// a whole than the predicate finds them one by one (a park's people on
+	// SQLite: the union of two index ranges, where the predicate joins
+	// each id back to the table). It must count exactly the rows Where
+	// selects.
+	CountSQL string
 	// Late reads the page's ids first and its rows after: for a predicate
 	// whose matches are many and sorted (not read in order from an index),
 	// where the rows and their Cols (subqueries) would otherwise be read
@@ -270,6 +277,11 @@ func Count(ctx context.Context, q db.Querier, lq Query) (int, error) {
 		var n int64
 		err := q.QueryRowContext(ctx, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM row_counts WHERE "+where, a...).Scan(&n)
 		return int(n), err
+	}
+	if lq.CountSQL != "" {
+		var n int
+		err := q.QueryRowContext(ctx, lq.CountSQL, lq.Args...).Scan(&n)
+		return n, err
 	}
 	from := lq.From
 	if lq.CountFrom != "" {

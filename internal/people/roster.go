@@ -495,7 +495,7 @@ func (s *Service) Export(ctx context.Context, f Filter, q string, fn func(Person
 	after := ""
 	for {
 		var a db.Args
-		where, err := s.where(ctx, f, q, &a)
+		where, _, err := s.where(ctx, f, q, &a)
 		if err != nil {
 			return err
 		}

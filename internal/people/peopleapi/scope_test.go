@@ -131,6 +131,44 @@ func TestPeopleScope(t *testing.T) {
 		if got := listed(t, paW, nil); strings.Join(got, ",") != "五里二支党员,五里党员,五里工人" {
 			t.Fatalf("park admin sees %v", got)
 		}
+		// A park filter: the scope itself for a caller covering the park
+		// whole (its administrator, the zone's); for one holding a part of
+		// it (a partner, a branch secretary) the scope still applies.
+		zoneAdmin := r.srv.User("za-zone", access.ZoneAdmin, r.srv.ZoneID)
+		for _, tc := range []struct {
+			who  string
+			c    *client.Client
+			q    url.Values
+			want string
+		}{
+			{"park admin", paW, url.Values{"park_id": {r.wuli.ID}}, "五里二支党员,五里党员,五里工人"},
+			{"park admin, members", paW, url.Values{"park_id": {r.wuli.ID}, "is_member": {"true"}}, "五里二支党员,五里党员"},
+			{"zone admin, members", zoneAdmin, url.Values{"park_id": {r.wuli.ID}, "is_member": {"true"}}, "五里二支党员,五里党员"},
+			{"zone admin, non-members", zoneAdmin, url.Values{"park_id": {r.wuli.ID}, "is_member": {"false"}}, "五里工人"},
+			{"zone admin, other park", zoneAdmin, url.Values{"park_id": {r.andong.ID}}, "安东党员"},
+			{"partner", partnerW, url.Values{"park_id": {r.wuli.ID}}, "五里党员,五里工人"},
+			{"partner, members", partnerW, url.Values{"park_id": {r.wuli.ID}, "is_member": {"true"}}, "五里党员"},
+			{"secretary", secW, url.Values{"park_id": {r.wuli.ID}}, "五里二支党员,五里党员"},
+			{"secretary, non-members", secW, url.Values{"park_id": {r.wuli.ID}, "is_member": {"false"}}, ""},
+		} {
+			if got := strings.Join(listed(t, tc.c, tc.q), ","); got != tc.want {
+				t.Fatalf("%s, %v: sees %q, want %q", tc.who, tc.q, got, tc.want)
+			}
+			// A page of one: the total is counted (each person once,
+			// though 五里党员's enterprise and branch both lie in the park).
+			q := url.Values{"limit": {"1"}}
+			for k, v := range tc.q {
+				q[k] = v
+			}
+			l, err := tc.c.ListPeople(ctx, q)
+			want := 0
+			if tc.want != "" {
+				want = len(strings.Split(tc.want, ","))
+			}
+			if err != nil || l.Total != want {
+				t.Fatalf("%s, %v: total %d (%v), want %d", tc.who, q, l.Total, err, want)
+			}
+		}
 		auditor := r.srv.User("auditor-wuli", access.Auditor, r.wuli.ID)
 		if got := listed(t, auditor, url.Values{"q": {"wl"}}); len(got) != 3 {
 			t.Fatalf("auditor of the park searching by initials sees %v", got)

@@ -1,0 +1,23 @@
+package people
+
+import (
+	"context"
+
+	"tongxin/internal/access"
+	"tongxin/internal/db"
+)
+
+// ParkFilters returns the park filter of List with member (a predicate on
+// party_status, or ""), each as " AND …" with its arguments: as it was
+// before migration 0160 (the enterprise or organisation in the park's
+// subtree of scope nodes) and as it is (the park columns), with the
+// statement counting the latter (SQLite; "" on PostgreSQL), for the test
+// that they select the same people.
+func ParkFilters(ctx context.Context, d *db.DB, park, member string) (was string, wasArgs db.Args, is string, isArgs db.Args, count string, err error) {
+	if _, err = subtree(ctx, d.R, &was, &wasArgs, []string{"enterprise_id", "org_id"}, park, access.KindPark); err != nil {
+		return
+	}
+	was += member
+	_, count, err = inPark(ctx, d.R, d.Dialect, &is, &isArgs, park, member)
+	return
+}
