@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -289,8 +290,11 @@ func ByID[T any](id func(T) string) func(T) (any, string) {
 // select from where, how its rows attach to the scope tree under a
 // permission, and how to scan a row.
 type Table[T any] struct {
-	From   string
-	Cols   string
+	From string
+	Cols string
+	// Args are the arguments of placeholders in Cols ($1 … $len(Args)):
+	// One numbers its own after them.
+	Args   db.Args
 	Attach func(access.Perm) []access.Attach
 	Scan   func(Scanner) (T, error)
 }
@@ -314,8 +318,11 @@ func Attached(at ...access.Attach) func(access.Perm) []access.Attach {
 // row comes with it).
 func (t Table[T]) One(ctx context.Context, q db.Querier, perm, read access.Perm, id string) (T, error) {
 	p := access.From(ctx)
-	for _, pm := range []access.Perm{perm, read} {
-		var a db.Args
+	for i, pm := range []access.Perm{perm, read} {
+		if i == 1 && pm == perm {
+			break // the same statement again would find nothing again
+		}
+		a := slices.Clone(t.Args)
 		where := p.Scope(pm).WhereRow(&a, t.name(), t.Attach(pm)...)
 		row, err := t.Scan(q.QueryRowContext(ctx, "SELECT "+t.Cols+" FROM "+t.From+" WHERE id = "+a.Add(id)+" AND "+where, a...))
 		if errors.Is(err, sql.ErrNoRows) {
