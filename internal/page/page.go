@@ -137,6 +137,10 @@ type Query struct {
 	// whose predicate is exactly its table's rows in whole zones, no
 	// filter (see ZoneCounter).
 	Counter *Counter
+	// Kept, when set, answers total like Counter from counts a domain
+	// keeps with its rows by triggers (its statement's one value), for a
+	// list whose predicate is exactly what those counts count.
+	Kept *Kept
 	// Late reads the page's ids first and its rows after: for a predicate
 	// whose matches are many and sorted (not read in order from an index),
 	// where the rows and their Cols (subqueries) would otherwise be read
@@ -151,6 +155,12 @@ type Counter struct {
 	Table string
 	Zones []string
 	All   bool
+}
+
+// Kept is the statement reading a list's total from kept counts.
+type Kept struct {
+	Query string
+	Args  db.Args
 }
 
 // ZoneCounter returns the Counter of table for a list showing every row
@@ -260,7 +270,7 @@ const (
 )
 
 // Count is the number of rows matching lq's predicate (its CountFrom when
-// set, else its From), or its Counter's count: a list's total.
+// set, else its From), or its Counter's or Kept's count: a list's total.
 func Count(ctx context.Context, q db.Querier, lq Query) (int, error) {
 	if c := lq.Counter; c != nil && countMode != countRows {
 		var a db.Args
@@ -270,6 +280,11 @@ func Count(ctx context.Context, q db.Querier, lq Query) (int, error) {
 		}
 		var n int64
 		err := q.QueryRowContext(ctx, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM row_counts WHERE "+where, a...).Scan(&n)
+		return int(n), err
+	}
+	if k := lq.Kept; k != nil && countMode != countRows {
+		var n int64
+		err := q.QueryRowContext(ctx, k.Query, k.Args...).Scan(&n)
 		return int(n), err
 	}
 	from := lq.From
