@@ -336,7 +336,7 @@ func (s *Service) getOne(ctx context.Context, q db.Querier, id string) (Org, err
 	t.Args = db.Args{date(today.AddDate(0, -OutOfContactMonths, 0))}
 	t.Cols = cols + `,
 		(SELECT name FROM people WHERE id = orgs.secretary_id),
-		(SELECT string_agg(enterprise_id, ',') FROM org_enterprises WHERE org_id = orgs.id),
+		(SELECT string_agg(enterprise_id, ',' ORDER BY enterprise_id) FROM org_enterprises WHERE org_id = orgs.id),
 		(SELECT COUNT(*) FROM people WHERE org_id = orgs.id AND party_status = 'full'),
 		(SELECT COUNT(*) FROM people WHERE org_id = orgs.id AND party_status = 'probationary'),
 		(SELECT COUNT(*) FROM people p WHERE p.org_id = orgs.id AND p.party_status IN ('full', 'probationary')
@@ -350,8 +350,7 @@ func (s *Service) getOne(ctx context.Context, q db.Querier, id string) (Org, err
 	}
 	o.SecretaryName = ptr(d.secretary)
 	if d.enterprises.Valid {
-		o.EnterpriseIDs = strings.Split(d.enterprises.String, ",")
-		slices.Sort(o.EnterpriseIDs)
+		o.EnterpriseIDs = strings.Split(d.enterprises.String, ",") // ids hold no comma
 	}
 	o.MemberCount = MemberCount{Full: d.full, Probationary: d.probationary}
 	ws := s.warningsOf(o, d.outOfContact, today)

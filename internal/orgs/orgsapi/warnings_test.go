@@ -54,6 +54,13 @@ func param(w client.OrgWarning, k string) any {
 	return v
 }
 
+// twoParks starts a server on the warning tests' clock with two parks.
+func twoParks(t *testing.T, dsn string) (*testenv.Server, *client.Client, client.Park, client.Park) {
+	srv := testenv.Start(t, dsn)
+	srv.App.Orgs.Now = func() time.Time { return now }
+	return srv, srv.Admin(), srv.Park("五里园", "wuli"), srv.Park("安东园", "andong")
+}
+
 // Each rule fires exactly at its threshold.
 func TestOrgWarningThresholds(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
@@ -200,10 +207,7 @@ func TestOrgWarningThresholds(t *testing.T) {
 // code, and nothing outside the caller's scope.
 func TestOrgWarningsReport(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
-		srv := testenv.Start(t, dsn)
-		srv.App.Orgs.Now = func() time.Time { return now }
-		admin := srv.Admin()
-		wuli, andong := srv.Park("五里园", "wuli"), srv.Park("安东园", "andong")
+		srv, admin, wuli, andong := twoParks(t, dsn)
 		var wuliOrgs, andongOrgs []string
 		for i := 0; i < 3; i++ {
 			o := mustCreate(t, admin, map[string]any{"park_id": wuli.ID, "name": fmt.Sprintf("五里支部%d", i), "kind": "branch", "term_ends_on": day(-i - 1)})
@@ -296,10 +300,7 @@ func TestOrgWarningsReport(t *testing.T) {
 // and a caller outside its scope still gets 404.
 func TestOrgGetWarningsMatchReport(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
-		srv := testenv.Start(t, dsn)
-		srv.App.Orgs.Now = func() time.Time { return now }
-		admin := srv.Admin()
-		wuli, andong := srv.Park("五里园", "wuli"), srv.Park("安东园", "andong")
+		srv, admin, wuli, andong := twoParks(t, dsn)
 		var ents []string
 		for i := 0; i < 4; i++ {
 			ents = append(ents, srv.Enterprise(wuli.ID, fmt.Sprintf("企业%d", i)))
