@@ -260,6 +260,12 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	if !f.Mine && f.PointID == "" && f.ServiceCode == "" && f.Overdue == nil && p.Query == "" {
 		lq.Kept = keptCount(access.From(ctx).Scope(RequestRead), f.Status, f.ParkID)
 	}
+	// A scope of nodes (service staff's points, a park) reads each node's
+	// entries of service_requests_point_status and sorts them all: read
+	// the page's ids from the index first, then only those rows
+	// (PostgreSQL, the park's 1,266 submitted requests: 2,141 → about 500
+	// buffers). Whole zones read the page in index order and need not.
+	lq.Late = !f.Mine && page.ZoneCounter("service_requests", access.From(ctx).Scope(RequestRead)) == nil
 	l, err := page.Rows(ctx, s.DB.R, p, lq, s.scanRequest(now), func(r Request) (any, string) { return db.Micros(r.CreatedAt), r.ID })
 	if err != nil {
 		return l, err

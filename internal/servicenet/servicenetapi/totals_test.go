@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"tongxin/internal/access"
@@ -41,10 +42,33 @@ func keptCounts(t *testing.T, srv *testenv.Server) (kept, counted []string) {
 	return kept, counted
 }
 
+// column reads a statement's one column.
+func column(t *testing.T, srv *testenv.Server, q string) []string {
+	t.Helper()
+	rows, err := srv.DB.R.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // A list's total from the counts kept per park and status (a zone or
 // platform administrator filtering by status and park) equals the number
 // of requests the list's own predicate selects — read here by paging
-// through every item — for every caller and filter, after filings, steps
+// through every item, which equal, in order, a plain query of the
+// caller's points — for every caller and filter, after filings, steps
 // in both directions, a request moved to another park and one deleted;
 // and the kept counts equal COUNT(*) of the requests on both engines.
 func TestRequestTotalsMatchTheirRows(t *testing.T) {
@@ -95,10 +119,16 @@ func TestRequestTotalsMatchTheirRows(t *testing.T) {
 				q.Set("cursor", *l.NextCursor)
 			}
 		}
-		callers := map[string]*client.Client{"platform admin": w.admin, "zone admin": zoneAdmin, "wuli admin": w.wuliAdmin,
-			"centre staff": w.centerStaff, "andong staff": w.andongStaff}
+		// Each caller's points: what their scope admits, for the oracle.
+		allPoints := []string{w.center.ID, w.area.ID, w.andongPt.ID}
+		callers := map[string]struct {
+			c      *client.Client
+			points []string
+		}{"platform admin": {w.admin, allPoints}, "zone admin": {zoneAdmin, allPoints}, "wuli admin": {w.wuliAdmin, allPoints[:2]},
+			"centre staff": {w.centerStaff, allPoints[:1]}, "andong staff": {w.andongStaff, allPoints[2:]}}
 		nonEmpty := 0
-		for name, c := range callers {
+		for name, cp := range callers {
+			c := cp.c
 			for _, status := range []string{"", "submitted", "accepted", "in_progress", "closed", "rejected"} {
 				for _, park := range []string{"", w.wuli.ID, w.andong.ID} {
 					q := url.Values{}
@@ -108,7 +138,19 @@ func TestRequestTotalsMatchTheirRows(t *testing.T) {
 					if park != "" {
 						q.Set("park_id", park)
 					}
-					want := all(c, q)
+					got := all(c, q)
+					// The oracle: the same filters and the caller's points,
+					// newest first, read plainly.
+					sql := `SELECT id FROM service_requests WHERE point_id IN ('` + strings.Join(cp.points, "', '") + `')`
+					for col, v := range map[string]string{"status": status, "park_id": park} {
+						if v != "" {
+							sql += " AND " + col + " = '" + v + "'"
+						}
+					}
+					want := column(t, srv, sql+" ORDER BY created_at DESC, id DESC")
+					if !slices.Equal(got, want) {
+						t.Fatalf("%s, status %q, park %q: rows\n%v\nwant\n%v", name, status, park, got, want)
+					}
 					q.Set("limit", "1")
 					l, err := c.ListServiceRequests(ctx, q)
 					if err != nil {
