@@ -15,53 +15,13 @@ import (
 // keptCounts returns request_counts summed per zone, park and status, and
 // the same figures counted from service_requests, as "zone park status n"
 // lines (zero sums left out).
-func keptCounts(t *testing.T, srv *testenv.Server) (kept, counted []string) {
-	t.Helper()
-	read := func(q string) []string {
-		rows, err := srv.DB.R.Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var z, p, s string
-			var n int64
-			if err := rows.Scan(&z, &p, &s, &n); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, fmt.Sprintf("%s %s %s %d", z, p, s, n))
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	kept = read(`SELECT zone_id, park_id, status, SUM(n) FROM request_counts GROUP BY zone_id, park_id, status HAVING SUM(n) <> 0 ORDER BY 1, 2, 3`)
-	counted = read(`SELECT zone_id, park_id, status, COUNT(*) FROM service_requests GROUP BY zone_id, park_id, status ORDER BY 1, 2, 3`)
+func keptCounts(srv *testenv.Server) (kept, counted []string) {
+	const line = `zone_id || ' ' || park_id || ' ' || status || ' ' || CAST(%s AS TEXT)`
+	kept = srv.Strings(`SELECT ` + fmt.Sprintf(line, "SUM(n)") + ` FROM request_counts
+		GROUP BY zone_id, park_id, status HAVING SUM(n) <> 0 ORDER BY zone_id, park_id, status`)
+	counted = srv.Strings(`SELECT ` + fmt.Sprintf(line, "COUNT(*)") + ` FROM service_requests
+		GROUP BY zone_id, park_id, status ORDER BY zone_id, park_id, status`)
 	return kept, counted
-}
-
-// column reads a statement's one column.
-func column(t *testing.T, srv *testenv.Server, q string) []string {
-	t.Helper()
-	rows, err := srv.DB.R.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // A list's total from the counts kept per park and status (a zone or
@@ -97,7 +57,7 @@ func TestRequestTotalsMatchTheirRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		kept, counted := keptCounts(t, srv)
+		kept, counted := keptCounts(srv)
 		if !slices.Equal(kept, counted) || len(kept) < 6 {
 			t.Fatalf("kept counts\n%v\ncounted\n%v", kept, counted)
 		}
@@ -147,7 +107,7 @@ func TestRequestTotalsMatchTheirRows(t *testing.T) {
 							sql += " AND " + col + " = '" + v + "'"
 						}
 					}
-					want := column(t, srv, sql+" ORDER BY created_at DESC, id DESC")
+					want := srv.Strings(sql + " ORDER BY created_at DESC, id DESC")
 					if !slices.Equal(got, want) {
 						t.Fatalf("%s, status %q, park %q: rows\n%v\nwant\n%v", name, status, park, got, want)
 					}
