@@ -18,6 +18,7 @@ import (
 	"embed"
 	"io/fs"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -322,21 +323,78 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args, pre
 // Get returns an organisation in the caller's scope with its warnings.
 // Returns ENOTFOUND otherwise.
 func (s *Service) Get(ctx context.Context, id string) (Org, error) {
-	o, err := get(ctx, s.DB.R, Read, id)
+	return s.getOne(ctx, s.DB.R, id)
+}
+
+// getOne is Get in one statement: the row in the caller's scope
+// (page.Table.One) with its decorations and the counts its warnings need
+// as columns of the same row (decorate and orgWarnings ask four more).
+func (s *Service) getOne(ctx context.Context, q db.Querier, id string) (Org, error) {
+	today := s.today()
+	var d oneDecorations
+	t := table
+	t.Args = db.Args{date(today.AddDate(0, -OutOfContactMonths, 0))}
+	t.Cols = cols + `,
+		(SELECT name FROM people WHERE id = orgs.secretary_id),
+		(SELECT string_agg(enterprise_id, ',' ORDER BY enterprise_id) FROM org_enterprises WHERE org_id = orgs.id),
+		(SELECT COUNT(*) FROM people WHERE org_id = orgs.id AND party_status = 'full'),
+		(SELECT COUNT(*) FROM people WHERE org_id = orgs.id AND party_status = 'probationary'),
+		(SELECT COUNT(*) FROM people p WHERE p.org_id = orgs.id AND p.party_status IN ('full', 'probationary')
+			AND (p.last_contact_on < $1 OR (p.last_contact_on IS NULL AND p.joined_on < $1)))`
+	t.Scan = func(sc page.Scanner) (Org, error) {
+		return scan(db.Also(sc, &d.secretary, &d.enterprises, &d.full, &d.probationary, &d.outOfContact))
+	}
+	o, err := t.One(ctx, q, Read, Read, id)
 	if err != nil {
 		return o, err
 	}
-	one := []Org{o}
-	if err := decorate(ctx, s.DB.R, one); err != nil {
-		return o, err
+	o.SecretaryName = ptr(d.secretary)
+	if d.enterprises.Valid {
+		o.EnterpriseIDs = strings.Split(d.enterprises.String, ",") // ids hold no comma
 	}
-	o = one[0]
-	ws, err := s.orgWarnings(ctx, s.DB.R, o.ID)
-	if err != nil {
-		return o, err
-	}
+	o.MemberCount = MemberCount{Full: d.full, Probationary: d.probationary}
+	ws := s.warningsOf(o, d.outOfContact, today)
 	o.Warnings = &ws
 	return o, nil
+}
+
+// oneDecorations are the extra columns of getOne.
+type oneDecorations struct {
+	secretary, enterprises           sql.NullString
+	full, probationary, outOfContact int
+}
+
+// warningsOf applies warningQuery's organisation rules to one
+// organisation read with its member counts (getOne), ordered by code as
+// orgWarnings orders them: the same thresholds, and
+// TestOrgGetWarningsMatchReport checks on both engines that both give the
+// same warnings for every organisation.
+func (s *Service) warningsOf(o Org, outOfContact int, today time.Time) []Warning {
+	ws := []Warning{}
+	add := func(code string, n int, on string) {
+		ws = append(ws, Warning{Code: code, Params: s.params(code, n, on)})
+	}
+	members := o.MemberCount.Total()
+	branch := o.Kind == KindBranch || o.Kind == KindJointBranch
+	if branch && members > MaxBranchMembers {
+		add(WarnBranchTooLarge, members, "")
+	}
+	if branch && !o.HasCommittee && members >= MinMembersForCommittee {
+		add(WarnCommitteeRequired, members, "")
+	}
+	if outOfContact > 0 {
+		add(WarnOutOfContact, outOfContact, "")
+	}
+	if ends := str(o.TermEndsOn); ends != "" {
+		switch {
+		case ends < date(today):
+			add(WarnTermOverdue, 0, ends)
+		case ends <= date(today.AddDate(0, 0, TermWarningDays)):
+			add(WarnTermEnding, 0, ends)
+		}
+	}
+	slices.SortFunc(ws, func(a, b Warning) int { return strings.Compare(a.Code, b.Code) })
+	return ws
 }
 
 // date formats a day as YYYY-MM-DD.

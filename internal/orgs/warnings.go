@@ -80,13 +80,14 @@ type ReportItem struct {
 type ReportFilter struct {
 	ParkID string
 	Code   string
-	orgID  string // one organisation (Get)
 }
 
-// warningQuery is the one SQL statement the rules live in: a UNION ALL of
-// one aggregate query per rule over the caller's scope, each row a
-// warning (key, code, org, enterprise, park, a count and a date). Its
-// thresholds are the constants above; "today" is the service's clock.
+// warningQuery is the report's SQL statement: a UNION ALL of one
+// aggregate query per rule over the caller's scope, each row a warning
+// (key, code, org, enterprise, park, a count and a date). Its thresholds
+// are the constants above; "today" is the service's clock. Get applies
+// the organisation rules to one row in Go (warningsOf), from counts read
+// with the row.
 func (s *Service) warningQuery(sc access.Scope, f ReportFilter, a *db.Args) string {
 	today := s.today()
 	var parts []string
@@ -94,9 +95,6 @@ func (s *Service) warningQuery(sc access.Scope, f ReportFilter, a *db.Args) stri
 		w := sc.Where(a, attach("o.")...)
 		if f.ParkID != "" {
 			w += " AND o.park_id = " + a.Add(f.ParkID)
-		}
-		if f.orgID != "" {
-			w += " AND o.id = " + a.Add(f.orgID)
 		}
 		return w
 	}
@@ -130,7 +128,7 @@ func (s *Service) warningQuery(sc access.Scope, f ReportFilter, a *db.Args) stri
 			AND (p.last_contact_on < `+cut+` OR (p.last_contact_on IS NULL AND p.joined_on < `+cut+`))
 			GROUP BY o.id, o.name, o.park_id`)
 	}
-	if want(WarnEnterpriseNeedsOrg) && f.orgID == "" {
+	if want(WarnEnterpriseNeedsOrg) {
 		w := sc.Where(a, access.ByZone("e.zone_id"), access.ByNode("e.id"))
 		if f.ParkID != "" {
 			w += " AND e.park_id = " + a.Add(f.ParkID)
@@ -181,24 +179,6 @@ func (s *Service) params(code string, n int, on string) map[string]any {
 		return map[string]any{"full_members": n, "min": MinFullMembersForOrg}
 	}
 	return map[string]any{}
-}
-
-// orgWarnings returns the warnings of one organisation (already checked
-// to be in the caller's scope), ordered by code.
-func (s *Service) orgWarnings(ctx context.Context, q db.Querier, id string) ([]Warning, error) {
-	var a db.Args
-	from := s.warningQuery(access.From(ctx).Scope(Read), ReportFilter{orgID: id}, &a)
-	rows, err := q.QueryContext(ctx, "SELECT "+reportCols+" FROM "+from+" ORDER BY id", a...)
-	if err != nil {
-		return nil, err
-	}
-	ws := []Warning{}
-	err = db.EachRow(rows, func(r db.Scanner) error {
-		it, err := s.scanReport(r)
-		ws = append(ws, Warning{Code: it.Code, Params: it.Params})
-		return err
-	})
-	return ws, err
 }
 
 // CheckReportFilter validates the report's filters. Returns EINVALID (400)

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -136,13 +137,14 @@ type Query struct {
 	// whose predicate is exactly its table's rows in whole zones, no
 	// filter (see ZoneCounter).
 	Counter *Counter
-	// CountSQL, when set, is the statement (taking Args) whose one value
-	// is total: for a predicate whose rows an index lists more cheaply as
-	// a whole than the predicate finds them one by one (a park's people on
-	// SQLite: the union of two index ranges, where the predicate joins
-	// each id back to the table). It must count exactly the rows Where
-	// selects.
-	CountSQL string
+	// Total, when set, is the statement whose one value is total instead
+	// of a COUNT of the predicate: counts a domain keeps with its rows by
+	// triggers (service requests per zone, park and status), or the same
+	// rows counted from an index more cheaply than the predicate finds
+	// them one by one (a park's people on SQLite: the union of two index
+	// ranges). It must count exactly the rows Where selects; the domain's
+	// tests compare it with them.
+	Total *Total
 	// Late reads the page's ids first and its rows after: for a predicate
 	// whose matches are many and sorted (not read in order from an index),
 	// where the rows and their Cols (subqueries) would otherwise be read
@@ -157,6 +159,13 @@ type Counter struct {
 	Table string
 	Zones []string
 	All   bool
+}
+
+// Total is a statement answering a list's total (Query.Total) and its
+// arguments.
+type Total struct {
+	Query string
+	Args  db.Args
 }
 
 // ZoneCounter returns the Counter of table for a list showing every row
@@ -266,7 +275,7 @@ const (
 )
 
 // Count is the number of rows matching lq's predicate (its CountFrom when
-// set, else its From), or its Counter's count: a list's total.
+// set, else its From), or its Counter's or Total's count: a list's total.
 func Count(ctx context.Context, q db.Querier, lq Query) (int, error) {
 	if c := lq.Counter; c != nil && countMode != countRows {
 		var a db.Args
@@ -278,10 +287,10 @@ func Count(ctx context.Context, q db.Querier, lq Query) (int, error) {
 		err := q.QueryRowContext(ctx, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM row_counts WHERE "+where, a...).Scan(&n)
 		return int(n), err
 	}
-	if lq.CountSQL != "" {
-		var n int
-		err := q.QueryRowContext(ctx, lq.CountSQL, lq.Args...).Scan(&n)
-		return n, err
+	if t := lq.Total; t != nil && countMode != countRows {
+		var n int64
+		err := q.QueryRowContext(ctx, t.Query, t.Args...).Scan(&n)
+		return int(n), err
 	}
 	from := lq.From
 	if lq.CountFrom != "" {
@@ -301,8 +310,11 @@ func ByID[T any](id func(T) string) func(T) (any, string) {
 // select from where, how its rows attach to the scope tree under a
 // permission, and how to scan a row.
 type Table[T any] struct {
-	From   string
-	Cols   string
+	From string
+	Cols string
+	// Args are the arguments of placeholders in Cols ($1 … $len(Args)):
+	// One numbers its own after them.
+	Args   db.Args
 	Attach func(access.Perm) []access.Attach
 	Scan   func(Scanner) (T, error)
 }
@@ -326,8 +338,11 @@ func Attached(at ...access.Attach) func(access.Perm) []access.Attach {
 // row comes with it).
 func (t Table[T]) One(ctx context.Context, q db.Querier, perm, read access.Perm, id string) (T, error) {
 	p := access.From(ctx)
-	for _, pm := range []access.Perm{perm, read} {
-		var a db.Args
+	for i, pm := range []access.Perm{perm, read} {
+		if i == 1 && pm == perm {
+			break // the same statement again would find nothing again
+		}
+		a := slices.Clone(t.Args)
 		where := p.Scope(pm).WhereRow(&a, t.name(), t.Attach(pm)...)
 		row, err := t.Scan(q.QueryRowContext(ctx, "SELECT "+t.Cols+" FROM "+t.From+" WHERE id = "+a.Add(id)+" AND "+where, a...))
 		if errors.Is(err, sql.ErrNoRows) {

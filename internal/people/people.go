@@ -365,8 +365,11 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pe
 	// by id: their rows are read for the page alone (Late). A park's are
 	// not (both engines read more with Late: the ids come in id order, or
 	// from a bitmap of the park's few members).
-	list, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "people", Cols: cols, Where: where, Args: a, Counter: counter(ctx, f, p.Query), CountSQL: count,
-		Late: f.OrgID != ""}, scan,
+	lq := page.Query{From: "people", Cols: cols, Where: where, Args: a, Counter: counter(ctx, f, p.Query), Late: f.OrgID != ""}
+	if count != "" {
+		lq.Total = &page.Total{Query: count, Args: a}
+	}
+	list, err := page.Rows(ctx, s.DB.R, p, lq, scan,
 		page.ByID(func(p Person) string { return p.ID }))
 	if err != nil {
 		return list, err

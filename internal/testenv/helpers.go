@@ -116,6 +116,23 @@ func (s *Server) Count(table string, where ...any) int {
 	return n
 }
 
+// Strings returns the one column of every row of query, a test's plain
+// read of what the database holds.
+func (s *Server) Strings(query string, args ...any) []string {
+	s.t.Helper()
+	var out []string
+	err := db.Each(context.Background(), s.DB.R, query, args, func(r db.Scanner) error {
+		var v string
+		err := r.Scan(&v)
+		out = append(out, v)
+		return err
+	})
+	if err != nil {
+		s.t.Fatalf("%s: %v", query, err)
+	}
+	return out
+}
+
 // Raw sends a request with a literal body as c's caller (its token) and
 // returns status, headers and body. The answer is checked against the
 // OpenAPI document when c checks its answers.

@@ -476,10 +476,7 @@ func TestConcurrentMovesKeepATree(t *testing.T) {
 
 func TestOrgListFiltersTreeAndSearch(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
-		srv := testenv.Start(t, dsn)
-		srv.App.Orgs.Now = func() time.Time { return now }
-		admin := srv.Admin()
-		wuli, andong := srv.Park("五里园", "wuli"), srv.Park("安东园", "andong")
+		srv, admin, wuli, andong := twoParks(t, dsn)
 		e1, e2 := srv.Enterprise(andong.ID, "盼盼饮料"), srv.Enterprise(andong.ID, "蜡笔小新")
 		wc := mustCreate(t, admin, map[string]any{"name": "晋江经济开发区党工委", "kind": "working_committee", "founded_on": "2010-01-01", "term_ends_on": day(-1)})
 		food := mustCreate(t, admin, map[string]any{"parent_id": wc.ID, "park_id": andong.ID, "name": "安东园食品联合党支部", "kind": "joint_branch",

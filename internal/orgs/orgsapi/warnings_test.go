@@ -1,6 +1,7 @@
 package orgsapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -51,6 +52,13 @@ func param(w client.OrgWarning, k string) any {
 		return int(f)
 	}
 	return v
+}
+
+// twoParks starts a server on the warning tests' clock with two parks.
+func twoParks(t *testing.T, dsn string) (*testenv.Server, *client.Client, client.Park, client.Park) {
+	srv := testenv.Start(t, dsn)
+	srv.App.Orgs.Now = func() time.Time { return now }
+	return srv, srv.Admin(), srv.Park("五里园", "wuli"), srv.Park("安东园", "andong")
 }
 
 // Each rule fires exactly at its threshold.
@@ -199,10 +207,7 @@ func TestOrgWarningThresholds(t *testing.T) {
 // code, and nothing outside the caller's scope.
 func TestOrgWarningsReport(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
-		srv := testenv.Start(t, dsn)
-		srv.App.Orgs.Now = func() time.Time { return now }
-		admin := srv.Admin()
-		wuli, andong := srv.Park("五里园", "wuli"), srv.Park("安东园", "andong")
+		srv, admin, wuli, andong := twoParks(t, dsn)
 		var wuliOrgs, andongOrgs []string
 		for i := 0; i < 3; i++ {
 			o := mustCreate(t, admin, map[string]any{"park_id": wuli.ID, "name": fmt.Sprintf("五里支部%d", i), "kind": "branch", "term_ends_on": day(-i - 1)})
@@ -285,5 +290,133 @@ func TestOrgWarningsReport(t *testing.T) {
 		nobody := srv.User("nobody", "", "")
 		_, err := nobody.OrgWarnings(ctx, nil)
 		testenv.WantStatus(t, err, 403)
+	})
+}
+
+// Get reads an organisation, its decorations and its warnings in one
+// statement: for organisations of every kind, size, committee, term and
+// contact, its answer equals what the list's decorations and the report's
+// rules (the SQL they were computed by before) give for that organisation,
+// and a caller outside its scope still gets 404.
+func TestOrgGetWarningsMatchReport(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv, admin, wuli, andong := twoParks(t, dsn)
+		var ents []string
+		for i := 0; i < 4; i++ {
+			ents = append(ents, srv.Enterprise(wuli.ID, fmt.Sprintf("企业%d", i)))
+		}
+		old := now.AddDate(0, -6, -1).Format(time.DateOnly)
+		sixMonths := now.AddDate(0, -6, 0).Format(time.DateOnly)
+		contact := []string{ // flagged, flagged, not yet
+			`last_contact_on = '` + old + `'`,
+			`last_contact_on = NULL, joined_on = '` + old + `'`,
+			`last_contact_on = '` + sixMonths + `'`,
+		}
+		var made []string
+		for i := 0; i < 24; i++ {
+			kind := []string{"branch", "joint_branch", "general_branch", "committee"}[i%4]
+			park := wuli.ID
+			if i%5 == 4 {
+				park = andong.ID
+			}
+			b := map[string]any{"park_id": park, "name": fmt.Sprintf("组织%d", i), "kind": kind, "has_committee": i%3 == 0}
+			if i%4 != 3 {
+				b["term_ends_on"] = day([]int{-30, -1, 0, 45, 90, 91, 400}[i%7])
+			}
+			switch i {
+			case 0: // a branch
+				b["enterprise_ids"] = ents[:1]
+			case 1: // a joint branch covers several
+				b["enterprise_ids"] = ents[1:]
+			}
+			o := mustCreate(t, admin, b)
+			made = append(made, o.ID)
+			full := members(t, srv, o.ID, "", "full", []int{0, 2, 6, 7, 49, 51}[i%6])
+			members(t, srv, o.ID, "", "probationary", i%3)
+			srv.Person(srv.ZoneID, "群众", "", o.ID, "")
+			for j := 0; j < i%4 && j < len(full); j++ {
+				if _, err := srv.DB.W.Exec(`UPDATE people SET `+contact[j]+` WHERE id = $1`, full[j]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(full) > 0 && i%2 == 0 {
+				if _, err := admin.UpdateOrg(ctx, o.ID, map[string]any{"secretary_id": full[0]}, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		listed := map[string]client.Org{}
+		for q := (url.Values{"limit": {"100"}}); ; {
+			l, err := admin.ListOrgs(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range l.Items {
+				listed[o.ID] = o
+			}
+			if l.NextCursor == nil {
+				break
+			}
+			q.Set("cursor", *l.NextCursor)
+		}
+		report := map[string][]client.OrgWarning{}
+		for q := (url.Values{"limit": {"100"}}); ; {
+			r, err := admin.OrgWarnings(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range r.Items {
+				if it.OrgID != nil {
+					report[*it.OrgID] = append(report[*it.OrgID], client.OrgWarning{Code: it.Code, Params: it.Params})
+				}
+			}
+			if r.NextCursor == nil {
+				break
+			}
+			q.Set("cursor", *r.NextCursor)
+		}
+		seen := map[string]bool{}
+		for _, id := range made {
+			got, err := admin.GetOrg(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := listed[id]
+			want.Warnings = report[id]
+			if want.Warnings == nil {
+				want.Warnings = []client.OrgWarning{}
+			}
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			if string(g) != string(w) {
+				t.Fatalf("get %s:\n%s\nlist and report:\n%s", id, g, w)
+			}
+			for _, w := range got.Warnings {
+				seen[w.Code] = true
+			}
+			if got.SecretaryName != nil {
+				seen["secretary"] = true
+			}
+			if len(got.EnterpriseIDs) > 1 {
+				seen["enterprises"] = true
+			}
+		}
+		for _, c := range []string{"branch_too_large", "committee_required", "members_out_of_contact", "term_ending", "term_overdue", "secretary", "enterprises"} {
+			if !seen[c] {
+				t.Errorf("no organisation shows %s: the comparison proves little", c)
+			}
+		}
+		// Scope: Andong's park admin reads Andong's organisations, not Wuli's.
+		pa := srv.User("pa-andong", access.ParkAdmin, andong.ID)
+		for i, id := range made {
+			_, err := pa.GetOrg(ctx, id)
+			if i%5 == 4 {
+				if err != nil {
+					t.Fatalf("andong's org %d: %v", i, err)
+				}
+			} else {
+				testenv.WantStatus(t, err, 404)
+			}
+		}
 	})
 }
