@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -89,6 +90,11 @@ func (d *DB) WithClock(now func() time.Time) *DB {
 		writes: d.writes, dsn: d.dsn}
 }
 
+// WALCheckpointPages is how many pages SQLite's WAL holds before the
+// writer's commit copies them into the database file (about 40 MB of
+// 4 KiB pages; readers never wait for it).
+const WALCheckpointPages = 10_000
+
 // Open connects to dsn: "sqlite:PATH" or "postgres://…" / "postgresql://…".
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	d := &DB{Now: time.Now, group: &grouper{}, writes: &atomic.Uint64{}}
@@ -105,8 +111,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 		// The one writer keeps a 64 MiB page cache (default 2 MiB): a large
 		// transaction (an import, `tongxin gen`) otherwise spills its pages
-		// to the WAL as it goes.
-		w, err := sql.Open("sqlite", base+"&_pragma=cache_size(-65536)&_txlock=immediate")
+		// to the WAL as it goes. It checkpoints the WAL into the database
+		// file every WALCheckpointPages pages instead of SQLite's 1,000: a
+		// checkpoint runs inside the commit that crosses the mark, on the
+		// one writer every sign-up and filing waits for, and the pages the
+		// busiest writes change again and again (an activity's counts, the
+		// indexes' last leaves) are copied once per checkpoint, not once
+		// per thousand pages (docs/scaling.md, "Checkpoints").
+		w, err := sql.Open("sqlite", base+"&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint("+strconv.Itoa(WALCheckpointPages)+")&_txlock=immediate")
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,26 @@
+package db_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"tongxin/internal/db"
+)
+
+// The writer checkpoints every WALCheckpointPages pages; the readers do
+// not write, so their setting does not matter.
+func TestWriterCheckpointInterval(t *testing.T) {
+	d, err := db.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var n int
+	if err := d.W.QueryRowContext(context.Background(), "PRAGMA wal_autocheckpoint").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != db.WALCheckpointPages {
+		t.Fatalf("writer's wal_autocheckpoint = %d, want %d", n, db.WALCheckpointPages)
+	}
+}
