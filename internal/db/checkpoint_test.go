@@ -8,9 +8,10 @@ import (
 	"tongxin/internal/db"
 )
 
-// The writer checkpoints every WALCheckpointPages pages; the readers do
-// not write, so their setting does not matter.
-func TestWriterCheckpointInterval(t *testing.T) {
+// The writer checkpoints every WALCheckpointPages pages and keeps its
+// temporary files (the savepoints' sub-journals) in memory; the readers
+// do not write, so their settings do not matter.
+func TestWriterPragmas(t *testing.T) {
 	d, err := db.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -22,5 +23,11 @@ func TestWriterCheckpointInterval(t *testing.T) {
 	}
 	if n != db.WALCheckpointPages {
 		t.Fatalf("writer's wal_autocheckpoint = %d, want %d", n, db.WALCheckpointPages)
+	}
+	if err := d.W.QueryRowContext(context.Background(), "PRAGMA temp_store").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 { // MEMORY
+		t.Fatalf("writer's temp_store = %d, want 2 (memory)", n)
 	}
 }
