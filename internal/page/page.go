@@ -190,6 +190,20 @@ func ZoneCounter(table string, sc access.Scope) *Counter {
 	return &Counter{Table: table, Zones: zones}
 }
 
+// Sum is the Total adding up the counts n of from — a table of counts
+// kept with the rows, with a zone_id column — in the counter's zones,
+// narrowed by the equality filters pairs (column, value …; a filter whose
+// value is "" is left out, as db.Args.Equals does).
+func (c *Counter) Sum(from string, pairs ...string) *Total {
+	var a db.Args
+	where := "1=1"
+	if !c.All {
+		where = "zone_id IN (" + a.In(c.Zones) + ")"
+	}
+	where += a.Equals(pairs...)
+	return &Total{Query: "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM " + from + " WHERE " + where, Args: a}
+}
+
 // Rows answers a list the common way: the page after p's cursor in the
 // query's order, then total, the number of rows matching the predicate
 // (scope and filters) now. A first page that holds the whole filtered set
@@ -277,17 +291,11 @@ const (
 // Count is the number of rows matching lq's predicate (its CountFrom when
 // set, else its From), or its Counter's or Total's count: a list's total.
 func Count(ctx context.Context, q db.Querier, lq Query) (int, error) {
-	if c := lq.Counter; c != nil && countMode != countRows {
-		var a db.Args
-		where := "tbl = " + a.Add(c.Table)
-		if !c.All {
-			where += " AND zone_id IN (" + a.In(c.Zones) + ")"
-		}
-		var n int64
-		err := q.QueryRowContext(ctx, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM row_counts WHERE "+where, a...).Scan(&n)
-		return int(n), err
+	t := lq.Total
+	if c := lq.Counter; c != nil {
+		t = c.Sum("row_counts", "tbl", c.Table)
 	}
-	if t := lq.Total; t != nil && countMode != countRows {
+	if t != nil && countMode != countRows {
 		var n int64
 		err := q.QueryRowContext(ctx, t.Query, t.Args...).Scan(&n)
 		return int(n), err

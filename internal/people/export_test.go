@@ -14,8 +14,14 @@ import (
 // statement counting the latter (SQLite; "" on PostgreSQL), for the test
 // that they select the same people.
 func ParkFilters(ctx context.Context, d *db.DB, park, member string) (was string, wasArgs db.Args, is string, isArgs db.Args, count string, err error) {
-	if _, err = subtree(ctx, d.R, &was, &wasArgs, []string{"enterprise_id", "org_id"}, park, access.KindPark); err != nil {
+	n, ok, err := filterNode(ctx, d.R, &was, park, access.KindPark)
+	if err != nil {
 		return
+	}
+	if ok {
+		lo, hi := wasArgs.Add(n.Path), wasArgs.Add(n.Path[:len(n.Path)-1]+"0")
+		in := "(SELECT id FROM scope_nodes WHERE path >= " + lo + " AND path < " + hi + ")"
+		was += " AND (enterprise_id IN " + in + " OR org_id IN " + in + ")"
 	}
 	was += member
 	_, count, err = inPark(ctx, d.R, d.Dialect, &is, &isArgs, park, member)

@@ -215,24 +215,27 @@ func LookupError(field string, value *string) string {
 	return ""
 }
 
-// subtree adds "col IN (nodes under id)" to where and returns the path
-// of id's node; a node that does not exist matches nothing (path "").
-func subtree(ctx context.Context, q db.Querier, where *string, a *db.Args, cols []string, id, kind string) (string, error) {
-	n, err := nodes.Get(ctx, q, id)
-	if apperr.Is(err, apperr.NotFound) || (err == nil && kind != "" && n.Kind != kind) {
+// filterNode reads the node a filter names. A node that does not exist,
+// or is not of kind, matches nothing: " AND 1=0" goes into where and ok
+// is false.
+func filterNode(ctx context.Context, q db.Querier, where *string, id, kind string) (n nodes.Node, ok bool, err error) {
+	n, err = nodes.Get(ctx, q, id)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && n.Kind != kind) {
 		*where += " AND 1=0"
-		return "", nil
+		return n, false, nil
 	}
-	if err != nil {
+	return n, err == nil, err
+}
+
+// underOrg adds "org_id IN (nodes under the organisation id)" to where
+// and returns the organisation's path ("" when id names none).
+func underOrg(ctx context.Context, q db.Querier, where *string, a *db.Args, id string) (string, error) {
+	n, ok, err := filterNode(ctx, q, where, id, access.KindOrg)
+	if !ok {
 		return "", err
 	}
 	lo, hi := a.Add(n.Path), a.Add(n.Path[:len(n.Path)-1]+"0")
-	in := "(SELECT id FROM scope_nodes WHERE path >= " + lo + " AND path < " + hi + ")"
-	ors := make([]string, len(cols))
-	for i, c := range cols {
-		ors[i] = c + " IN " + in
-	}
-	*where += " AND (" + strings.Join(ors, " OR ") + ")"
+	*where += " AND org_id IN (SELECT id FROM scope_nodes WHERE path >= " + lo + " AND path < " + hi + ")"
 	return n.Path, nil
 }
 
@@ -254,12 +257,8 @@ func subtree(ctx context.Context, q db.Querier, where *string, a *db.Args, cols 
 // counts an OR of the two columns from one index of the zone's entries
 // alone.
 func inPark(ctx context.Context, q db.Querier, dialect db.Dialect, where *string, a *db.Args, id, member string) (string, string, error) {
-	n, err := nodes.Get(ctx, q, id)
-	if apperr.Is(err, apperr.NotFound) || (err == nil && n.Kind != access.KindPark) {
-		*where += " AND 1=0"
-		return "", "", nil
-	}
-	if err != nil {
+	n, ok, err := filterNode(ctx, q, where, id, access.KindPark)
+	if !ok {
 		return "", "", err
 	}
 	z, p := a.Add(n.ZoneID), a.Add(n.ID)
@@ -301,7 +300,7 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 	inScope := false
 	count := ""
 	if f.OrgID != "" {
-		path, err := subtree(ctx, s.DB.R, &where, a, []string{"org_id"}, f.OrgID, access.KindOrg)
+		path, err := underOrg(ctx, s.DB.R, &where, a, f.OrgID)
 		if err != nil {
 			return "", "", err
 		}
