@@ -336,11 +336,7 @@ func (s *Service) getOne(ctx context.Context, q db.Querier, id string) (Org, err
 	t.Args = db.Args{date(today.AddDate(0, -OutOfContactMonths, 0))}
 	t.Cols = cols + `,
 		(SELECT name FROM people WHERE id = orgs.secretary_id),
-		(SELECT string_agg(enterprise_id, ',' ORDER BY enterprise_id) FROM org_enterprises WHERE org_id = orgs.id),
-		(SELECT COUNT(*) FROM people WHERE org_id = orgs.id AND party_status = 'full'),
-		(SELECT COUNT(*) FROM people WHERE org_id = orgs.id AND party_status = 'probationary'),
-		(SELECT COUNT(*) FROM people p WHERE p.org_id = orgs.id AND p.party_status IN ('full', 'probationary')
-			AND (p.last_contact_on < $1 OR (p.last_contact_on IS NULL AND p.joined_on < $1)))`
+		(SELECT string_agg(enterprise_id, ',' ORDER BY enterprise_id) FROM org_enterprises WHERE org_id = orgs.id), ` + memberCounts
 	t.Scan = func(sc page.Scanner) (Org, error) {
 		return scan(db.Also(sc, &d.secretary, &d.enterprises, &d.full, &d.probationary, &d.outOfContact))
 	}
@@ -357,6 +353,14 @@ func (s *Service) getOne(ctx context.Context, q db.Querier, id string) (Org, err
 	o.Warnings = &ws
 	return o, nil
 }
+
+// memberCounts are getOne's columns of an organisation's full and
+// probationary members and of those out of contact since $1, each read
+// from the index people_org_party alone (TestOrgMemberCountsReadOneIndex).
+const memberCounts = `(SELECT COUNT(*) FROM people WHERE org_id = orgs.id AND party_status = 'full'),
+		(SELECT COUNT(*) FROM people WHERE org_id = orgs.id AND party_status = 'probationary'),
+		(SELECT COUNT(*) FROM people p WHERE p.org_id = orgs.id AND p.party_status IN ('full', 'probationary')
+			AND (p.last_contact_on < $1 OR (p.last_contact_on IS NULL AND p.joined_on < $1)))`
 
 // oneDecorations are the extra columns of getOne.
 type oneDecorations struct {

@@ -1,0 +1,4 @@
+package orgs
+
+// MemberCounts exposes getOne's member-count columns to the plan test.
+const MemberCounts = memberCounts
