@@ -1,6 +1,7 @@
 package servicenet
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -162,31 +163,46 @@ func fill(ctx context.Context, q db.Querier, rs []Request) error {
 	for i, r := range rs {
 		at[r.ID], ids[i] = i, r.ID
 	}
-	// One query for both: the events (kind 0) in time order, then the
-	// photos (kind 1) by id.
+	// One query for both, the events (kind 0) and the photos (kind 1),
+	// put in order here: an ORDER BY made SQLite sort each branch in a
+	// temporary b-tree, a third of the statement's time.
+	type row struct {
+		micros int64
+		id     string
+		e      Event
+	}
+	events := make([][]row, len(rs))
 	var a db.Args
 	in := a.In(ids)
-	return db.Each(ctx, q, `SELECT 0 AS kind, request_id, at, id, actor_id, action, note FROM service_request_events WHERE request_id IN (`+in+`)
-		UNION ALL SELECT 1, request_id, 0, id, NULL, '', '' FROM service_request_photos WHERE request_id IN (`+in+`)
-		ORDER BY kind, at, id`, a,
+	err := db.Each(ctx, q, `SELECT 0 AS kind, request_id, at, id, actor_id, action, note FROM service_request_events WHERE request_id IN (`+in+`)
+		UNION ALL SELECT 1, request_id, 0, id, NULL, '', '' FROM service_request_photos WHERE request_id IN (`+in+`)`, a,
 		func(sc db.Scanner) error {
 			var kind int
-			var id, rowID string
-			var e Event
-			var micros int64
+			var reqID string
+			var x row
 			var actor sql.NullString
-			if err := sc.Scan(&kind, &id, &micros, &rowID, &actor, &e.Action, &e.Note); err != nil {
+			if err := sc.Scan(&kind, &reqID, &x.micros, &x.id, &actor, &x.e.Action, &x.e.Note); err != nil {
 				return err
 			}
-			r := &rs[at[id]]
+			i := at[reqID]
 			if kind == 1 {
-				r.PhotoIDs = append(r.PhotoIDs, rowID)
+				rs[i].PhotoIDs = append(rs[i].PhotoIDs, x.id)
 				return nil
 			}
-			e.At, e.ActorID = db.FromMicros(micros), ptr(actor)
-			r.Timeline = append(r.Timeline, e)
+			x.e.At, x.e.ActorID = db.FromMicros(x.micros), ptr(actor)
+			events[i] = append(events[i], x)
 			return nil
 		})
+	for i, es := range events {
+		slices.SortFunc(es, func(x, y row) int {
+			return cmp.Or(cmp.Compare(x.micros, y.micros), strings.Compare(x.id, y.id))
+		})
+		for _, x := range es {
+			rs[i].Timeline = append(rs[i].Timeline, x.e)
+		}
+		slices.Sort(rs[i].PhotoIDs)
+	}
+	return err
 }
 
 // requestAttach: a request hangs under its point (and so its park and
