@@ -17,33 +17,34 @@ import (
 
 // Config holds every setting of the serve command.
 type Config struct {
-	Addr             string
-	DB               string
-	DBListen         string
-	SecretKey        string
-	SecretPrevious   string
-	ZoneName         string
-	AdminPassword    string
-	SessionTTL       time.Duration
-	SessionMaxAge    time.Duration
-	AuditRetention   time.Duration
-	LogLevel         string
-	LogFormat        string
-	CookieSecure     bool
-	TrustedProxies   string
-	MetricsAddr      string
-	MetricsToken     string
-	ShutdownTimeout  time.Duration
-	Demo             bool
-	LoginMaxFailures int
-	PasswordHashers  int
-	Photos           string
-	MaxPhotoBytes    int64
-	SLASweep         time.Duration
-	PublicURL        string
-	SMSSender        string
-	SMSWebhookURL    string
-	SMSWebhookToken  string
+	Addr              string
+	DB                string
+	DBListen          string
+	SecretKey         string
+	SecretPrevious    string
+	ZoneName          string
+	AdminPassword     string
+	SessionTTL        time.Duration
+	SessionMaxAge     time.Duration
+	AuditRetention    time.Duration
+	LogLevel          string
+	LogFormat         string
+	CookieSecure      bool
+	TrustedProxies    string
+	MetricsAddr       string
+	MetricsToken      string
+	ShutdownTimeout   time.Duration
+	Demo              bool
+	LoginMaxFailures  int
+	PasswordHashers   int
+	Photos            string
+	MaxPhotoBytes     int64
+	SLASweep          time.Duration
+	DashboardCacheTTL time.Duration
+	PublicURL         string
+	SMSSender         string
+	SMSWebhookURL     string
+	SMSWebhookToken   string
 }
 
 // PhotoDir is where request photos are stored: TONGXIN_PHOTOS, or a
@@ -178,6 +179,15 @@ func Options() []Option {
 			}},
 		{Env: "TONGXIN_SLA_SWEEP", Default: "1m", Usage: "how often the overdue job looks for service requests past their deadline and escalates them (exactly once, whatever the number of replicas)",
 			set: dur(func(c *Config) *time.Duration { return &c.SLASweep })},
+		{Env: "TONGXIN_DASHBOARD_CACHE_TTL", Default: "100ms", Usage: "how long the dashboard matrix may reuse an answer for callers asking the same question in the same scope (at most 10s; 0: off). This process's own writes show at once; other replicas' within this bound",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err == nil && (d < 0 || d > 10*time.Second) {
+					err = fmt.Errorf("must be between 0 (off) and 10s, got %s", d)
+				}
+				c.DashboardCacheTTL = d
+				return err
+			}},
 		{Env: "TONGXIN_DEMO", Flag: "demo", Default: "false", Usage: "load the article's demo zone into an empty database",
 			set: boolean(func(c *Config) *bool { return &c.Demo })},
 	}

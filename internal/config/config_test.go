@@ -17,8 +17,17 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.DB != "sqlite:./tongxin.db" || c.ZoneName != "示例开发区" || c.SessionTTL != 12*time.Hour ||
-		c.AuditRetention != 1095*24*time.Hour || c.LoginMaxFailures != 10 || c.Demo {
+		c.AuditRetention != 1095*24*time.Hour || c.LoginMaxFailures != 10 || c.DashboardCacheTTL != 100*time.Millisecond || c.Demo {
 		t.Fatalf("defaults %+v", c)
+	}
+}
+
+func TestDashboardCacheTTL(t *testing.T) {
+	for v, want := range map[string]time.Duration{"0": 0, "50ms": 50 * time.Millisecond, "10s": 10 * time.Second} {
+		c, err := Load("serve", nil, env(map[string]string{"TONGXIN_DASHBOARD_CACHE_TTL": v}), io.Discard)
+		if err != nil || c.DashboardCacheTTL != want {
+			t.Errorf("%s: %v %v, want %v", v, c, err, want)
+		}
 	}
 }
 
@@ -52,15 +61,23 @@ func TestPrecedence(t *testing.T) {
 }
 
 func TestBadValues(t *testing.T) {
+	bad := func(k, v string) {
+		t.Helper()
+		_, err := Load("serve", nil, env(map[string]string{k: v}), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), strings.TrimSuffix(k, "_FILE")) {
+			t.Errorf("%s=%s: error %v should name the variable", k, v, err)
+		}
+	}
 	for k, v := range map[string]string{
 		"TONGXIN_SESSION_TTL": "soon", "TONGXIN_LOG_LEVEL": "loud", "TONGXIN_COOKIE_SECURE": "maybe",
 		"TONGXIN_AUDIT_RETENTION": "1h", "TONGXIN_LOGIN_MAX_FAILURES": "0", "TONGXIN_SECRET_KEY_FILE": "/nonexistent/key",
 		"TONGXIN_SMS_SENDER": "carrier-pigeon", "TONGXIN_PUBLIC_URL": "tongxin.example.cn",
 	} {
-		_, err := Load("serve", nil, env(map[string]string{k: v}), io.Discard)
-		if err == nil || !strings.Contains(err.Error(), strings.TrimSuffix(k, "_FILE")) {
-			t.Errorf("%s=%s: error %v should name the variable", k, v, err)
-		}
+		bad(k, v)
+	}
+	// The dashboard cache: negative, beyond the bound, or not a duration.
+	for _, v := range []string{"-1ms", "11s", "1m", "0.1"} {
+		bad("TONGXIN_DASHBOARD_CACHE_TTL", v)
 	}
 	// The webhook sender needs its URL.
 	if _, err := Load("serve", nil, env(map[string]string{"TONGXIN_SMS_SENDER": "webhook"}), io.Discard); err == nil ||

@@ -75,7 +75,14 @@ type Filter struct {
 }
 
 // Service reads the matrix.
-type Service struct{ DB *db.DB }
+type Service struct {
+	DB *db.DB
+	// TTL is how long an answer may be reused after its read began (the
+	// answer cache, cache.go); 0 computes every answer.
+	TTL time.Duration
+
+	answers answers
+}
 
 const sums = `COALESCE(SUM(u.activities), 0), COALESCE(SUM(u.participants), 0), COALESCE(SUM(u.volunteer_minutes), 0),
 	COALESCE(SUM(u.requests_resolved), 0), COALESCE(SUM(u.cases_closed), 0), COALESCE(SUM(u.cooperations), 0),
@@ -289,13 +296,13 @@ func (s *Service) node(ctx context.Context, scope access.Scope, id, kind, field 
 	return path, err
 }
 
-// Matrix returns the figures of every cell within the caller's scope,
-// summed from the roll-up (matrix_totals) and the facts of the subtrees the
-// scope and filter come to: a few hundred rows whatever the number of
-// organising nodes. Months of the trend whose figures are all zero are
-// left out, and so are parks outside the caller's scope whose figures the
-// caller sees are all zero.
-func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
+// compute sums the figures of every cell within the caller's scope from
+// the roll-up (matrix_totals) and the facts of the subtrees the scope and
+// filter come to: a few hundred rows whatever the number of organising
+// nodes. Months of the trend whose figures are all zero are left out, and
+// so are parks outside the caller's scope whose figures the caller sees
+// are all zero.
+func (s *Service) compute(ctx context.Context, f Filter) (Report, error) {
 	rep := Report{Levels: Levels, Functions: Functions, Parks: []ParkTotals{}}
 	r, err := s.resolve(ctx, f)
 	if err != nil {

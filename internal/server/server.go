@@ -203,7 +203,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		Enterprises: &enterprises.Service{DB: d},
 		Orgs:        &orgs.Service{DB: d},
 		Stations:    &stations.Service{DB: d},
-		Matrix:      &matrix.Service{DB: d},
+		Matrix:      &matrix.Service{DB: d, TTL: cfg.DashboardCacheTTL},
 		Alliances:   &alliances.Service{DB: d},
 		Workshops:   &workshops.Service{DB: d},
 		Artery:      &artery.Service{DB: d},
@@ -237,6 +237,16 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tongxin_principal_lookups_total",
 			Help:        "Signed-in requests by where their caller came from: hit (memory), miss (read and remembered), bypass (read: the cache was not trusted).",
 			ConstLabels: prometheus.Labels{"result": result}}, func() float64 { return float64(n()) }))
+	}
+	for result, n := range map[string]func(matrix.Lookups) uint64{
+		"hit":    func(l matrix.Lookups) uint64 { return l.Hit },
+		"miss":   func(l matrix.Lookups) uint64 { return l.Miss },
+		"shared": func(l matrix.Lookups) uint64 { return l.Shared },
+		"off":    func(l matrix.Lookups) uint64 { return l.Off },
+	} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tongxin_matrix_lookups_total",
+			Help:        "Dashboard matrix answers by where they came from: hit (a kept answer), miss (computed), shared (waited for another caller's computation), off (computed: TONGXIN_DASHBOARD_CACHE_TTL=0).",
+			ConstLabels: prometheus.Labels{"result": result}}, func() float64 { return float64(n(a.Matrix.Lookups())) }))
 	}
 	metrics := httpx.NewMetrics(reg)
 	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})

@@ -8,6 +8,7 @@ import (
 
 	"tongxin/internal/access"
 	"tongxin/internal/client"
+	"tongxin/internal/config"
 	"tongxin/internal/db"
 	"tongxin/internal/matrix"
 	"tongxin/internal/testenv"
@@ -51,8 +52,11 @@ type world struct {
 // committee and a branch of one of its enterprises) and the hand-counted
 // figures every test below checks against, and zone B with figures that
 // must never show in zone A.
-func build(t *testing.T, dsn string) world {
-	srv := testenv.Start(t, dsn)
+func build(t *testing.T, dsn string) world { return buildWith(t, dsn, nil) }
+
+// buildWith is build on a server whose configuration edit changes.
+func buildWith(t *testing.T, dsn string, edit func(*config.Config)) world {
+	srv := testenv.StartWith(t, dsn, nil, edit)
 	w := world{srv: srv, wuli: srv.Park("五里园", "WL").ID, andong: srv.Park("安东园", "AD").ID}
 	ent := srv.Enterprise(w.wuli, "盼盼食品")
 	w.committee = srv.Org(srv.ZoneID, "", "开发区党工委", "working_committee")
