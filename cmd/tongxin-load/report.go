@@ -125,7 +125,7 @@ func (r *Result) markdown() string {
 		b.WriteString("\nError samples:\n\n" + strings.Join(samples, "\n") + "\n")
 	}
 	if len(r.DBPool) > 0 {
-		b.WriteString("\nDatabase pools and principal lookups (hit: remembered; bypass: read, the cache not trusted) after the run:\n\n```\n" + strings.Join(r.DBPool, "\n") + "\n```\n")
+		b.WriteString("\nDatabase pools, principal lookups (hit: remembered; bypass: read, the cache not trusted) and dashboard answers (hit: reused; miss: computed; shared: waited for a computation under way) after the run:\n\n```\n" + strings.Join(r.DBPool, "\n") + "\n```\n")
 	}
 	for _, n := range r.Notes {
 		b.WriteString("\nNote: " + n + "\n")

@@ -224,8 +224,8 @@ type Result struct {
 	Overbooked   int       `json:"overbooked_activities"`
 	Registered   int       `json:"signups_registered_in_run"`
 	Targets      []Target  `json:"targets"`
-	// DBPool is each replica's tongxin_db_* gauges and principal lookups
-	// after the run.
+	// DBPool is each replica's tongxin_db_* gauges, principal lookups and
+	// dashboard answers after the run.
 	DBPool []string `json:"db_pool"`
 	Notes  []string `json:"notes,omitempty"`
 }
@@ -454,8 +454,9 @@ func checkCapacity(ctx context.Context, db database, res *Result) error {
 		db.zoneID, res.Started.UnixMicro()).Scan(&res.Registered)
 }
 
-// poolGauges returns the tongxin_db_* and tongxin_principal_* lines of a
-// replica's /metrics (its pools, and where its callers came from).
+// poolGauges returns the tongxin_db_*, tongxin_principal_* and
+// tongxin_matrix_* lines of a replica's /metrics (its pools, where its
+// callers came from, where its dashboard answers came from).
 func poolGauges(ctx context.Context, metrics string, i int) []string {
 	req, _ := http.NewRequestWithContext(ctx, "GET", metrics+"/metrics", nil)
 	resp, err := http.DefaultClient.Do(req)
@@ -466,7 +467,7 @@ func poolGauges(ctx context.Context, metrics string, i int) []string {
 	b, _ := io.ReadAll(resp.Body)
 	var out []string
 	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "tongxin_db_") || strings.HasPrefix(l, "tongxin_principal_") {
+		if strings.HasPrefix(l, "tongxin_db_") || strings.HasPrefix(l, "tongxin_principal_") || strings.HasPrefix(l, "tongxin_matrix_") {
 			out = append(out, fmt.Sprintf("replica %d: %s", i, l))
 		}
 	}
