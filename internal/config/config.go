@@ -179,7 +179,7 @@ func Options() []Option {
 			}},
 		{Env: "TONGXIN_SLA_SWEEP", Default: "1m", Usage: "how often the overdue job looks for service requests past their deadline and escalates them (exactly once, whatever the number of replicas)",
 			set: dur(func(c *Config) *time.Duration { return &c.SLASweep })},
-		{Env: "TONGXIN_DASHBOARD_CACHE_TTL", Default: "100ms", Usage: "how long the dashboard matrix may reuse an answer for callers asking the same question in the same scope (at most 10s; 0: off). This process's own writes show at once; other replicas' within this bound",
+		{Env: "TONGXIN_DASHBOARD_CACHE_TTL", Default: "1s", Usage: "how long the dashboard matrix may reuse an answer for callers asking the same question in the same scope (at most 10s; 0: off). This process's own writes show at once; other replicas' within this bound",
 			set: func(c *Config, v string) error {
 				d, err := time.ParseDuration(v)
 				if err == nil && (d < 0 || d > 10*time.Second) {

@@ -17,7 +17,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.DB != "sqlite:./tongxin.db" || c.ZoneName != "示例开发区" || c.SessionTTL != 12*time.Hour ||
-		c.AuditRetention != 1095*24*time.Hour || c.LoginMaxFailures != 10 || c.DashboardCacheTTL != 100*time.Millisecond || c.Demo {
+		c.AuditRetention != 1095*24*time.Hour || c.LoginMaxFailures != 10 || c.DashboardCacheTTL != time.Second || c.Demo {
 		t.Fatalf("defaults %+v", c)
 	}
 }

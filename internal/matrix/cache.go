@@ -27,8 +27,10 @@ import (
 //     before it ended;
 //   - bounded staleness across processes (other replicas, a CLI on the
 //     SQLite file): an answer is used only while less than TTL has passed
-//     since its read began — the bound the platform gives revocations
-//     across replicas (auth.Lease, 100 ms by default);
+//     since its read began (TONGXIN_DASHBOARD_CACHE_TTL, 1 s by default:
+//     under load on PostgreSQL an answer can take most of 100 ms to
+//     compute, and a shorter TTL, counted from the read's start, left it
+//     hardly any time to be reused);
 //   - one computation per question: callers arriving while an answer with
 //     their tag is being computed wait for it instead of computing it
 //     again;

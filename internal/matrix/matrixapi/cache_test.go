@@ -111,7 +111,7 @@ func TestMatrixCacheOff(t *testing.T) {
 	})
 }
 
-// The default configuration keeps answers (100 ms): a second ask at once
+// The default configuration keeps answers (1 s): a second ask at once
 // is a hit, and a refused filter is never kept.
 func TestMatrixCacheDefault(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
