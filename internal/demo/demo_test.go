@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"tongxin/internal/demo"
 	"tongxin/internal/ident"
@@ -523,6 +524,37 @@ func TestDemoHoldsTheMediation(t *testing.T) {
 		}
 		if err := worker.Call(ctx, "GET", "/api/v1/my/mediation-cases", nil, &l); err != nil || l.Total != 1 {
 			t.Fatalf("worker's cases: %d %v", l.Total, err)
+		}
+	})
+}
+
+// A generated zone is in its steady state at demo.Reference: every open
+// request past its deadline was escalated when it fell due, with its event
+// and notification, as the overdue sweep does it, so a sweep at Reference
+// has nothing left to do (at zone scale the backlog had been 45,000
+// requests, escalated 500 a minute by every server started on a copy).
+func TestGeneratedZoneHasNoOverdueBacklog(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		srv := testenv.Start(t, dsn)
+		z, _, err := demo.Generate(ctx, srv.DB, srv.App.Keys, "合成", demo.Scales["small"], 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		escalated := srv.Count("service_requests", "zone_id = $1 AND overdue_at IS NOT NULL", z)
+		events := srv.Count("service_request_events", "zone_id = $1 AND action = 'escalate'", z)
+		notices := srv.Count("service_notifications", "zone_id = $1 AND kind = 'overdue'", z)
+		if escalated == 0 || events != escalated || notices != escalated {
+			t.Fatalf("escalated %d requests, %d escalate events, %d overdue notifications", escalated, events, notices)
+		}
+		if n := srv.Count("service_requests", "zone_id = $1 AND overdue_at IS NOT NULL AND status IN ('resolved', 'closed', 'rejected')", z); n != 0 {
+			t.Fatalf("%d finished requests marked overdue", n)
+		}
+		d := *srv.DB
+		d.Now = func() time.Time { return demo.Reference }
+		n, err := (&servicenet.Service{DB: &d}).Sweep(ctx)
+		if err != nil || n != 0 {
+			t.Fatalf("a sweep at Reference escalated %d requests (%v), want none", n, err)
 		}
 	})
 }

@@ -242,10 +242,20 @@ func (g *gen) work(parks []ParkRef, centres map[string]centre, orgs []*org, peop
 		status := map[int]string{1: "submitted", 2: "accepted", 3: "in_progress", 4: "resolved", 5: "closed"}[done]
 		id := g.id()
 		lat, lng := g.around(centres[pt.park])
+		due := at.Add(time.Duration(e.SLAHours) * time.Hour)
+		// An open request past its deadline at Reference was escalated when
+		// it fell due, as the overdue sweep does it (servicenet.Sweep): the
+		// zone is generated in its steady state, not with a backlog that
+		// every server started on it escalates 500 a minute for hours.
+		var overdueAt any
+		escalated := servicenet.Open(status) && due.Before(Reference)
+		if escalated {
+			overdueAt = db.Micros(due)
+		}
 		if err := g.b.add("service_requests", `id, zone_id, park_id, point_id, service_code, description, requester_id, contact_name, contact_phone,
-			address, lat, lng, status, due_at, source, version, created_at, updated_at`,
+			address, lat, lng, status, due_at, overdue_at, source, version, created_at, updated_at`,
 			id, g.zoneID, pt.park, pt.id, e.Code, desc, who.id, who.name, g.keys.Seal(who.phone), "", lat, lng, status,
-			db.Micros(at.Add(time.Duration(e.SLAHours)*time.Hour)), "api", done, db.Micros(at), db.Micros(at.Add(time.Duration(done-1)*time.Hour))); err != nil {
+			db.Micros(due), overdueAt, "api", done, db.Micros(at), db.Micros(at.Add(time.Duration(done-1)*time.Hour))); err != nil {
 			return err
 		}
 		for j := range done {
@@ -255,6 +265,15 @@ func (g *gen) work(parks []ParkRef, centres map[string]centre, orgs []*org, peop
 			}
 			if steps[j] == "resolve" {
 				fact(matrix.Place{ZoneID: g.zoneID, NodeID: pt.id, ParkID: pt.park, Level: "park"}, e.Function, t, matrix.Figures{RequestsResolved: 1})
+			}
+		}
+		if escalated {
+			if err := g.b.add("service_request_events", "id, request_id, zone_id, at, action, note", g.id(), id, g.zoneID, db.Micros(due), "escalate", ""); err != nil {
+				return err
+			}
+			if err := g.b.add("service_notifications", "id, zone_id, park_id, request_id, kind, due_at, created_at",
+				g.id(), g.zoneID, pt.park, id, "overdue", db.Micros(due), db.Micros(due)); err != nil {
+				return err
 			}
 		}
 	}
