@@ -229,25 +229,21 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	if d.R.DB != d.W {
 		registerPoolGauges(reg, "read", d.R.DB)
 	}
-	for result, n := range map[string]func() uint64{
-		"hit":    func() uint64 { h, _, _ := a.Auth.Principals.Stats(); return h },
-		"miss":   func() uint64 { _, m, _ := a.Auth.Principals.Stats(); return m },
-		"bypass": func() uint64 { _, _, b := a.Auth.Principals.Stats(); return b },
-	} {
-		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tongxin_principal_lookups_total",
-			Help:        "Signed-in requests by where their caller came from: hit (memory), miss (read and remembered), bypass (read: the cache was not trusted).",
-			ConstLabels: prometheus.Labels{"result": result}}, func() float64 { return float64(n()) }))
-	}
-	for result, n := range map[string]func(matrix.Lookups) uint64{
-		"hit":    func(l matrix.Lookups) uint64 { return l.Hit },
-		"miss":   func(l matrix.Lookups) uint64 { return l.Miss },
-		"shared": func(l matrix.Lookups) uint64 { return l.Shared },
-		"off":    func(l matrix.Lookups) uint64 { return l.Off },
-	} {
-		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tongxin_matrix_lookups_total",
-			Help:        "Dashboard matrix answers by where they came from: hit (a kept answer), miss (computed), shared (waited for another caller's computation), off (computed: TONGXIN_DASHBOARD_CACHE_TTL=0).",
-			ConstLabels: prometheus.Labels{"result": result}}, func() float64 { return float64(n(a.Matrix.Lookups())) }))
-	}
+	registerLookups(reg, "tongxin_principal_lookups_total",
+		"Signed-in requests by where their caller came from: hit (memory), miss (read and remembered), bypass (read: the cache was not trusted).",
+		map[string]func() uint64{
+			"hit":    func() uint64 { h, _, _ := a.Auth.Principals.Stats(); return h },
+			"miss":   func() uint64 { _, m, _ := a.Auth.Principals.Stats(); return m },
+			"bypass": func() uint64 { _, _, b := a.Auth.Principals.Stats(); return b },
+		})
+	registerLookups(reg, "tongxin_matrix_lookups_total",
+		"Dashboard matrix answers by where they came from: hit (a kept answer), miss (computed), shared (waited for another caller's computation), off (computed: TONGXIN_DASHBOARD_CACHE_TTL=0).",
+		map[string]func() uint64{
+			"hit":    func() uint64 { return a.Matrix.Lookups().Hit },
+			"miss":   func() uint64 { return a.Matrix.Lookups().Miss },
+			"shared": func() uint64 { return a.Matrix.Lookups().Shared },
+			"off":    func() uint64 { return a.Matrix.Lookups().Off },
+		})
 	metrics := httpx.NewMetrics(reg)
 	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 
@@ -329,6 +325,15 @@ func allowed(mux *http.ServeMux, r *http.Request) []string {
 		}
 	}
 	return allow
+}
+
+// registerLookups registers one counter of a cache's lookups per result
+// (the label "result"), each read from its function when scraped.
+func registerLookups(reg prometheus.Registerer, name, help string, results map[string]func() uint64) {
+	for result, n := range results {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help,
+			ConstLabels: prometheus.Labels{"result": result}}, func() float64 { return float64(n()) }))
+	}
 }
 
 func registerPoolGauges(reg prometheus.Registerer, pool string, p *sql.DB) {
