@@ -80,10 +80,32 @@ func TestSmoke(t *testing.T) {
 	if res.CeilingPKRPS == 0 || res.CeilingPage == 0 || len(res.StartupMS) != 1 || res.RSSHWMMB[0] == 0 {
 		t.Errorf("ceilings %.0f %.0f, start-up %v, RSS %v", res.CeilingPKRPS, res.CeilingPage, res.StartupMS, res.RSSHWMMB)
 	}
+	if res.CeilingPKCPU <= 0 || res.CeilingPageCPU <= 0 {
+		t.Errorf("ceilings' CPU per request %.1f, %.1f µs", res.CeilingPKCPU, res.CeilingPageCPU)
+	}
+	for _, s := range res.Stats {
+		if s.Group == "get" && (s.CPU <= 0 || s.CPURatio <= 0) {
+			t.Errorf("%s: CPU per request %.1f µs, %.2f× the ceiling's", s.Endpoint, s.CPU, s.CPURatio)
+		}
+	}
 	for _, f := range []string{"load-sqlite.json", "load-sqlite.md"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// procCPU counts this process's own CPU time as it spins.
+func TestProcCPU(t *testing.T) {
+	me := []int{os.Getpid()}
+	t0 := procCPU(me)
+	for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end); {
+	}
+	if d := procCPU(me) - t0; d < 100*time.Millisecond || d > 2*time.Second {
+		t.Errorf("300 ms of spinning counted as %v", d)
+	}
+	if d := procCPU([]int{-1}); d != 0 {
+		t.Errorf("no such process: %v", d)
 	}
 }
 

@@ -14,18 +14,19 @@ func openSQL(dsn string) (*sql.DB, error) { return sql.Open(driverOf(dsn), sqlDS
 
 // rate fills in the ratios to the ceilings and checks issue 10's targets.
 func (r *Result) rate() {
-	var pk, pg []float64
+	var pk, pg, pkCPU, pgCPU []float64
 	for _, s := range r.Stats {
 		if s.Group != "ceiling" {
 			continue
 		}
 		if strings.Contains(s.Phase, "primary-key") {
-			pk = append(pk, s.RPS)
+			pk, pkCPU = append(pk, s.RPS), append(pkCPU, s.CPU)
 		} else {
-			pg = append(pg, s.RPS)
+			pg, pgCPU = append(pg, s.RPS), append(pgCPU, s.CPU)
 		}
 	}
 	r.CeilingPKRPS, r.CeilingPage = mean(pk), mean(pg)
+	r.CeilingPKCPU, r.CeilingPageCPU = mean(pkCPU), mean(pgCPU)
 	for i := range r.Stats {
 		s := &r.Stats[i]
 		// A run of chosen phases (--phases) may have measured no ceiling:
@@ -33,8 +34,10 @@ func (r *Result) rate() {
 		switch {
 		case s.Group == "get" && r.CeilingPKRPS > 0:
 			s.Ratio, s.Ceiling = s.RPS/r.CeilingPKRPS, "primary-key"
+			s.CPURatio = ratio(s.CPU, r.CeilingPKCPU)
 		case s.Group == "list" && r.CeilingPage > 0:
 			s.Ratio, s.Ceiling = s.RPS/r.CeilingPage, "page"
+			s.CPURatio = ratio(s.CPU, r.CeilingPageCPU)
 		}
 	}
 	add := func(name, want, got string, ok bool) {
@@ -74,6 +77,13 @@ func (r *Result) rate() {
 	add("server resident memory (peak VmRSS sampled / VmHWM)", "< 250 MB", joinF(r.RSSPeakMB, "%.0f")+" / "+joinF(r.RSSHWMMB, "%.0f MB"), slices.Max(r.RSSHWMMB) < 250)
 }
 
+func ratio(x, y float64) float64 {
+	if y == 0 {
+		return 0
+	}
+	return x / y
+}
+
 func mean(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
@@ -99,17 +109,24 @@ func (r *Result) markdown() string {
 	fmt.Fprintf(&b, "%s · scale %s (seed %d) · %d clients · %d replica(s) · %d CPUs · %.0f s per phase · generation %.1f s%s\n\n",
 		r.Started.Format("2006-01-02 15:04 MST"), r.Scale, r.Seed, r.Clients, r.Replicas, r.CPUs, r.PhaseSeconds, r.GenSeconds, map[bool]string{true: " (cached)"}[r.GenCached])
 	fmt.Fprintf(&b, "Ceilings: primary-key read %.0f req/s, page of 50 %.0f req/s (bare Go handlers, same engine and driver, same client; the mean of the first and last phases).\n\n", r.CeilingPKRPS, r.CeilingPage)
-	b.WriteString("| phase | endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | 409 | ratio |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	b.WriteString("Server CPU: the server's CPU time per request of the phase (every replica; in a ceiling phase the ceiling's process), and that over the same ceiling's.\n\n")
+	b.WriteString("| phase | endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | 409 | ratio | server CPU µs/req |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, s := range r.Stats {
-		ratio := ""
+		ratio, cpu := "", ""
 		if s.Ratio > 0 {
 			ratio = fmt.Sprintf("%.0f%% of %s", 100*s.Ratio, s.Ceiling)
+		}
+		if s.CPU > 0 {
+			cpu = fmt.Sprintf("%.0f", s.CPU)
+		}
+		if s.CPURatio > 0 {
+			cpu += fmt.Sprintf(" (%.2f× ceiling)", s.CPURatio)
 		}
 		ph := s.Group
 		if s.Group == "ceiling" {
 			ph, s.Endpoint = "ceiling", strings.TrimPrefix(s.Phase, "ceiling: ")
 		}
-		fmt.Fprintf(&b, "| %s | %s | %.0f | %.1f | %.1f | %.1f | %d | %d | %s |\n", ph, strings.ReplaceAll(s.Endpoint, "|", "\\|"), s.RPS, s.P50, s.P95, s.P99, s.Errors, s.Conflicts, ratio)
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %.1f | %.1f | %.1f | %d | %d | %s | %s |\n", ph, strings.ReplaceAll(s.Endpoint, "|", "\\|"), s.RPS, s.P50, s.P95, s.P99, s.Errors, s.Conflicts, ratio, cpu)
 	}
 	b.WriteString("\n| target | want | got | |\n| --- | --- | --- | --- |\n")
 	for _, t := range r.Targets {

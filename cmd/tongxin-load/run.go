@@ -75,19 +75,26 @@ func (o options) phases() []phase {
 
 // Stat is one endpoint's figures in one phase.
 type Stat struct {
-	Phase     string   `json:"phase"`
-	Group     string   `json:"group"`
-	Endpoint  string   `json:"endpoint"`
-	Requests  int      `json:"requests"`
-	RPS       float64  `json:"rps"`
-	P50       float64  `json:"p50_ms"`
-	P95       float64  `json:"p95_ms"`
-	P99       float64  `json:"p99_ms"`
-	Errors    int      `json:"errors"`
-	Conflicts int      `json:"conflicts_409"`
-	Ratio     float64  `json:"ratio_to_ceiling,omitempty"`
-	Ceiling   string   `json:"ceiling,omitempty"`
-	Samples   []string `json:"error_samples,omitempty"`
+	Phase     string  `json:"phase"`
+	Group     string  `json:"group"`
+	Endpoint  string  `json:"endpoint"`
+	Requests  int     `json:"requests"`
+	RPS       float64 `json:"rps"`
+	P50       float64 `json:"p50_ms"`
+	P95       float64 `json:"p95_ms"`
+	P99       float64 `json:"p99_ms"`
+	Errors    int     `json:"errors"`
+	Conflicts int     `json:"conflicts_409"`
+	Ratio     float64 `json:"ratio_to_ceiling,omitempty"`
+	Ceiling   string  `json:"ceiling,omitempty"`
+	// CPU is the server's CPU time (user and system, every replica; the
+	// ceiling's own process in a ceiling phase) per request of the phase,
+	// in microseconds; CPURatio is it over the same ceiling's. Throughput
+	// follows what else the shared machine runs; CPU per request much
+	// less.
+	CPU      float64  `json:"server_cpu_us_per_request,omitempty"`
+	CPURatio float64  `json:"cpu_to_ceiling,omitempty"`
+	Samples  []string `json:"error_samples,omitempty"`
 }
 
 type record struct {
@@ -220,10 +227,13 @@ type Result struct {
 	RSSHWMMB     []float64 `json:"rss_hwm_mb"`
 	CeilingPKRPS float64   `json:"ceiling_pk_rps"`
 	CeilingPage  float64   `json:"ceiling_page_rps"`
-	Stats        []Stat    `json:"stats"`
-	Overbooked   int       `json:"overbooked_activities"`
-	Registered   int       `json:"signups_registered_in_run"`
-	Targets      []Target  `json:"targets"`
+	// The ceilings' server CPU per request, in microseconds.
+	CeilingPKCPU   float64  `json:"ceiling_pk_cpu_us"`
+	CeilingPageCPU float64  `json:"ceiling_page_cpu_us"`
+	Stats          []Stat   `json:"stats"`
+	Overbooked     int      `json:"overbooked_activities"`
+	Registered     int      `json:"signups_registered_in_run"`
+	Targets        []Target `json:"targets"`
 	// DBPool is each replica's tongxin_db_* gauges, principal lookups and
 	// dashboard answers after the run.
 	DBPool []string `json:"db_pool"`
@@ -261,7 +271,7 @@ func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
 	// The ceiling server, on the same database.
 	// The ceiling keeps a replica's pool (32 connections) — less when
 	// several replicas keep theirs open on the same PostgreSQL.
-	ceil, stopCeil, err := o.startCeiling(ctx, db.dsn, max(8, 32/o.replicas))
+	ceil, ceilPID, stopCeil, err := o.startCeiling(ctx, db.dsn, max(8, 32/o.replicas))
 	if err != nil {
 		return nil, fmt.Errorf("ceiling: %w", err)
 	}
@@ -309,7 +319,21 @@ func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
 				prof <- saveProfile(ctx, reps[0].metrics, ph.length, filepath.Join(o.out, fmt.Sprintf("load-%s-%s.pprof", engine, fileName(ph.name))))
 			}()
 		}
+		pids := ceilPID
+		if ph.group != "ceiling" {
+			pids = nil
+			for _, r := range reps {
+				pids = append(pids, r.cmd.Process.Pid)
+			}
+		}
+		cpu0 := procCPU(pids)
 		st := runPhase(ctx, ph, workers)
+		if n := requests(st); n > 0 {
+			us := float64((procCPU(pids) - cpu0).Microseconds()) / float64(n)
+			for i := range st {
+				st[i].CPU = us
+			}
+		}
 		if prof != nil {
 			if err := <-prof; err != nil {
 				res.Notes = append(res.Notes, "pprof: "+err.Error())
@@ -359,20 +383,20 @@ func numCPU() int {
 }
 
 // startCeiling runs `tongxin-load ceiling` (this binary) on dsn.
-func (o options) startCeiling(ctx context.Context, dsn string, conns int) (string, func(), error) {
+func (o options) startCeiling(ctx context.Context, dsn string, conns int) (string, []int, func(), error) {
 	self, err := os.Executable()
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	cmd := exec.Command(self, "ceiling", "--db", dsn, "--conns", strconv.Itoa(conns))
 	cmd.Env = childEnv()
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	var once sync.Once
 	stop := func() { once.Do(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }) }
@@ -380,9 +404,41 @@ func (o options) startCeiling(ctx context.Context, dsn string, conns int) (strin
 	n, err := out.Read(line)
 	if err != nil {
 		stop()
-		return "", nil, err
+		return "", nil, nil, err
 	}
-	return "http://" + strings.TrimSpace(string(line[:n])), stop, nil
+	return "http://" + strings.TrimSpace(string(line[:n])), []int{cmd.Process.Pid}, stop, nil
+}
+
+func requests(st []Stat) int {
+	n := 0
+	for _, s := range st {
+		n += s.Requests
+	}
+	return n
+}
+
+// procCPU is the CPU time (user and system) the processes pids have used
+// so far, from /proc/PID/stat (in clock ticks of 1/100 s, as on every
+// Linux this runs on; 0 for a process that cannot be read).
+func procCPU(pids []int) time.Duration {
+	var t time.Duration
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// The command name, field 2, is in parentheses and may hold
+		// spaces: count fields after its closing one (state is field 3).
+		i := strings.LastIndexByte(string(b), ')')
+		f := strings.Fields(string(b[i+1:]))
+		if i < 0 || len(f) < 13 {
+			continue
+		}
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		t += time.Duration(utime+stime) * 10 * time.Millisecond
+	}
+	return t
 }
 
 // signIn signs each user in n times (each client uses one of the n
