@@ -5,8 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,56 +155,77 @@ func (s *Service) maskedPhone(sealed string) string {
 	return ident.MaskMobile(phone)
 }
 
-// fill loads the timelines and photo ids of rs in two queries.
-func fill(ctx context.Context, q db.Querier, rs []Request) error {
-	if len(rs) == 0 {
-		return nil
+// withTimeline adds to requestCols a request's timeline and photo ids,
+// each packed in one column, so that a request and its timeline are one
+// statement (a get was two: the row, then its events and photos). Events
+// are separated by eventSep, an event's fields by fieldSep, the note last;
+// notes hold no control characters (valid.Text), so neither separator.
+const withTimeline = `,
+	COALESCE((SELECT string_agg(CAST(e.at AS TEXT) || '` + fieldSep + `' || e.id || '` + fieldSep + `' || COALESCE(e.actor_id, '') || '` + fieldSep + `' || e.action || '` + fieldSep + `' || e.note, '` + eventSep + `')
+		FROM service_request_events e WHERE e.request_id = r.id), ''),
+	COALESCE((SELECT string_agg(p.id, '` + fieldSep + `') FROM service_request_photos p WHERE p.request_id = r.id), '')`
+
+const (
+	eventSep = "\x1e"
+	fieldSep = "\x1f"
+)
+
+// scanFull scans requestCols and withTimeline.
+func (s *Service) scanFull(now time.Time) func(db.Scanner) (Request, error) {
+	scan := s.scanRequest(now)
+	return func(sc db.Scanner) (Request, error) {
+		var events, photos string
+		r, err := scan(db.Also(sc, &events, &photos))
+		if err != nil {
+			return r, err
+		}
+		if r.Timeline, err = unpackTimeline(events); err != nil {
+			return r, fmt.Errorf("request %s: %w", r.ID, err)
+		}
+		if photos != "" {
+			r.PhotoIDs = strings.Split(photos, fieldSep)
+			slices.Sort(r.PhotoIDs)
+		}
+		return r, nil
 	}
-	at := map[string]int{}
-	ids := make([]string, len(rs))
-	for i, r := range rs {
-		at[r.ID], ids[i] = i, r.ID
+}
+
+// unpackTimeline reads withTimeline's events column, in order of time
+// (then id): string_agg promises no order, and an ORDER BY in it made
+// SQLite sort in a temporary b-tree.
+func unpackTimeline(packed string) ([]Event, error) {
+	out := []Event{}
+	if packed == "" {
+		return out, nil
 	}
-	// One query for both, the events (kind 0) and the photos (kind 1),
-	// put in order here: an ORDER BY made SQLite sort each branch in a
-	// temporary b-tree, a third of the statement's time.
 	type row struct {
 		micros int64
 		id     string
 		e      Event
 	}
-	events := make([][]row, len(rs))
-	var a db.Args
-	in := a.In(ids)
-	err := db.Each(ctx, q, `SELECT 0 AS kind, request_id, at, id, actor_id, action, note FROM service_request_events WHERE request_id IN (`+in+`)
-		UNION ALL SELECT 1, request_id, 0, id, NULL, '', '' FROM service_request_photos WHERE request_id IN (`+in+`)`, a,
-		func(sc db.Scanner) error {
-			var kind int
-			var reqID string
-			var x row
-			var actor sql.NullString
-			if err := sc.Scan(&kind, &reqID, &x.micros, &x.id, &actor, &x.e.Action, &x.e.Note); err != nil {
-				return err
-			}
-			i := at[reqID]
-			if kind == 1 {
-				rs[i].PhotoIDs = append(rs[i].PhotoIDs, x.id)
-				return nil
-			}
-			x.e.At, x.e.ActorID = db.FromMicros(x.micros), ptr(actor)
-			events[i] = append(events[i], x)
-			return nil
-		})
-	for i, es := range events {
-		slices.SortFunc(es, func(x, y row) int {
-			return cmp.Or(cmp.Compare(x.micros, y.micros), strings.Compare(x.id, y.id))
-		})
-		for _, x := range es {
-			rs[i].Timeline = append(rs[i].Timeline, x.e)
+	var rows []row
+	for ev := range strings.SplitSeq(packed, eventSep) {
+		f := strings.SplitN(ev, fieldSep, 5)
+		if len(f) != 5 {
+			return nil, fmt.Errorf("timeline: event %q has %d fields, want 5", ev, len(f))
 		}
-		slices.Sort(rs[i].PhotoIDs)
+		micros, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("timeline: event time %q: %w", f[0], err)
+		}
+		x := row{micros: micros, id: f[1], e: Event{At: db.FromMicros(micros), Action: f[3], Note: f[4]}}
+		if f[2] != "" {
+			x.e.ActorID = &f[2]
+		}
+		rows = append(rows, x)
 	}
-	return err
+	slices.SortFunc(rows, func(x, y row) int {
+		return cmp.Or(cmp.Compare(x.micros, y.micros), strings.Compare(x.id, y.id))
+	})
+	for _, x := range rows {
+		out = append(out, x.e)
+	}
+	return out, nil
 }
 
 // requestAttach: a request hangs under its point (and so its park and
@@ -272,7 +295,7 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	if p.Query != "" {
 		where += " AND LOWER(r.description) LIKE " + a.Add(db.Like(p.Query)) + ` ESCAPE '\'`
 	}
-	lq := page.Query{From: requestFrom, CountFrom: "service_requests r", Cols: requestCols, Where: where, Args: a, Desc: true, OrderBy: "r.created_at"}
+	lq := page.Query{From: requestFrom, CountFrom: "service_requests r", Cols: requestCols + withTimeline, Where: where, Args: a, Desc: true, OrderBy: "r.created_at"}
 	// Whole zones (a zone administrator): the list's predicate is "the
 	// requests of these zones" with its filters; filtered by status and
 	// park alone, its total is the sum of the counts kept per zone, park
@@ -287,30 +310,25 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	// (PostgreSQL, the park's 1,266 submitted requests: 2,141 → about 500
 	// buffers). Whole zones read the page in index order and need not.
 	lq.Late = !f.Mine && zones == nil
-	l, err := page.Rows(ctx, s.DB.R, p, lq, s.scanRequest(now), func(r Request) (any, string) { return db.Micros(r.CreatedAt), r.ID })
-	if err != nil {
-		return l, err
-	}
-	return l, fill(ctx, s.DB.R, l.Items)
+	return page.Rows(ctx, s.DB.R, p, lq, s.scanFull(now), func(r Request) (any, string) { return db.Micros(r.CreatedAt), r.ID })
 }
 
-// getRequest reads a request the caller may see. Returns ENOTFOUND.
+// getRequest reads a request the caller may see, with its timeline and
+// photos. Returns ENOTFOUND.
 func (s *Service) getRequest(ctx context.Context, q db.Querier, id string) (Request, error) {
-	r, err := s.visibleRequest(ctx, q, id)
-	if err != nil {
-		return r, err
-	}
-	rs := []Request{r}
-	err = fill(ctx, q, rs)
-	return rs[0], err
+	return s.visible(ctx, q, id, requestCols+withTimeline, s.scanFull(s.DB.Now().UTC()))
 }
 
 // visibleRequest is getRequest without the timeline and photos: the
 // request's own row, for a step's checks.
 func (s *Service) visibleRequest(ctx context.Context, q db.Querier, id string) (Request, error) {
+	return s.visible(ctx, q, id, requestCols, s.scanRequest(s.DB.Now().UTC()))
+}
+
+func (s *Service) visible(ctx context.Context, q db.Querier, id, cols string, scan func(db.Scanner) (Request, error)) (Request, error) {
 	var a db.Args
 	where := visibleWhere(ctx, &a)
-	r, err := s.scanRequest(s.DB.Now().UTC())(q.QueryRowContext(ctx, `SELECT `+requestCols+` FROM `+requestFrom+` WHERE r.id = `+a.Add(id)+` AND `+where, a...))
+	r, err := scan(q.QueryRowContext(ctx, `SELECT `+cols+` FROM `+requestFrom+` WHERE r.id = `+a.Add(id)+` AND `+where, a...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.New(apperr.NotFound, "")
 	}
@@ -509,16 +527,11 @@ func (s *Service) file(ctx context.Context, zoneID string, in FileInput, by file
 // requestByID reads a request without a scope check: for callers that
 // have already been authorised for it (the filer, an Open311 client).
 func (s *Service) requestByID(ctx context.Context, q db.Querier, id string) (Request, error) {
-	r, err := s.scanRequest(s.DB.Now().UTC())(q.QueryRowContext(ctx, `SELECT `+requestCols+` FROM `+requestFrom+` WHERE r.id = $1`, id))
+	r, err := s.scanFull(s.DB.Now().UTC())(q.QueryRowContext(ctx, `SELECT `+requestCols+withTimeline+` FROM `+requestFrom+` WHERE r.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.New(apperr.NotFound, "")
 	}
-	if err != nil {
-		return r, err
-	}
-	rs := []Request{r}
-	err = fill(ctx, q, rs)
-	return rs[0], err
+	return r, err
 }
 
 func addEvent(ctx context.Context, tx *db.Tx, requestID, zoneID, actor, action, note string) error {

@@ -1,0 +1,8 @@
+package servicenet
+
+// For the plan test (servicenet_test), which needs testenv and so the
+// whole server: this package's own tests cannot import it.
+const (
+	RequestFrom  = requestFrom
+	WithTimeline = withTimeline
+)
