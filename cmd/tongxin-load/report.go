@@ -109,7 +109,7 @@ func (r *Result) markdown() string {
 	fmt.Fprintf(&b, "%s · scale %s (seed %d) · %d clients · %d replica(s) · %d CPUs · %.0f s per phase · generation %.1f s%s\n\n",
 		r.Started.Format("2006-01-02 15:04 MST"), r.Scale, r.Seed, r.Clients, r.Replicas, r.CPUs, r.PhaseSeconds, r.GenSeconds, map[bool]string{true: " (cached)"}[r.GenCached])
 	fmt.Fprintf(&b, "Ceilings: primary-key read %.0f req/s, page of 50 %.0f req/s (bare Go handlers, same engine and driver, same client; the mean of the first and last phases).\n\n", r.CeilingPKRPS, r.CeilingPage)
-	b.WriteString("Server CPU: the server's CPU time per request of the phase (every replica; in a ceiling phase the ceiling's process), and that over the same ceiling's.\n\n")
+	b.WriteString("Server CPU: the server's CPU time per request of the phase (every replica; in a ceiling phase the ceiling's process; on PostgreSQL with every postgres process of the machine), and that over the same ceiling's.\n\n")
 	b.WriteString("| phase | endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | 409 | ratio | server CPU µs/req |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, s := range r.Stats {
 		ratio, cpu := "", ""
