@@ -47,7 +47,9 @@ type DB struct {
 	stmts  *stmtCache     // SQLite: the writer's prepared statements
 	group  *grouper       // Group's queue
 	writes *atomic.Uint64 // write transactions ended (Writes)
-	dsn    string         // PostgreSQL: what Open was given; SQLite: the readers' DSN
+	// committing counts the commits under way (Committing).
+	committing *atomic.Int64
+	dsn        string // PostgreSQL: what Open was given; SQLite: the readers' DSN
 }
 
 // Writes counts the write transactions this process has ended (committed
@@ -56,6 +58,14 @@ type DB struct {
 // process ended in between: what it read is as fresh as any write of this
 // process (the principal cache relies on it).
 func (d *DB) Writes() uint64 { return d.writes.Load() }
+
+// Committing reports whether a write transaction of this process is
+// committing now: its rows may be visible to a read that begins now, and
+// Writes does not count it yet (it counts it before Committing turns
+// false). A reader that finds Committing false, loads Writes, reads, and
+// then finds Committing still false and Writes unchanged read exactly the
+// state those writes left (the matrix's answer cache relies on it).
+func (d *DB) Committing() bool { return d.committing.Load() != 0 }
 
 // DSN is the PostgreSQL connection string Open was given ("" on SQLite),
 // for connections that cannot come from the pool (LISTEN).
@@ -87,7 +97,7 @@ func (d *DB) OpenSideReader() (*sql.DB, error) {
 // writes: a group runs on the clock of the DB it was queued on.
 func (d *DB) WithClock(now func() time.Time) *DB {
 	return &DB{Dialect: d.Dialect, W: d.W, R: d.R, Path: d.Path, Now: now, stmts: d.stmts, group: &grouper{},
-		writes: d.writes, dsn: d.dsn}
+		writes: d.writes, committing: d.committing, dsn: d.dsn}
 }
 
 // WALCheckpointPages is how many pages SQLite's WAL holds before the
@@ -97,7 +107,7 @@ const WALCheckpointPages = 10_000
 
 // Open connects to dsn: "sqlite:PATH" or "postgres://…" / "postgresql://…".
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	d := &DB{Now: time.Now, group: &grouper{}, writes: &atomic.Uint64{}}
+	d := &DB{Now: time.Now, group: &grouper{}, writes: &atomic.Uint64{}, committing: &atomic.Int64{}}
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		d.Dialect = SQLite
@@ -240,7 +250,13 @@ func (d *DB) tx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return err
 	}
-	defer d.writes.Add(1)
+	committing := false
+	defer func() {
+		d.writes.Add(1) // before the commit stops counting as under way
+		if committing {
+			d.committing.Add(-1)
+		}
+	}()
 	tx := &Tx{Tx: stx, Dialect: d.Dialect, Now: d.Now().UTC().Truncate(time.Microsecond), stmts: d.stmts}
 	c := pendingClaim(ctx)
 	if c != nil {
@@ -253,6 +269,8 @@ func (d *DB) tx(ctx context.Context, fn func(*Tx) error) error {
 		stx.Rollback()
 		return err
 	}
+	d.committing.Add(1)
+	committing = true
 	if err := stx.Commit(); err != nil {
 		return err
 	}

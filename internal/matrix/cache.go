@@ -25,6 +25,10 @@ import (
 //     caller who loaded the same value on arrival, so a request that
 //     begins after a write of this process ended never gets figures read
 //     before it ended;
+//   - answers never go back: an answer is kept only when no write of
+//     this process was committing while it was read (db.DB.Committing),
+//     so every kept answer with a tag read the same state; a caller
+//     arriving while one commits computes its own;
 //   - bounded staleness across processes (other replicas, a CLI on the
 //     SQLite file): an answer is used only while less than TTL has passed
 //     since its read began (TONGXIN_DASHBOARD_CACHE_TTL, 1 s by default:
@@ -119,8 +123,14 @@ func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
 	}
 	k := keyOf(access.From(ctx).Scope(Read), f)
 	// The order matters: the tag is loaded before the clock is read, and
-	// both before the read begins.
+	// both before the read begins. While a write of this process commits,
+	// a read may or may not see it: such an answer is neither taken from
+	// the cache nor kept in it (see keep).
 	w := s.DB.Writes()
+	if s.DB.Committing() {
+		c.misses.Add(1)
+		return s.compute(ctx, f)
+	}
 	now := time.Now()
 	c.mu.Lock()
 	a := c.entries[k]
@@ -136,7 +146,7 @@ func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
 	c.mu.Unlock()
 	c.misses.Add(1)
 	defer func() {
-		if a.err != nil {
+		if a.err != nil || !s.keep(w) {
 			c.mu.Lock()
 			if c.entries[k] == a {
 				delete(c.entries, k)
@@ -148,6 +158,16 @@ func (s *Service) Matrix(ctx context.Context, f Filter) (Report, error) {
 	rep, err := s.compute(ctx, f)
 	a.rep, a.err = clip(rep), err
 	return a.rep, a.err
+}
+
+// keep reports whether an answer whose read began with no commit of this
+// process under way and Writes at w read exactly the state those w writes
+// left: no commit began or ended since. Otherwise it is given to its
+// caller and to those who waited for it, not kept: its read may have seen
+// a commit that later answers tagged w would not, and a caller who got it
+// could then get an older answer (answers must never go back).
+func (s *Service) keep(w uint64) bool {
+	return !s.DB.Committing() && s.DB.Writes() == w
 }
 
 // wait returns a's answer once computed; when its computation failed (its
