@@ -316,11 +316,13 @@ func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
 	// the last.
 	all := o
 	all.only = nil
-	warm := append(getOps(), listOps()...)
+	var ceilings []op
 	for _, ph := range all.phases()[:2] {
-		warm = append(warm, ph.ops...)
+		ceilings = append(ceilings, ph.ops...)
 	}
-	runPhase(ctx, phase{"warm-up", "warm-up", warm, min(2*time.Second, o.phase)}, workers)
+	for _, warm := range [][]op{append(getOps(), listOps()...), ceilings} {
+		runPhase(ctx, phase{"warm-up", "warm-up", warm, min(2*time.Second, o.phase)}, workers)
+	}
 	for _, ph := range o.phases() {
 		var prof chan error
 		if o.pprof != "" && (o.pprof == ph.group || o.pprof == ph.name) {
