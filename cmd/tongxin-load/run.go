@@ -24,20 +24,25 @@ type phase struct {
 	length      time.Duration
 }
 
-func (o options) phases() []phase {
-	d := o.phase
+// ceilings are the phases of the bare handlers, each d long.
+func ceilings(d time.Duration) []phase {
 	ceil := func(path func(w *worker) string) []op {
 		return []op{{endpoint: "ceiling", weight: 1, build: func(w *worker) (*http.Request, []int) {
 			r, _ := http.NewRequest("GET", w.ceil+path(w), nil)
 			return r, ok200
 		}}}
 	}
-	ps := []phase{
+	return []phase{
 		{"ceiling", "ceiling: primary-key read", ceil(func(w *worker) string { return "/pk/" + w.pick(w.p.people) }), d},
 		{"ceiling", "ceiling: page of 50 by id", ceil(func(w *worker) string {
 			return "/page?zone=" + w.p.zoneID + "&after=" + w.pick(w.p.people)
 		}), d},
 	}
+}
+
+func (o options) phases() []phase {
+	d := o.phase
+	ps := ceilings(d)
 	for _, x := range getOps() {
 		ps = append(ps, phase{"get", x.endpoint, []op{x}, d / 2})
 	}
@@ -310,21 +315,16 @@ func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
 	}
 
 	fmt.Fprintf(os.Stderr, "%s: %d clients, %d replica(s), start-up %v; running %d phases …\n", engine, o.clients, len(reps), res.StartupMS, len(o.phases()))
-	// Warm up: connections, caches, the query planner — the ceiling's
-	// too: on a PostgreSQL database just copied from its template, the
-	// first ceiling phase otherwise ran on cold caches at half the speed of
-	// the last.
-	all := o
-	all.only = nil
-	var ceilings []op
-	for _, ph := range all.phases()[:2] {
-		ceilings = append(ceilings, ph.ops...)
-	}
+	// Warm up: connections, caches, the query planner; the ceilings for a
+	// whole phase: on PostgreSQL, 2 s left the first ceiling at two
+	// thirds of the last (its reads found a cold buffer cache: 306 against
+	// 208 µs of CPU per request).
 	runPhase(ctx, phase{"warm-up", "warm-up", append(getOps(), listOps()...), min(2*time.Second, o.phase)}, workers)
-	// The ceilings for a whole phase: on PostgreSQL, 2 s left the first
-	// ceiling at two thirds of the last (its reads found a cold buffer
-	// cache: 306 against 208 µs of CPU per request).
-	runPhase(ctx, phase{"warm-up", "warm-up", ceilings, o.phase}, workers)
+	var warm []op
+	for _, ph := range ceilings(o.phase) {
+		warm = append(warm, ph.ops...)
+	}
+	runPhase(ctx, phase{"warm-up", "warm-up", warm, o.phase}, workers)
 	for _, ph := range o.phases() {
 		var prof chan error
 		if o.pprof != "" && (o.pprof == ph.group || o.pprof == ph.name) {
@@ -333,7 +333,7 @@ func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
 				prof <- saveProfile(ctx, reps[0].metrics, ph.length, filepath.Join(o.out, fmt.Sprintf("load-%s-%s.pprof", engine, fileName(ph.name))))
 			}()
 		}
-		pids := ceilPID
+		pids := []int{ceilPID}
 		if ph.group != "ceiling" {
 			pids = nil
 			for _, r := range reps {
@@ -397,20 +397,20 @@ func numCPU() int {
 }
 
 // startCeiling runs `tongxin-load ceiling` (this binary) on dsn.
-func (o options) startCeiling(ctx context.Context, dsn string, conns int) (string, []int, func(), error) {
+func (o options) startCeiling(ctx context.Context, dsn string, conns int) (string, int, func(), error) {
 	self, err := os.Executable()
 	if err != nil {
-		return "", nil, nil, err
+		return "", 0, nil, err
 	}
 	cmd := exec.Command(self, "ceiling", "--db", dsn, "--conns", strconv.Itoa(conns))
 	cmd.Env = childEnv()
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", nil, nil, err
+		return "", 0, nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return "", nil, nil, err
+		return "", 0, nil, err
 	}
 	var once sync.Once
 	stop := func() { once.Do(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }) }
@@ -418,9 +418,9 @@ func (o options) startCeiling(ctx context.Context, dsn string, conns int) (strin
 	n, err := out.Read(line)
 	if err != nil {
 		stop()
-		return "", nil, nil, err
+		return "", 0, nil, err
 	}
-	return "http://" + strings.TrimSpace(string(line[:n])), []int{cmd.Process.Pid}, stop, nil
+	return "http://" + strings.TrimSpace(string(line[:n])), cmd.Process.Pid, stop, nil
 }
 
 func requests(st []Stat) int {
@@ -463,8 +463,11 @@ func procCPU(pids []int, postgres bool) cpuTimes {
 		// The command name, field 2, is in parentheses and may hold
 		// spaces: count fields after its closing one (state is field 3).
 		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 {
+			continue
+		}
 		f := strings.Fields(string(b[i+1:]))
-		if i < 0 || len(f) < 13 {
+		if len(f) < 13 {
 			continue
 		}
 		utime, _ := strconv.ParseInt(f[11], 10, 64)

@@ -233,11 +233,6 @@ func (o options) prepareSQLite(ctx context.Context, dir, key string) (database, 
 		if err != nil {
 			return database{}, err
 		}
-		// One file: fold the WAL in before copying.
-		if d, err := sql.Open("sqlite", "file:"+tpl); err == nil {
-			d.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-			d.Close()
-		}
 		m = meta{ZoneID: z, GenTime: took, Users: users}
 		if err := writeMeta(tpl+".meta", m); err != nil {
 			return database{}, err
@@ -245,7 +240,8 @@ func (o options) prepareSQLite(ctx context.Context, dir, key string) (database, 
 	}
 	// Migrations added since the template was generated are applied to
 	// it, once, not to every run's copy: a new index on a zone-scale table
-	// takes a while to build.
+	// takes a while to build. Then one file: the WAL (of the generation or
+	// of the migrations) is folded in before copying.
 	if _, err := o.tongxin(ctx, "", "migrate", "--db", "sqlite:"+tpl); err != nil {
 		return database{}, err
 	}

@@ -316,19 +316,27 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 // getRequest reads a request the caller may see, with its timeline and
 // photos. Returns ENOTFOUND.
 func (s *Service) getRequest(ctx context.Context, q db.Querier, id string) (Request, error) {
-	return s.visible(ctx, q, id, requestCols+withTimeline, s.scanFull(s.DB.Now().UTC()))
+	var a db.Args
+	where := visibleWhere(ctx, &a)
+	return s.readOne(ctx, q, true, "r.id = "+a.Add(id)+" AND "+where, a)
 }
 
 // visibleRequest is getRequest without the timeline and photos: the
 // request's own row, for a step's checks.
 func (s *Service) visibleRequest(ctx context.Context, q db.Querier, id string) (Request, error) {
-	return s.visible(ctx, q, id, requestCols, s.scanRequest(s.DB.Now().UTC()))
-}
-
-func (s *Service) visible(ctx context.Context, q db.Querier, id, cols string, scan func(db.Scanner) (Request, error)) (Request, error) {
 	var a db.Args
 	where := visibleWhere(ctx, &a)
-	r, err := scan(q.QueryRowContext(ctx, `SELECT `+cols+` FROM `+requestFrom+` WHERE r.id = `+a.Add(id)+` AND `+where, a...))
+	return s.readOne(ctx, q, false, "r.id = "+a.Add(id)+" AND "+where, a)
+}
+
+// readOne reads the request where selects, with its timeline and photos
+// when full. Returns ENOTFOUND.
+func (s *Service) readOne(ctx context.Context, q db.Querier, full bool, where string, a db.Args) (Request, error) {
+	cols, scan := requestCols, s.scanRequest(s.DB.Now().UTC())
+	if full {
+		cols, scan = requestCols+withTimeline, s.scanFull(s.DB.Now().UTC())
+	}
+	r, err := scan(q.QueryRowContext(ctx, `SELECT `+cols+` FROM `+requestFrom+` WHERE `+where, a...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.New(apperr.NotFound, "")
 	}
@@ -527,11 +535,7 @@ func (s *Service) file(ctx context.Context, zoneID string, in FileInput, by file
 // requestByID reads a request without a scope check: for callers that
 // have already been authorised for it (the filer, an Open311 client).
 func (s *Service) requestByID(ctx context.Context, q db.Querier, id string) (Request, error) {
-	r, err := s.scanFull(s.DB.Now().UTC())(q.QueryRowContext(ctx, `SELECT `+requestCols+withTimeline+` FROM `+requestFrom+` WHERE r.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.New(apperr.NotFound, "")
-	}
-	return r, err
+	return s.readOne(ctx, q, true, "r.id = $1", db.Args{id})
 }
 
 func addEvent(ctx context.Context, tx *db.Tx, requestID, zoneID, actor, action, note string) error {
