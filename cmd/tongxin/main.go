@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"tongxin/internal/auth"
 	"tongxin/internal/config"
 	"tongxin/internal/db"
 	"tongxin/internal/demo"
@@ -266,6 +267,9 @@ func user(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.Close()
+	// A running server remembers principals: a password set here is
+	// honoured everywhere once the command returns.
+	d.Settle = auth.Lease
 	ctx := context.Background()
 	readPassword := func() (string, error) {
 		line, err := bufio.NewReader(stdin).ReadString('\n')

@@ -258,6 +258,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 // SetHash stores a user's new password hash and ends every session of the
 // user but keepSession ("" ends them all).
 func SetHash(ctx context.Context, tx *db.Tx, userID, hash, keepSession string) error {
+	tx.TakesRightsAway()
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3`,
 		hash, db.Micros(tx.Now), userID); err != nil {
 		return err

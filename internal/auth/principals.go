@@ -35,6 +35,10 @@ import (
 //     when it is announced (milliseconds), and at the latest by the first
 //     beat that begins after its commit.
 //
+// A change that takes rights away waits Lease after its commit before it
+// is acknowledged (db.DB.Settle, db.Tx.TakesRightsAway): by then every
+// other process has heard of it or stopped trusting its memory.
+//
 // Fail closed: what is remembered is used only while the watch's last
 // successful beat began less than Lease ago. A lost or silent watch
 // connection therefore makes the process read every principal from the

@@ -180,6 +180,7 @@ func (s *Service) ExpiresAt(ctx context.Context, sessionID string) (time.Time, e
 func (s *Service) Logout(ctx context.Context) error {
 	p := access.From(ctx)
 	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		tx.TakesRightsAway()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, p.SessionID); err != nil {
 			return err
 		}

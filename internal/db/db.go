@@ -43,6 +43,14 @@ type DB struct {
 	Path string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Settle is how long a write transaction that takes rights away
+	// (Tx.TakesRightsAway) waits after its commit before it returns. Other
+	// processes on the same database trust the principals they remember
+	// for a lease (auth.Lease) after they last read the principal epoch:
+	// waiting one lease out means that when the logout or revoke is
+	// acknowledged, no process still honours what it took away. Zero
+	// where no other process remembers principals.
+	Settle time.Duration
 
 	stmts  *stmtCache     // SQLite: the writer's prepared statements
 	group  *grouper       // Group's queue
@@ -96,7 +104,7 @@ func (d *DB) OpenSideReader() (*sql.DB, error) {
 // records dated history through the domains' services). It groups its own
 // writes: a group runs on the clock of the DB it was queued on.
 func (d *DB) WithClock(now func() time.Time) *DB {
-	return &DB{Dialect: d.Dialect, W: d.W, R: d.R, Path: d.Path, Now: now, stmts: d.stmts, group: &grouper{},
+	return &DB{Dialect: d.Dialect, W: d.W, R: d.R, Path: d.Path, Now: now, Settle: d.Settle, stmts: d.stmts, group: &grouper{},
 		writes: d.writes, committing: d.committing, dsn: d.dsn}
 }
 
@@ -221,8 +229,13 @@ type Tx struct {
 	Dialect Dialect
 	Now     time.Time
 
-	stmts *stmtCache
+	stmts  *stmtCache
+	settle bool
 }
+
+// TakesRightsAway marks tx as ending a session or taking a grant or a
+// scope away: once it commits, Tx waits DB.Settle before it returns.
+func (tx *Tx) TakesRightsAway() { tx.settle = true }
 
 // Tx runs fn in a write transaction and commits when fn returns nil. It
 // retries the whole function when the engine reports a transient conflict
@@ -234,9 +247,13 @@ func (d *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt*attempt*10+rand.IntN(20)) * time.Millisecond)
 		}
-		err = d.tx(ctx, fn)
+		var settle bool
+		settle, err = d.tx(ctx, fn)
 		if d.stmts != nil {
 			d.stmts.prepare(d.W)
+		}
+		if err == nil && settle {
+			d.settle(ctx)
 		}
 		if err == nil || !transient(err) || ctx.Err() != nil {
 			return err
@@ -245,10 +262,25 @@ func (d *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
-func (d *DB) tx(ctx context.Context, fn func(*Tx) error) error {
+// settle waits d.Settle after a commit that took rights away, or until
+// nobody waits for the answer.
+func (d *DB) settle(ctx context.Context) {
+	if d.Settle <= 0 {
+		return
+	}
+	t := time.NewTimer(d.Settle)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// tx runs fn once; settle reports a commit that took rights away.
+func (d *DB) tx(ctx context.Context, fn func(*Tx) error) (settle bool, err error) {
 	stx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	committing := false
 	defer func() {
@@ -262,22 +294,22 @@ func (d *DB) tx(ctx context.Context, fn func(*Tx) error) error {
 	if c != nil {
 		if err := c.fn(ctx, tx); err != nil {
 			stx.Rollback()
-			return err
+			return false, err
 		}
 	}
 	if err := fn(tx); err != nil {
 		stx.Rollback()
-		return err
+		return false, err
 	}
 	d.committing.Add(1)
 	committing = true
 	if err := stx.Commit(); err != nil {
-		return err
+		return false, err
 	}
 	if c != nil {
 		c.made.Store(true)
 	}
-	return nil
+	return tx.settle, nil
 }
 
 func transient(err error) bool {

@@ -105,7 +105,7 @@ func (d *DB) runGroup(batch []*groupJob) {
 	}
 	errs := make([]error, len(live))
 	claims := make([]*Claim, len(live))
-	err := d.tx(context.Background(), func(tx *Tx) error {
+	settle, err := d.tx(context.Background(), func(tx *Tx) error {
 		for i, j := range live {
 			ctx := context.WithoutCancel(j.ctx)
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT grouped"); err != nil {
@@ -138,6 +138,9 @@ func (d *DB) runGroup(batch []*groupJob) {
 		d.stmts.prepare(d.W)
 	}
 	if err == nil {
+		if settle {
+			d.settle(context.Background())
+		}
 		for i, j := range live {
 			j.err = errs[i]
 			if errs[i] == nil && claims[i] != nil {

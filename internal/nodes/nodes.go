@@ -117,6 +117,9 @@ func Delete(ctx context.Context, tx *db.Tx, id string) error {
 			return err
 		}
 	}
+	if len(gs) > 0 {
+		tx.TakesRightsAway()
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM grants WHERE scope_id = $1`, id); err != nil {
 		return err
 	}
@@ -162,6 +165,7 @@ func Move(ctx context.Context, tx *db.Tx, id, newParent, parentField string) (No
 		return n, nil
 	}
 	newPath := PathOf(p.Path, n.ID)
+	tx.TakesRightsAway() // grants in the subtree no longer reach the old ancestors' scope
 	if _, err := tx.ExecContext(ctx, `UPDATE scope_nodes SET path = $1 || SUBSTR(path, $2)
 		WHERE path >= $3 AND path < $4`, newPath, len(n.Path)+1, n.Path, n.Path[:len(n.Path)-1]+"0"); err != nil {
 		return n, err

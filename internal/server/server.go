@@ -194,6 +194,10 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 		return nil, fmt.Errorf("TONGXIN_TRUSTED_PROXIES: %w", err)
 	}
 	pool := password.NewPool(cfg.PasswordHashers, hashWait)
+	// Every server on the database remembers principals for a lease: a
+	// logout or revoke is acknowledged once none can still honour what it
+	// took away.
+	d.Settle = auth.Lease
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Log: log, Passwords: pool,
 		Auth: &auth.Service{DB: d, TTL: cfg.SessionTTL, MaxAge: cfg.SessionMaxAge, MaxFailures: cfg.LoginMaxFailures, Passwords: pool,
 			Keys: keys, Sender: smsSender(cfg, log), Principals: auth.NewPrincipals(d, log)},

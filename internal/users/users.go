@@ -341,6 +341,7 @@ func (s *Service) RevokeGrant(ctx context.Context, userID, grantID string) error
 			Summary: map[string]any{"user_id": userID, "username": u.Username, "role": g.Role, "scope_id": g.ScopeID}}); err != nil {
 			return err
 		}
+		tx.TakesRightsAway()
 		_, err = tx.ExecContext(ctx, `DELETE FROM grants WHERE id = $1`, grantID)
 		return err
 	})

@@ -219,8 +219,9 @@ func TestPrincipalChangesElsewhereHoldWithinTheLease(t *testing.T) {
 	})
 }
 
-// Two replicas on one database: a token from one works on the other, and
-// a logout, grant or revoke on one holds on the other within Lease.
+// Two replicas on one database: a token from one works on the other; a
+// grant on one holds on the other within Lease, and a revoke or a logout
+// holds there for the first request after it is acknowledged.
 func TestPrincipalChangesReachTheOtherReplica(t *testing.T) {
 	testenv.EachParallel(t, func(t *testing.T, dsn string) {
 		a := testenv.Start(t, dsn)
@@ -250,25 +251,85 @@ func TestPrincipalChangesReachTheOtherReplica(t *testing.T) {
 		if err := a.Admin().Revoke(ctx, id, g.ID); err != nil {
 			t.Fatal(err)
 		}
-		revoked := time.Now()
-		for {
-			began := time.Now()
-			if _, err := onB.ListUsers(ctx, nil); client.StatusOf(err) == 403 {
-				t.Logf("%s: the revoke on A held on B %v later", a.DB.Dialect, began.Sub(revoked).Round(time.Millisecond))
+		if _, err := onB.ListUsers(ctx, nil); client.StatusOf(err) != 403 {
+			t.Errorf("on B right after the revoke on A: %v, want 403", err)
+		}
+		// A park removed on A takes its grants with it, on B at once.
+		pk, err := a.Admin().CreatePark(ctx, map[string]string{"name": "将撤园区", "code": "leaving"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Admin().Grant(ctx, id, "park_admin", pk.ID); err != nil {
+			t.Fatal(err)
+		}
+		for granted := time.Now(); ; time.Sleep(2 * time.Millisecond) {
+			s, err := onB.Session(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Permissions) > 0 {
 				break
 			}
-			if began.Sub(revoked) > auth.Lease {
-				t.Fatalf("B still allowed %v after the revoke on A", began.Sub(revoked))
+			if time.Since(granted) > time.Second {
+				t.Fatal("B never saw the park grant")
 			}
-			time.Sleep(2 * time.Millisecond)
+		}
+		warm(t, b, onB)
+		if err := a.Admin().DeletePark(ctx, pk.ID, pk.Version); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := onB.Session(ctx); err != nil || len(s.Permissions) != 0 {
+			t.Errorf("on B right after the park went on A: %+v %v, want no permissions", s.Permissions, err)
 		}
 		warm(t, b, onB)
 		if err := onA.Logout(ctx); err != nil {
 			t.Fatal(err)
 		}
-		took := refusedWithin(t, onB, time.Now())
-		t.Logf("%s: the logout on A held on B %v later", a.DB.Dialect, took.Round(time.Millisecond))
+		_, err = onB.ListParks(ctx, nil)
+		testenv.WantStatus(t, err, 401)
 	})
+}
+
+// A replica that has not yet heard of a logout elsewhere — its watch's
+// connection silent, the announcement held back — still refuses the token
+// once the logout is acknowledged: the logout waits out the lease. (This
+// failed in CI when the announcement came later than the next request.)
+func TestAcknowledgedLogoutHoldsOnAReplicaThatHasNotHeard(t *testing.T) {
+	base := os.Getenv("TONGXIN_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("TONGXIN_TEST_POSTGRES is not set")
+	}
+	dsn := testenv.FreshPostgres(t, base)
+	a := testenv.Start(t, dsn)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := newProxy(t, u.Host)
+	u.Host = px.ln.Addr().String()
+	b := a.Replica(t, func(app *server.App) { app.Auth.Principals.ListenDSN = u.String() })
+	trusted(t, b)
+	if px.count() == 0 {
+		t.Fatal("B's watch does not go through the proxy")
+	}
+	for i := range 3 {
+		onA := a.NewAdmin()
+		onB := b.Client()
+		onB.Token = onA.Token
+		warm(t, b, onB)
+		px.pause() // B trusts its memory for the rest of its lease, hearing nothing
+		held := time.Now()
+		if err := onA.Logout(ctx); err != nil {
+			t.Fatal(err)
+		}
+		acked := time.Since(held)
+		_, err := onB.ListParks(ctx, nil)
+		if client.StatusOf(err) != 401 {
+			t.Errorf("round %d: on B right after the logout on A was acknowledged (%v after B last heard): %v, want 401",
+				i, acked.Round(time.Millisecond), err)
+		}
+		px.unpause()
+	}
 }
 
 // proxy forwards TCP connections to target; paused, it forwards nothing
