@@ -109,9 +109,7 @@ func (p Person) node() string {
 }
 
 const cols = `id, zone_id, name, gender, phone_sealed, id_sealed, enterprise_id, org_id, party_status, joined_on,
-	last_contact_on, sample, version, created_at, updated_at,
-	COALESCE((SELECT e.name FROM enterprises e WHERE e.id = people.enterprise_id), ''),
-	COALESCE((SELECT o.name FROM orgs o WHERE o.id = people.org_id), ''),
+	last_contact_on, sample, version, created_at, updated_at, enterprise_name, org_name,
 	COALESCE((SELECT string_agg(t.tag, '` + tagSep + `' ORDER BY t.tag) FROM person_tags t WHERE t.person_id = people.id), '')`
 
 // tagSep joins a person's tags in one column of their row (a control

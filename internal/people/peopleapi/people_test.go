@@ -116,6 +116,89 @@ func TestPeopleCRUD(t *testing.T) {
 	})
 }
 
+// A person shows their enterprise's and organisation's current names: a
+// rename shows at once on the person, in a get and in a list, and so does
+// a move to another enterprise or organisation, or leaving one. (The names
+// are columns of the row, kept by triggers, migration 0210.)
+func TestPersonShowsCurrentNames(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		admin := w.srv.Admin()
+		p, err := admin.CreatePerson(ctx, map[string]any{"name": "赵敏", "enterprise_id": w.entW, "party": member(w.branchW, "full", "2015-07-01")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := admin.CreatePerson(ctx, map[string]any{"name": "钱进", "enterprise_id": w.entA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shows := func(step, enterprise, org string) {
+			t.Helper()
+			got, err := admin.GetPerson(ctx, p.ID, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.EnterpriseName != enterprise || got.OrgName != org {
+				t.Errorf("%s: get shows %q / %q, want %q / %q", step, got.EnterpriseName, got.OrgName, enterprise, org)
+			}
+			list, err := admin.ListPeople(ctx, url.Values{"q": {"赵敏"}})
+			if err != nil || len(list.Items) != 1 {
+				t.Fatalf("%s: list %+v %v", step, list.Items, err)
+			}
+			if l := list.Items[0]; l.EnterpriseName != enterprise || l.OrgName != org {
+				t.Errorf("%s: list shows %q / %q, want %q / %q", step, l.EnterpriseName, l.OrgName, enterprise, org)
+			}
+		}
+		shows("created", "恒毅机械", "恒毅机械党支部")
+
+		ent, err := admin.GetEnterprise(ctx, w.entW)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.UpdateEnterprise(ctx, w.entW, map[string]any{"name": "恒毅重工"}, ent.Version); err != nil {
+			t.Fatal(err)
+		}
+		shows("enterprise renamed", "恒毅重工", "恒毅机械党支部")
+
+		org, err := admin.GetOrg(ctx, w.branchW)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.UpdateOrg(ctx, w.branchW, map[string]any{"name": "恒毅重工党支部"}, org.Version); err != nil {
+			t.Fatal(err)
+		}
+		shows("organisation renamed", "恒毅重工", "恒毅重工党支部")
+
+		if _, err := admin.TransferPerson(ctx, p.ID, map[string]any{"to_org_id": w.branchA, "on_date": "2024-04-01"}); err != nil {
+			t.Fatal(err)
+		}
+		shows("transferred", "恒毅重工", "盼盼饮料党支部")
+		cur, err := admin.GetPerson(ctx, p.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.UpdatePerson(ctx, p.ID, map[string]any{"enterprise_id": w.entA}, cur.Version); err != nil {
+			t.Fatal(err)
+		}
+		shows("moved", "盼盼饮料", "盼盼饮料党支部")
+
+		if _, err := admin.UpdatePerson(ctx, p.ID, map[string]any{"enterprise_id": "", "party": nil}, cur.Version+1); err != nil {
+			t.Fatal(err)
+		}
+		shows("left both", "", "")
+
+		// Nobody else's name moved with them.
+		if got, err := admin.GetPerson(ctx, other.ID, false); err != nil || got.EnterpriseName != "盼盼饮料" {
+			t.Errorf("the other person: %q %v", got.EnterpriseName, err)
+		}
+		// And over the whole database, every row agrees with its names.
+		if n := w.srv.Count("people", `enterprise_name <> COALESCE((SELECT e.name FROM enterprises e WHERE e.id = people.enterprise_id), '')
+			OR org_name <> COALESCE((SELECT o.name FROM orgs o WHERE o.id = people.org_id), '')`); n != 0 {
+			t.Errorf("%d people whose names disagree with their enterprise's or organisation's", n)
+		}
+	})
+}
+
 // Personal data is stored only sealed: no column of the row holds the
 // phone or the ID number (nor their digits' tell-tale runs), the sealed
 // values name the key, and the audit log never holds them either.
