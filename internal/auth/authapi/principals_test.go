@@ -290,24 +290,32 @@ func TestPrincipalChangesReachTheOtherReplica(t *testing.T) {
 	})
 }
 
-// A replica that has not yet heard of a logout elsewhere — its watch's
-// connection silent, the announcement held back — still refuses the token
-// once the logout is acknowledged: the logout waits out the lease. (This
-// failed in CI when the announcement came later than the next request.)
-func TestAcknowledgedLogoutHoldsOnAReplicaThatHasNotHeard(t *testing.T) {
+// replicasWatchedThroughAProxy starts replicas A and B on a fresh
+// PostgreSQL database, B's principal watch going through a proxy the test
+// controls. PostgreSQL only: it is the engine with replicas.
+func replicasWatchedThroughAProxy(t *testing.T) (a, b *testenv.Server, px *proxy) {
 	base := os.Getenv("TONGXIN_TEST_POSTGRES")
 	if base == "" {
 		t.Skip("TONGXIN_TEST_POSTGRES is not set")
 	}
 	dsn := testenv.FreshPostgres(t, base)
-	a := testenv.Start(t, dsn)
+	a = testenv.Start(t, dsn)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	px := newProxy(t, u.Host)
+	px = newProxy(t, u.Host)
 	u.Host = px.ln.Addr().String()
-	b := a.Replica(t, func(app *server.App) { app.Auth.Principals.ListenDSN = u.String() })
+	b = a.Replica(t, func(app *server.App) { app.Auth.Principals.ListenDSN = u.String() })
+	return a, b, px
+}
+
+// A replica that has not yet heard of a logout elsewhere — its watch's
+// connection silent, the announcement held back — still refuses the token
+// once the logout is acknowledged: the logout waits out the lease. (This
+// failed in CI when the announcement came later than the next request.)
+func TestAcknowledgedLogoutHoldsOnAReplicaThatHasNotHeard(t *testing.T) {
+	a, b, px := replicasWatchedThroughAProxy(t)
 	trusted(t, b)
 	if px.count() == 0 {
 		t.Fatal("B's watch does not go through the proxy")
@@ -428,20 +436,7 @@ func (p *proxy) cut() {
 // meanwhile holds at once (every request reads its principal), and coming
 // back forgets everything. PostgreSQL only: it is the engine with replicas.
 func TestPrincipalWatchLostFailsClosed(t *testing.T) {
-	base := os.Getenv("TONGXIN_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("TONGXIN_TEST_POSTGRES is not set")
-	}
-	dsn := testenv.FreshPostgres(t, base)
-	a := testenv.Start(t, dsn)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// B watches through a proxy the test controls.
-	px := newProxy(t, u.Host)
-	u.Host = px.ln.Addr().String()
-	b := a.Replica(t, func(app *server.App) { app.Auth.Principals.ListenDSN = u.String() })
+	a, b, px := replicasWatchedThroughAProxy(t)
 	waitUntil := func(what string, cond func() bool) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
@@ -503,7 +498,7 @@ func TestPrincipalWatchLostFailsClosed(t *testing.T) {
 		px.unpause()
 		refusedWithin(t, onB, loggedOut)
 		waitUntil("B trusts again", b.App.Auth.Principals.Trusted)
-		_, err = onB.ListParks(ctx, nil)
+		_, err := onB.ListParks(ctx, nil)
 		testenv.WantStatus(t, err, 401)
 	})
 }
