@@ -7,13 +7,13 @@ import (
 	"tongxin/internal/db"
 )
 
-// ParkFilters returns the park filter of List with member (a predicate on
-// party_status, or ""), each as " AND …" with its arguments: as it was
-// before migration 0160 (the enterprise or organisation in the park's
-// subtree of scope nodes) and as it is (the park columns), with the
-// statement counting the latter (SQLite; "" on PostgreSQL), for the test
-// that they select the same people.
-func ParkFilters(ctx context.Context, d *db.DB, park, member string) (was string, wasArgs db.Args, is string, isArgs db.Args, count string, err error) {
+// ParkFilters returns the park filter of List with isMember, each as
+// " AND …" with its arguments: as it was before migration 0160 (the
+// enterprise or organisation in the park's subtree of scope nodes) and as
+// it is (the park columns), with the statement counting the latter (the
+// counts kept per park, migration 0220; "" for an id that is no park), for
+// the test that they select and count the same people.
+func ParkFilters(ctx context.Context, d *db.DB, park string, isMember *bool) (was string, wasArgs db.Args, is string, isArgs db.Args, count string, err error) {
 	n, ok, err := filterNode(ctx, d.R, &was, park, access.KindPark)
 	if err != nil {
 		return
@@ -23,7 +23,7 @@ func ParkFilters(ctx context.Context, d *db.DB, park, member string) (was string
 		in := "(SELECT id FROM scope_nodes WHERE path >= " + lo + " AND path < " + hi + ")"
 		was += " AND (enterprise_id IN " + in + " OR org_id IN " + in + ")"
 	}
-	was += member
-	_, count, err = inPark(ctx, d.R, d.Dialect, &is, &isArgs, park, member)
+	was += memberIs(isMember)
+	_, count, err = inPark(ctx, d.R, d.Dialect, &is, &isArgs, park, isMember)
 	return
 }

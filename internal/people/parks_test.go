@@ -14,12 +14,13 @@ import (
 
 // The park columns (migration 0160) select exactly the people the park's
 // subtree of scope nodes selects — their enterprise's or their
-// organisation's node under the park — after every kind of write that
-// changes where a person lies: inserts through the API and straight into
+// organisation's node under the park — and the counts kept per park
+// (migration 0220) count them, after every kind of write that changes
+// where a person lies or whether they are a member: inserts through the API and straight into
 // the table, edits, transfers, party development's direct update, an
 // enterprise moved to another park, an organisation moved between parks
 // and under the zone's working committee (its branch under it following),
-// deletes.
+// a membership ended, deletes.
 func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -71,14 +72,19 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 		check := func(step string, sizes ...int) {
 			t.Helper()
 			for _, park := range []string{p1, p2, p3, op.ID, e1, "no-such-park"} {
-				for i, member := range []string{"", " AND party_status IS NOT NULL", " AND party_status IS NULL"} {
-					was, wa, is, ia, count, err := people.ParkFilters(ctx, srv.DB, park, member)
+				yes, no := true, false
+				for i, isMember := range []*bool{nil, &yes, &no} {
+					member := map[*bool]string{nil: "", &yes: " (members)", &no: " (others)"}[isMember]
+					was, wa, is, ia, count, err := people.ParkFilters(ctx, srv.DB, park, isMember)
 					if err != nil {
 						t.Fatal(err)
 					}
 					want, got := ids(t, srv.DB, was, wa), ids(t, srv.DB, is, ia)
 					if !slices.Equal(got, want) {
 						t.Fatalf("%s: park %s%s selects %v, the subtree %v", step, park, member, got, want)
+					}
+					if count == "" && park != e1 && park != "no-such-park" {
+						t.Fatalf("%s: park %s%s has no count statement", step, park, member)
 					}
 					if count != "" {
 						var n int
@@ -144,6 +150,20 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 			t.Fatalf("a member of the branch under the moved committee lies in %v, %v; want %s and no park", parks[0], parks[1], p2)
 		}
 
+		// A statement setting the enterprise alone moves a member of park 2
+		// into park 1.
+		if _, err := srv.DB.W.ExecContext(ctx, `UPDATE people SET enterprise_id = $1 WHERE id = $2`, e3, direct["e2o1b"]); err != nil {
+			t.Fatal(err)
+		}
+		check("enterprise set alone", 3, 2, 1)
+
+		// A membership ended: the person stays in park 2, no longer a
+		// member (park 1 unchanged).
+		if _, err := admin.UpdatePerson(ctx, direct["e1o2"], map[string]any{"party": nil}, 0); err != nil {
+			t.Fatal(err)
+		}
+		check("membership ended", 3, 2, 1)
+
 		// Deletes.
 		if err := admin.DeletePerson(ctx, viaAPI["api-e2"].ID, 0); err != nil {
 			t.Fatal(err)
@@ -151,7 +171,7 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 		if err := admin.DeletePerson(ctx, direct["e3oz"], 0); err != nil {
 			t.Fatal(err)
 		}
-		check("deletes", 0, 0, 0)
+		check("deletes", 1, 1, 0)
 	})
 }
 

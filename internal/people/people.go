@@ -238,10 +238,10 @@ func underOrg(ctx context.Context, q db.Querier, where *string, a *db.Args, id s
 }
 
 // inPark adds "the person's enterprise or organisation lies under the
-// park id, and member" (a predicate on party_status, or "") to where and
-// returns the park's path and, on SQLite, a statement counting what it
-// adds (the same ranges, each person once); an id that is not a park
-// matches nothing (path ""). The park of each attachment is a column of the row
+// park id" and the is_member filter to where and returns the park's path
+// and a statement counting what it adds from the counts kept per park
+// (migration 0220); an id that is not a park matches nothing (path "").
+// The park of each attachment is a column of the row
 // (enterprise_park_id, org_park_id: migration 0160 keeps them equal to the
 // park whose subtree holds the node), so the filter reads index entries
 // of the park instead of testing the zone's people against the park's
@@ -249,27 +249,39 @@ func underOrg(ctx context.Context, q db.Querier, where *string, a *db.Args, id s
 // zone database, docs/scaling.md): SQLite, without statistics, plans an OR
 // of the two columns as a walk of the whole zone in id order, but given
 // the union of two index ranges as a list of ids it reads the list in id
-// order for the page; counting the ranges themselves spares the count a
-// lookup of each id in the table (1,137 for the busiest park's members).
-// PostgreSQL would join each id of such a list back to its row, and
-// counts an OR of the two columns from one index of the zone's entries
-// alone.
-func inPark(ctx context.Context, q db.Querier, dialect db.Dialect, where *string, a *db.Args, id, member string) (string, string, error) {
+// order for the page. PostgreSQL would join each id of such a list back
+// to its row.
+func inPark(ctx context.Context, q db.Querier, dialect db.Dialect, where *string, a *db.Args, id string, isMember *bool) (string, string, error) {
 	n, ok, err := filterNode(ctx, q, where, id, access.KindPark)
 	if !ok {
 		return "", "", err
 	}
 	z, p := a.Add(n.ZoneID), a.Add(n.ID)
+	member := memberIs(isMember)
+	count := "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM people_park_counts WHERE zone_id = " + z + " AND park_id = " + p
+	if isMember != nil {
+		count += " AND member = " + map[bool]string{true: "1", false: "0"}[*isMember]
+	}
 	if dialect == db.Postgres {
 		*where += " AND zone_id = " + z + " AND (enterprise_park_id = " + p + " OR org_park_id = " + p + ")" + member
-		return n.Path, "", nil
+		return n.Path, count, nil
 	}
 	ranges := "SELECT id FROM people WHERE zone_id = " + z + " AND enterprise_park_id = " + p + member +
 		" UNION ALL SELECT id FROM people WHERE zone_id = " + z + " AND org_park_id = " + p + member
 	*where += " AND zone_id = " + z + " AND id IN (" + ranges + ")"
-	// COUNT(DISTINCT): a UNION of the ranges is planned as a merge of two
-	// walks of the zone's index in id order.
-	return n.Path, "SELECT COUNT(DISTINCT id) FROM (" + ranges + ") AS park", nil
+	return n.Path, count, nil
+}
+
+// memberIs is the predicate of an is_member filter (" AND …", or "" for
+// none).
+func memberIs(isMember *bool) string {
+	switch {
+	case isMember == nil:
+		return ""
+	case *isMember:
+		return " AND party_status IS NOT NULL"
+	}
+	return " AND party_status IS NULL"
 }
 
 // where returns the predicate of the people in the caller's person.read
@@ -304,17 +316,9 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 		}
 		inScope = path != "" && sc.Covers(path)
 	}
-	member := ""
-	if f.IsMember != nil {
-		if *f.IsMember {
-			member = " AND party_status IS NOT NULL"
-		} else {
-			member = " AND party_status IS NULL"
-		}
-	}
 	if f.ParkID != "" {
 		// The park's index ranges take the membership filter.
-		path, c, err := inPark(ctx, s.DB.R, s.DB.Dialect, &where, a, f.ParkID, member)
+		path, c, err := inPark(ctx, s.DB.R, s.DB.Dialect, &where, a, f.ParkID, f.IsMember)
 		if err != nil {
 			return "", "", err
 		}
@@ -325,7 +329,7 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 			count = c
 		}
 	} else {
-		where += member
+		where += memberIs(f.IsMember)
 	}
 	if f.Tag != "" {
 		where += " AND EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = people.id AND t.tag = " + a.Add(f.Tag) + ")"
