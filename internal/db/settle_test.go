@@ -16,11 +16,7 @@ import (
 func TestSettleAfterTakingRightsAway(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		d, err := db.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer d.Close()
+		d := testenv.OpenDB(t, dsn)
 		if _, err := d.W.Exec(`CREATE TABLE settled (n BIGINT PRIMARY KEY)`); err != nil {
 			t.Fatal(err)
 		}

@@ -259,8 +259,12 @@ func inPark(ctx context.Context, q db.Querier, dialect db.Dialect, where *string
 	z, p := a.Add(n.ZoneID), a.Add(n.ID)
 	member := memberIs(isMember)
 	count := "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM people_park_counts WHERE zone_id = " + z + " AND park_id = " + p
-	if isMember != nil {
-		count += " AND member = " + map[bool]string{true: "1", false: "0"}[*isMember]
+	switch {
+	case isMember == nil:
+	case *isMember:
+		count += " AND member = 1"
+	default:
+		count += " AND member = 0"
 	}
 	if dialect == db.Postgres {
 		*where += " AND zone_id = " + z + " AND (enterprise_park_id = " + p + " OR org_park_id = " + p + ")" + member

@@ -316,25 +316,29 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 // getRequest reads a request the caller may see, with its timeline and
 // photos. Returns ENOTFOUND.
 func (s *Service) getRequest(ctx context.Context, q db.Querier, id string) (Request, error) {
-	var a db.Args
-	where := visibleWhere(ctx, &a)
-	return s.readOne(ctx, q, true, "r.id = "+a.Add(id)+" AND "+where, a)
+	return s.visible(ctx, q, true, id)
 }
 
 // visibleRequest is getRequest without the timeline and photos: the
 // request's own row, for a step's checks.
 func (s *Service) visibleRequest(ctx context.Context, q db.Querier, id string) (Request, error) {
+	return s.visible(ctx, q, false, id)
+}
+
+// visible reads request id if the caller may see it (readOne's full).
+func (s *Service) visible(ctx context.Context, q db.Querier, full bool, id string) (Request, error) {
 	var a db.Args
 	where := visibleWhere(ctx, &a)
-	return s.readOne(ctx, q, false, "r.id = "+a.Add(id)+" AND "+where, a)
+	return s.readOne(ctx, q, full, "r.id = "+a.Add(id)+" AND "+where, a)
 }
 
 // readOne reads the request where selects, with its timeline and photos
 // when full. Returns ENOTFOUND.
 func (s *Service) readOne(ctx context.Context, q db.Querier, full bool, where string, a db.Args) (Request, error) {
-	cols, scan := requestCols, s.scanRequest(s.DB.Now().UTC())
+	now := s.DB.Now().UTC()
+	cols, scan := requestCols, s.scanRequest(now)
 	if full {
-		cols, scan = requestCols+withTimeline, s.scanFull(s.DB.Now().UTC())
+		cols, scan = requestCols+withTimeline, s.scanFull(now)
 	}
 	r, err := scan(q.QueryRowContext(ctx, `SELECT `+cols+` FROM `+requestFrom+` WHERE `+where, a...))
 	if errors.Is(err, sql.ErrNoRows) {
