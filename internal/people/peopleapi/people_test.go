@@ -199,6 +199,78 @@ func TestPersonShowsCurrentNames(t *testing.T) {
 	})
 }
 
+// A person's tags are read from their row (migration 0230), kept from
+// person_tags by triggers: set, replaced, cleared through the API, and
+// written straight into person_tags as the generator's bulk load does.
+func TestPersonShowsCurrentTags(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		admin := w.srv.Admin()
+		p, err := admin.CreatePerson(ctx, map[string]any{"name": "孙丽", "enterprise_id": w.entW, "tags": []string{"调解员", "志愿者"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := admin.CreatePerson(ctx, map[string]any{"name": "周强", "enterprise_id": w.entW, "tags": []string{"志愿者"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shows := func(step string, want ...string) {
+			t.Helper()
+			got, err := admin.GetPerson(ctx, p.ID, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got.Tags, ",") != strings.Join(want, ",") {
+				t.Errorf("%s: get shows %q, want %q", step, got.Tags, want)
+			}
+			list, err := admin.ListPeople(ctx, url.Values{"enterprise_id": {w.entW}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range list.Items {
+				if l.ID == p.ID && strings.Join(l.Tags, ",") != strings.Join(want, ",") {
+					t.Errorf("%s: list shows %q, want %q", step, l.Tags, want)
+				}
+			}
+		}
+		shows("created", "志愿者", "调解员")
+
+		if _, err := admin.UpdatePerson(ctx, p.ID, map[string]any{"tags": []string{"网格员", "调解员"}}, 1); err != nil {
+			t.Fatal(err)
+		}
+		shows("replaced", "网格员", "调解员")
+
+		if _, err := w.srv.DB.W.Exec(`INSERT INTO person_tags (person_id, zone_id, tag) VALUES ($1, $2, $3)`, p.ID, w.srv.ZoneID, "楼栋长"); err != nil {
+			t.Fatal(err)
+		}
+		shows("inserted into person_tags", "楼栋长", "网格员", "调解员")
+		if _, err := w.srv.DB.W.Exec(`UPDATE person_tags SET tag = $1 WHERE person_id = $2 AND tag = $3`, "志愿者", p.ID, "楼栋长"); err != nil {
+			t.Fatal(err)
+		}
+		shows("updated in person_tags", "志愿者", "网格员", "调解员")
+		if _, err := w.srv.DB.W.Exec(`DELETE FROM person_tags WHERE person_id = $1 AND tag = $2`, p.ID, "网格员"); err != nil {
+			t.Fatal(err)
+		}
+		shows("deleted from person_tags", "志愿者", "调解员")
+
+		if _, err := admin.UpdatePerson(ctx, p.ID, map[string]any{"tags": []string{}}, 2); err != nil {
+			t.Fatal(err)
+		}
+		shows("cleared")
+		// The tag filter still reads person_tags.
+		if list, err := admin.ListPeople(ctx, url.Values{"tag": {"志愿者"}}); err != nil || len(list.Items) != 1 || list.Items[0].ID != other.ID {
+			t.Errorf("tag filter: %+v %v", list.Items, err)
+		}
+		// Nobody else's tags moved, and every row agrees with person_tags.
+		if got, err := admin.GetPerson(ctx, other.ID, false); err != nil || strings.Join(got.Tags, ",") != "志愿者" {
+			t.Errorf("the other person: %q %v", got.Tags, err)
+		}
+		if n := w.srv.Count("people", `tags <> COALESCE((SELECT string_agg(t.tag, $1 ORDER BY t.tag) FROM person_tags t WHERE t.person_id = people.id), '')`, "\x1f"); n != 0 {
+			t.Errorf("%d people whose tags disagree with person_tags", n)
+		}
+	})
+}
+
 // Personal data is stored only sealed: no column of the row holds the
 // phone or the ID number (nor their digits' tell-tale runs), the sealed
 // values name the key, and the audit log never holds them either.
