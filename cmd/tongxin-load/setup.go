@@ -354,10 +354,21 @@ func (o options) preparePostgres(ctx context.Context, dir, key string) (database
 			return database{}, err
 		}
 	}
-	// As on SQLite, new migrations are applied to the template, once.
+	// As on SQLite, new migrations are applied to the template, once. One
+	// that rewrites rows (a column filled in) leaves dead tuples and pages
+	// not all-visible: every index-only scan would visit the heap until
+	// autovacuum came by, so the template is vacuumed then, as after
+	// generating it.
 	tplDSN, _ := withDB(o.pg, tpl)
+	before, _ := o.migrations(ctx, tplDSN)
 	if _, err := o.tongxin(ctx, "", "migrate", "--db", tplDSN); err != nil {
 		return database{}, err
+	}
+	if after, err := o.migrations(ctx, tplDSN); err != nil || after != before {
+		if d, err := sql.Open("pgx", tplDSN); err == nil {
+			d.ExecContext(ctx, `VACUUM ANALYZE`)
+			d.Close()
+		}
 	}
 	// FILE_COPY (PostgreSQL 15 and later) copies the files: the default,
 	// WAL_LOG, writes the whole database through the WAL, and the
@@ -522,4 +533,17 @@ func procStatus(pid int) (rss, hwm int64, err error) {
 		}
 	}
 	return rss, hwm, nil
+}
+
+// migrations is how many migrations the PostgreSQL database dsn has
+// applied.
+func (o options) migrations(ctx context.Context, dsn string) (int, error) {
+	d, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer d.Close()
+	var n int
+	err = d.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
+	return n, err
 }
