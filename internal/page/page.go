@@ -128,9 +128,10 @@ type Query struct {
 	// ids).
 	OrderBy string
 	Desc    bool
-	// CountFrom, when set, is what the COUNT for total reads instead of
-	// From: the same rows without the joins only Cols need (a join per
-	// row costs more than the count itself on a large table).
+	// CountFrom, when set, is what the COUNT for total, and Late's page
+	// of ids, read instead of From: the same rows without the joins only
+	// Cols need (a join per row costs more than the count itself on a
+	// large table, and Late reads every match's id before it sorts).
 	CountFrom string
 	// Counter, when set, answers total from the per-zone counts kept by
 	// triggers (table row_counts) instead of a COUNT: only for a list
@@ -234,7 +235,11 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 	limit := a.Add(p.Limit + 1)
 	sel := "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE " + where + " ORDER BY " + order + " LIMIT " + limit
 	if lq.Late {
-		sel = "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE id IN (SELECT id FROM " + lq.From + " WHERE " + where +
+		ids := lq.From
+		if lq.CountFrom != "" {
+			ids = lq.CountFrom
+		}
+		sel = "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE id IN (SELECT id FROM " + ids + " WHERE " + where +
 			" ORDER BY " + order + " LIMIT " + limit + ") ORDER BY " + order
 	}
 	rows, err := q.QueryContext(ctx, sel, a...)

@@ -39,13 +39,32 @@ func TestRowsOrderedByAnotherKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, c := range []struct{ desc, late bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		// joined: the rows come from a join that only Cols need, and the
+		// count and Late's ids from the table alone (CountFrom).
+		type variant struct{ desc, late, joined bool }
+		for _, c := range []variant{{false, false, false}, {true, false, false}, {false, true, false}, {true, true, false}, {false, true, true}, {true, true, true}} {
 			desc := c.desc
 			var all []row
 			p, err := page.Parse("2", "", "")
 			for pages := 0; err == nil; pages++ {
 				var a db.Args
 				q := page.Query{From: "parks", Cols: "id, name", Where: "zone_id = " + a.Add(zone), Args: a, OrderBy: "name", Desc: desc, Late: c.late}
+				if c.joined {
+					q.From = "(SELECT p.*, z.name AS zone_name FROM parks p JOIN zones z ON z.id = p.zone_id) parks"
+					q.CountFrom, q.Cols = "parks", "id, name, zone_name"
+				}
+				scan := scan
+				if c.joined {
+					scan = func(s page.Scanner) (row, error) {
+						var r row
+						var zoneName string
+						err := s.Scan(&r.id, &r.name, &zoneName)
+						if err == nil && zoneName != "开发区" {
+							t.Errorf("%+v: the row of %s joined %q", c, r.id, zoneName)
+						}
+						return r, err
+					}
+				}
 				var l page.List[row]
 				l, err = page.Rows(ctx, d.R, p, q, scan, func(r row) (any, string) { return r.name, r.id })
 				if err != nil {
