@@ -140,10 +140,7 @@ func (a Activity) length() time.Duration { return a.EndsAt.Sub(a.StartsAt) }
 
 const cols = `id, zone_id, campaign_id, title, description, kind, function, level, park_id, organizer_id, organizer_kind, organizer_node,
 	starts_at, ends_at, location_name, lat, lng, geofence_m, capacity, credit_minutes, checkin_mode, signup_closes_at, cancel_closes_at,
-	status, version, created_at, updated_at,
-	COALESCE((SELECT name FROM alliances WHERE alliances.id = activities.organizer_id),
-		(SELECT name FROM scope_nodes WHERE scope_nodes.id = activities.organizer_id), ''),
-	registered_count, waitlisted_count`
+	status, version, created_at, updated_at, organizer_name, registered_count, waitlisted_count`
 
 func scan(s page.Scanner) (Activity, error) {
 	var a Activity

@@ -81,8 +81,7 @@ func (s *Service) PersonHours(ctx context.Context, personID string) (Hours, erro
 		return h, err
 	}
 	var minutes int64
-	err := db.Each(ctx, s.DB.R, `SELECT a.id, s.id, a.title, a.starts_at, s.credited_minutes, s.manual,
-			COALESCE((SELECT name FROM alliances WHERE alliances.id = a.organizer_id), (SELECT name FROM scope_nodes WHERE scope_nodes.id = a.organizer_id), '')
+	err := db.Each(ctx, s.DB.R, `SELECT a.id, s.id, a.title, a.starts_at, s.credited_minutes, s.manual, a.organizer_name
 		FROM activity_signups s JOIN activities a ON a.id = s.activity_id
 		WHERE s.person_id = $1 AND s.credited_minutes > 0 ORDER BY a.starts_at DESC, a.id`, db.Args{personID}, func(sc db.Scanner) error {
 		var r HoursRecord

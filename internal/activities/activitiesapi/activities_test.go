@@ -932,3 +932,85 @@ func TestCalendarFeeds(t *testing.T) {
 		}
 	})
 }
+
+// An activity's organiser name is read from its row (migration 0240), kept
+// by triggers: a park, a party organisation and an alliance renamed, the
+// organiser changed, the alliance removed — the get and the list show the
+// current name, and every row agrees with its organiser's.
+func TestActivityShowsCurrentOrganizerName(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn, 0)
+		byPark := w.published(t, w.admin, w.body(soon, nil))
+		byBranch := w.published(t, w.admin, w.body(soon, map[string]any{"organizer_id": w.branch}))
+		al, err := w.admin.CreateAlliance(ctx, map[string]any{"park_id": w.andong, "name": "安东园党建联盟", "lead_org_id": w.branch,
+			"member_org_ids": []string{w.branch}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byAlliance := w.published(t, w.admin, w.body(soon, map[string]any{"organizer_id": al.ID}))
+		shows := func(step string, want map[string]string) {
+			t.Helper()
+			list, err := w.admin.ListActivities(ctx, url.Values{"limit": {"200"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed := map[string]string{}
+			for _, a := range list.Items {
+				listed[a.ID] = a.OrganizerName
+			}
+			for id, name := range want {
+				got, err := w.admin.GetActivity(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.OrganizerName != name || listed[id] != name {
+					t.Errorf("%s: %s shows %q (get) and %q (list), want %q", step, id, got.OrganizerName, listed[id], name)
+				}
+			}
+		}
+		shows("created", map[string]string{byPark.ID: "安东园", byBranch.ID: "成达齿轮党支部", byAlliance.ID: "安东园党建联盟"})
+
+		park, err := w.admin.GetPark(ctx, w.andong)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.admin.UpdatePark(ctx, w.andong, map[string]any{"name": "安东产业园"}, park.Version); err != nil {
+			t.Fatal(err)
+		}
+		org, err := w.admin.GetOrg(ctx, w.branch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.admin.UpdateOrg(ctx, w.branch, map[string]any{"name": "成达精工党支部"}, org.Version); err != nil {
+			t.Fatal(err)
+		}
+		if al, err = w.admin.UpdateAlliance(ctx, al.ID, map[string]any{"name": "安东产业园党建联盟"}, al.Version); err != nil {
+			t.Fatal(err)
+		}
+		shows("renamed", map[string]string{byPark.ID: "安东产业园", byBranch.ID: "成达精工党支部", byAlliance.ID: "安东产业园党建联盟"})
+
+		if _, err := w.admin.UpdateActivity(ctx, byAlliance.ID, map[string]any{"organizer_id": w.wuli}, 0); err != nil {
+			t.Fatal(err)
+		}
+		shows("organiser changed", map[string]string{byAlliance.ID: "五里园", byPark.ID: "安东产业园"})
+		if _, err := w.admin.UpdateActivity(ctx, byAlliance.ID, map[string]any{"organizer_id": al.ID}, 0); err != nil {
+			t.Fatal(err)
+		}
+		shows("organiser changed back", map[string]string{byAlliance.ID: "安东产业园党建联盟"})
+
+		// Removing the alliance, straight in the table as nothing in the
+		// API removes an organiser with activities: the name goes with it,
+		// as the lookup it replaces answered.
+		for _, q := range []string{`DELETE FROM alliance_orgs WHERE alliance_id = $1`, `DELETE FROM alliances WHERE id = $1`} {
+			if _, err := w.srv.DB.W.Exec(q, al.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		shows("alliance removed", map[string]string{byAlliance.ID: "", byBranch.ID: "成达精工党支部"})
+
+		if n := w.srv.Count("activities", `organizer_name <> COALESCE((SELECT name FROM alliances WHERE alliances.id = activities.organizer_id),
+			(SELECT name FROM scope_nodes WHERE scope_nodes.id = activities.organizer_id), '')`); n != 0 {
+			t.Errorf("%d activities whose organiser name disagrees with their organiser's", n)
+		}
+	})
+}
