@@ -448,6 +448,16 @@ func TestEnterpriseFiltersAndSearch(t *testing.T) {
 		if err != nil || !e.HasPartyOrg {
 			t.Fatalf("has_party_org on get: %+v %v", e, err)
 		}
+		// And on each row of a list.
+		all, err := admin.ListEnterprises(ctx, url.Values{})
+		if err != nil || len(all.Items) != 4 {
+			t.Fatalf("list: %v %v", ids(all), err)
+		}
+		for _, e := range all.Items {
+			if want := e.Name == "成达齿轮" || e.Name == "盼盼饮料"; e.HasPartyOrg != want {
+				t.Errorf("%s listed with has_party_org %v", e.Name, e.HasPartyOrg)
+			}
+		}
 		// Paging: the cursor walks the filtered set.
 		l, err := admin.ListEnterprises(ctx, url.Values{"limit": {"3"}})
 		if err != nil || len(l.Items) != 3 || l.Total != 4 || l.NextCursor == nil {
