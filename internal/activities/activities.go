@@ -267,7 +267,8 @@ func (f Filter) where(a *db.Args) string {
 // start first; q matches title, description and place, pinyin included.
 func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Activity], error) {
 	var a db.Args
-	where := access.From(ctx).Scope(Read).Where(&a, attach...) + f.where(&a)
+	sc := access.From(ctx).Scope(Read)
+	where := sc.Where(&a, attach...) + f.where(&a)
 	if p.Query != "" {
 		m, err := search.Match(ctx, s.DB.R, "activities", "id", "search_key", p.Query, &a)
 		if err != nil {
@@ -275,11 +276,21 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Ac
 		}
 		where += " AND " + m
 	}
-	return s.list(ctx, p, where, a)
+	// Whole zones (a zone administrator) filtered by status alone, or not
+	// at all: the list's predicate is "the activities of these zones" with
+	// that status, whose total is the sum of the counts kept per zone and
+	// status (activity_status_counts, migration 0250).
+	var total *page.Total
+	if zones := page.ZoneCounter("activities", sc); zones != nil && f == (Filter{Status: f.Status}) && p.Query == "" {
+		total = zones.Sum("activity_status_counts", "status", f.Status)
+	}
+	return s.list(ctx, p, where, a, total)
 }
 
-func (s *Service) list(ctx context.Context, p page.Page, where string, a db.Args) (page.List[Activity], error) {
-	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "activities", Cols: cols, Where: where, Args: a, OrderBy: "starts_at", Desc: true},
+// list reads a page of activities matching where, and total when it is
+// not nil.
+func (s *Service) list(ctx context.Context, p page.Page, where string, a db.Args, total *page.Total) (page.List[Activity], error) {
+	l, err := page.Rows(ctx, s.DB.R, p, page.Query{From: "activities", Cols: cols, Where: where, Args: a, OrderBy: "starts_at", Desc: true, Total: total},
 		scan, func(x Activity) (any, string) { return db.Micros(x.StartsAt), x.ID })
 	if err != nil {
 		return l, err

@@ -551,7 +551,7 @@ func (s *Service) Open(ctx context.Context, p page.Page) (page.List[Activity], e
 		}
 		where += " AND " + m
 	}
-	return s.list(ctx, p, where, a)
+	return s.list(ctx, p, where, a, nil)
 }
 
 // OpenOne returns an activity for the person the caller's account is bound
