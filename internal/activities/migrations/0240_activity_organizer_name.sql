@@ -3,7 +3,8 @@
 -- station or party organisation), '' when neither is found. Every activity
 -- shown looked it up in the same statement, three B-tree descents on
 -- SQLite for a node (the alliance's missed, then the node's text key and
--- its row), 150 for a list of 50 (docs/scaling.md, "Names on the row").
+-- its row), 150 for a list of 50 (docs/scaling.md, "What each row shows, on
+-- the row").
 --
 -- Triggers keep it, as migration 0210 keeps a person's names: an activity
 -- inserted or given another organiser, an alliance or a node renamed,

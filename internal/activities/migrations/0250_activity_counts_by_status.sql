@@ -2,11 +2,12 @@
 -- same transaction as the activities: the total of a zone administrator's
 -- list filtered by status (`activities?status=published`, 993 of the zone
 -- database's 20,000) is then a sum of at most 16 rows instead of a count
--- of as many index entries, every first page (docs/scaling.md, "Counts
--- kept"). Split over 16 shards by the last character of the activity's
--- id, as row_counts (0110). A status change moves one activity between two
--- rows; two going opposite ways in one shard can deadlock on PostgreSQL,
--- and db.Tx runs the one it aborts again (statuses change rarely).
+-- of as many index entries, every first page (docs/scaling.md, "What each
+-- row shows, on the row"). Split over 16 shards by the last character of
+-- the activity's id, as row_counts (0110). A status change moves one
+-- activity between two rows; two going opposite ways in one shard can
+-- deadlock on PostgreSQL, and db.Tx runs the one it aborts again (statuses
+-- change rarely).
 CREATE TABLE activity_status_counts (
     zone_id  TEXT NOT NULL,
     status   TEXT NOT NULL,

@@ -2,8 +2,9 @@
 -- separator (U+001F, which valid.Name refuses in a tag), '' for none. The
 -- row was read with a subquery over person_tags for every person shown —
 -- one more B-tree descent per person of a get and of each list's 50 rows,
--- a fifth of a person's statement alone (docs/scaling.md, "Tags on the
--- row"). person_tags stays the tags' record, and the tag filter reads it.
+-- a fifth of a person's statement alone (docs/scaling.md, "What each row
+-- shows, on the row"). person_tags stays the tags' record, and the tag
+-- filter reads it.
 --
 -- Triggers on person_tags keep the column, whoever writes the tags (the
 -- people domain, the generator's bulk load), as migration 0210 keeps the
