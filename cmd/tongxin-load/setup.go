@@ -345,10 +345,7 @@ func (o options) preparePostgres(ctx context.Context, dir, key string) (database
 		if err != nil {
 			return database{}, err
 		}
-		if d, err := sql.Open("pgx", tplDSN); err == nil {
-			d.ExecContext(ctx, `VACUUM ANALYZE`)
-			d.Close()
-		}
+		vacuum(ctx, tplDSN)
 		m = meta{ZoneID: z, GenTime: took, Users: users}
 		if err := writeMeta(metaPath, m); err != nil {
 			return database{}, err
@@ -365,10 +362,7 @@ func (o options) preparePostgres(ctx context.Context, dir, key string) (database
 		return database{}, err
 	}
 	if after, err := o.migrations(ctx, tplDSN); err != nil || after != before {
-		if d, err := sql.Open("pgx", tplDSN); err == nil {
-			d.ExecContext(ctx, `VACUUM ANALYZE`)
-			d.Close()
-		}
+		vacuum(ctx, tplDSN)
 	}
 	// FILE_COPY (PostgreSQL 15 and later) copies the files: the default,
 	// WAL_LOG, writes the whole database through the WAL, and the
@@ -533,6 +527,15 @@ func procStatus(pid int) (rss, hwm int64, err error) {
 		}
 	}
 	return rss, hwm, nil
+}
+
+// vacuum runs VACUUM ANALYZE on the PostgreSQL database dsn, at best: a
+// template not vacuumed is slower, not wrong.
+func vacuum(ctx context.Context, dsn string) {
+	if d, err := sql.Open("pgx", dsn); err == nil {
+		d.ExecContext(ctx, `VACUUM ANALYZE`)
+		d.Close()
+	}
 }
 
 // migrations is how many migrations the PostgreSQL database dsn has

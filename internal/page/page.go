@@ -235,11 +235,7 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 	limit := a.Add(p.Limit + 1)
 	sel := "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE " + where + " ORDER BY " + order + " LIMIT " + limit
 	if lq.Late {
-		ids := lq.From
-		if lq.CountFrom != "" {
-			ids = lq.CountFrom
-		}
-		sel = "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE id IN (SELECT id FROM " + ids + " WHERE " + where +
+		sel = "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE id IN (SELECT id FROM " + lq.bare() + " WHERE " + where +
 			" ORDER BY " + order + " LIMIT " + limit + ") ORDER BY " + order
 	}
 	rows, err := q.QueryContext(ctx, sel, a...)
@@ -305,13 +301,18 @@ func Count(ctx context.Context, q db.Querier, lq Query) (int, error) {
 		err := q.QueryRowContext(ctx, t.Query, t.Args...).Scan(&n)
 		return int(n), err
 	}
-	from := lq.From
-	if lq.CountFrom != "" {
-		from = lq.CountFrom
-	}
 	var n int
-	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+from+" WHERE "+lq.Where, lq.Args...).Scan(&n)
+	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+lq.bare()+" WHERE "+lq.Where, lq.Args...).Scan(&n)
 	return n, err
+}
+
+// bare is what the count and Late's ids read: CountFrom when set, else
+// From.
+func (lq Query) bare() string {
+	if lq.CountFrom != "" {
+		return lq.CountFrom
+	}
+	return lq.From
 }
 
 // ByID is the key function of lists ordered by id alone.
