@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -153,8 +154,12 @@ func TestBrowserPhoneArtery(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-test=phone-listing]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-proposal]`)),
 		waitJS("yes", has(`[data-test=phone-proposals]`, "共同关键词")),
+	)
+	run("back on a slow network, the post button waits for the lists and stays put",
+		slowNetwork(500*time.Millisecond),
 		chromedp.NavigateBack(),
-		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-post]`)),
+		staysPut(`[data-test=phone-post]`, 1500*time.Millisecond),
+		slowNetwork(0),
 	)
 	run("post a need",
 		chromedp.Click(chromedp.CSS(`[data-test=phone-post]`)),

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"tongxin/internal/client"
@@ -70,6 +72,77 @@ func waitJS(want string, expr string) chromedp.Action[chromedp.Void] {
 			case <-time.After(50 * time.Millisecond):
 			}
 		}
+	})
+}
+
+// slowNetwork holds every response of the page back by latency (zero
+// lifts it), so a test sees the page as a phone on a slow network does:
+// for as long as its lists are on their way.
+func slowNetwork(latency time.Duration) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: []*network.Conditions{{Latency: float64(latency.Milliseconds()), DownloadThroughput: -1, UploadThroughput: -1}},
+		})
+		return err
+	})
+}
+
+// staysPut fails unless the element sel, once visible, is still where it
+// was after settle: a button that moves when the page's data arrives is
+// one a user taps beside.
+func staysPut(sel string, settle time.Duration) chromedp.Action[chromedp.Void] {
+	rect := `(() => { const r = document.querySelector('` + sel + `').getBoundingClientRect(); return r.x + ',' + r.y + ' ' + r.width + 'x' + r.height; })()`
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := chromedp.WaitVisible(chromedp.CSS(sel))(ctx, tg); err != nil {
+			return err
+		}
+		first, err := chromedp.Evaluate[string](rect)(ctx, tg)
+		if err != nil {
+			return err
+		}
+		if _, err := chromedp.Sleep(settle)(ctx, tg); err != nil {
+			return err
+		}
+		then, err := chromedp.Evaluate[string](rect)(ctx, tg)
+		if err != nil {
+			return err
+		}
+		if then != first {
+			return fmt.Errorf("%s moved from %s to %s after it showed", sel, first, then)
+		}
+		return nil
+	})
+}
+
+// clickSettled clicks sel once it is visible and has kept its place for
+// a quarter of a second: a click lands where the element was when it was
+// measured, so one still being laid out (a table's fixed column, a list
+// arriving above it) is clicked beside.
+func clickSettled(sel string) chromedp.Action[chromedp.Void] {
+	rect := `(() => { const e = document.querySelector('` + sel + `'); if (!e) return ''; const r = e.getBoundingClientRect(); return r.x + ',' + r.y + ' ' + r.width + 'x' + r.height; })()`
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := chromedp.WaitVisible(chromedp.CSS(sel))(ctx, tg); err != nil {
+			return err
+		}
+		last, same := "", 0
+		for same < 5 {
+			r, err := chromedp.Evaluate[string](rect)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			if r == last {
+				same++
+			} else {
+				last, same = r, 0
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%s never stopped moving (last at %s): %w", sel, last, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+		_, err := chromedp.Click(chromedp.CSS(sel))(ctx, tg)
+		return err
 	})
 }
 
@@ -145,6 +218,11 @@ func browserSized(t *testing.T, width, height int) (context.Context, func(step s
 			sctx, c := context.WithTimeout(bctx, 10*time.Second)
 			if shot, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)); err == nil {
 				writeShot(t, t.Name()+"-failure.png", shot)
+			}
+			// The screenshot stays on the machine that ran the test; the
+			// page's address and text reach CI's log.
+			if page, err := chromedp.Run(sctx, chromedp.Evaluate[string](`location.pathname + location.search + '\n' + document.body.innerText.slice(0, 1500)`)); err == nil {
+				t.Logf("the page at the failure: %s", page)
 			}
 			c()
 			t.Fatalf("%s: %v", step, err)

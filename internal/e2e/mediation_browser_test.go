@@ -52,14 +52,18 @@ func TestBrowserMediationCaseFlow(t *testing.T) {
 	srv, _, _, arbitrator, room := mediationWorld(t, "mediation-console")
 	ctx := context.Background()
 	_, run := browser(t)
+	// pick chooses option in the select test: among the options of that
+	// select's own list (its input names it in aria-controls), never of
+	// another one still fading out, and waits for the choice to show.
 	pick := func(test, typed, option string) []chromedp.Action[chromedp.Void] {
 		sel := `[data-test=` + test + `] input`
+		options := `[...(document.getElementById(document.querySelector('` + sel + `').getAttribute('aria-controls'))?.querySelectorAll('.el-select-dropdown__item') || [])].filter((e) => e.offsetParent && e.innerText.includes('` + option + `'))`
 		return []chromedp.Action[chromedp.Void]{
 			chromedp.Click(chromedp.CSS(sel)),
 			chromedp.SendKeys(chromedp.CSS(sel), typed),
-			waitJS("true", `String([...document.querySelectorAll('.el-select-dropdown__item')].some((e) => e.offsetParent && e.innerText.includes('`+option+`')))`),
-			chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('.el-select-dropdown__item')].find((e) => e.offsetParent && e.innerText.includes('` + option + `')).click()`),
-			chromedp.Sleep(300 * time.Millisecond),
+			waitJS("true", `String(`+options+`.length > 0)`),
+			chromedp.Evaluate[chromedp.Void](options + `[0].click()`),
+			waitJS("true", `String(document.querySelector('[data-test=`+test+`]').innerText.includes('`+option+`'))`),
 		}
 	}
 	run("sign in as the base's staff and open the cases",
@@ -171,8 +175,12 @@ func TestBrowserPhoneMediation(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`[data-test=phone-login-password] input`), testenv.UserPassword("chen")),
 		chromedp.Click(chromedp.CSS(`[data-test=phone-login-submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-me-mediation]`)),
+	)
+	run("on a slow network the file button waits for the cases and stays put",
+		slowNetwork(500*time.Millisecond),
 		chromedp.Click(chromedp.CSS(`[data-test=phone-me-mediation]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-test=phone-mediation-new]`)),
+		staysPut(`[data-test=phone-mediation-new]`, 1500*time.Millisecond),
+		slowNetwork(0),
 	)
 	run("file a case",
 		chromedp.Click(chromedp.CSS(`[data-test=phone-mediation-new]`)),

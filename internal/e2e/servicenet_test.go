@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -140,8 +139,7 @@ func TestBrowserConsoleWorksAServiceRequest(t *testing.T) {
 	// The table lays its fixed action column out after the rows: click a
 	// button once it has settled.
 	press := func(action string) []chromedp.Action[chromedp.Void] {
-		sel := chromedp.CSS(`[data-test=service-request-` + action + `]`)
-		return []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(sel), chromedp.Sleep(400 * time.Millisecond), chromedp.Click(sel)}
+		return []chromedp.Action[chromedp.Void]{clickSettled(`[data-test=service-request-` + action + `]`)}
 	}
 	run("the phone is masked until revealed", append(press("reveal"),
 		waitJS("true", `(() => { const e = document.querySelector('.el-message-box__message'); return String(!!e && e.innerText.includes('13700137000')); })()`),
