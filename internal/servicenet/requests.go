@@ -300,9 +300,17 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	// requests of these zones" with its filters; filtered by status and
 	// park alone, its total is the sum of the counts kept per zone, park
 	// and status (request_counts, migration 0170).
+	// Any other scope (nodes: a park's staff and administrators), with
+	// filters on status, point and park alone: the same predicate selects
+	// the counts kept per point and status (request_point_counts,
+	// migration 0260), which has the columns it names.
 	zones := page.ZoneCounter("service_requests", access.From(ctx).Scope(RequestRead))
-	if zones != nil && !f.Mine && f.PointID == "" && f.ServiceCode == "" && f.Overdue == nil && p.Query == "" {
-		lq.Total = zones.Sum("request_counts", "status", f.Status, "park_id", f.ParkID)
+	if !f.Mine && f.ServiceCode == "" && f.Overdue == nil && p.Query == "" {
+		if zones != nil && f.PointID == "" {
+			lq.Total = zones.Sum("request_counts", "status", f.Status, "park_id", f.ParkID)
+		} else {
+			lq.Total = &page.Total{Query: "SELECT CAST(COALESCE(SUM(r.n), 0) AS BIGINT) FROM request_point_counts r WHERE " + where, Args: a}
+		}
 	}
 	// A scope of nodes (service staff's points, a park) reads each node's
 	// entries of service_requests_point_status and sorts them all: read
