@@ -155,14 +155,12 @@ func (s *Service) maskedPhone(sealed string) string {
 	return ident.MaskMobile(phone)
 }
 
-// withTimeline adds to requestCols a request's timeline and photo ids,
-// each packed in one column, so that a request and its timeline are one
-// statement (a get was two: the row, then its events and photos). Events
-// are separated by eventSep, an event's fields by fieldSep, the note last;
+// withTimeline adds to requestCols a request's timeline, kept packed on
+// its row (migration 0270), and its photo ids packed in one column, so
+// that a request and its timeline are one row's read. Events are
+// separated by eventSep, an event's fields by fieldSep, the note last;
 // notes hold no control characters (valid.Text), so neither separator.
-const withTimeline = `,
-	COALESCE((SELECT string_agg(CAST(e.at AS TEXT) || '` + fieldSep + `' || e.id || '` + fieldSep + `' || COALESCE(e.actor_id, '') || '` + fieldSep + `' || e.action || '` + fieldSep + `' || e.note, '` + eventSep + `')
-		FROM service_request_events e WHERE e.request_id = r.id), ''),
+const withTimeline = `, r.timeline,
 	COALESCE((SELECT string_agg(p.id, '` + fieldSep + `') FROM service_request_photos p WHERE p.request_id = r.id), '')`
 
 const (
@@ -190,9 +188,9 @@ func (s *Service) scanFull(now time.Time) func(db.Scanner) (Request, error) {
 	}
 }
 
-// unpackTimeline reads withTimeline's events column, in order of time
-// (then id): string_agg promises no order, and an ORDER BY in it made
-// SQLite sort in a temporary b-tree.
+// unpackTimeline reads a request's packed timeline, in order of time
+// (then id): the triggers append events as they are written and a
+// repack's string_agg promises no order.
 func unpackTimeline(packed string) ([]Event, error) {
 	out := []Event{}
 	if packed == "" {

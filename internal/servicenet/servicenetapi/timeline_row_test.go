@@ -1,0 +1,108 @@
+package servicenetapi_test
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"tongxin/internal/testenv"
+)
+
+// timelines returns, per request, its kept timeline's events and the same
+// events packed from service_request_events, each as sorted lines.
+func timelines(t *testing.T, srv *testenv.Server) (kept, packed map[string][]string) {
+	t.Helper()
+	kept, packed = map[string][]string{}, map[string][]string{}
+	for _, line := range srv.Strings(`SELECT id || '|' || timeline FROM service_requests`) {
+		id, tl, _ := strings.Cut(line, "|")
+		kept[id] = nil
+		if tl != "" {
+			kept[id] = strings.Split(tl, "\x1e")
+		}
+		slices.Sort(kept[id])
+	}
+	rows, err := srv.DB.W.Query(`SELECT request_id, at, id, COALESCE(actor_id, ''), action, note FROM service_request_events`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var req, id, actor, action, note string
+		var at int64
+		if err := rows.Scan(&req, &at, &id, &actor, &action, &note); err != nil {
+			t.Fatal(err)
+		}
+		packed[req] = append(packed[req], strings.Join([]string{strconv.FormatInt(at, 10), id, actor, action, note}, "\x1f"))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for id := range kept {
+		if _, ok := packed[id]; !ok {
+			packed[id] = nil
+		}
+		slices.Sort(packed[id])
+	}
+	return kept, packed
+}
+
+// A request's timeline on its row (migration 0270) holds exactly its
+// events, on both engines: after filings, steps with notes, an event
+// added by hand (as the overdue job adds one), one deleted and one moved
+// to another request by hand; and the API shows it in order.
+func TestTimelineOnTheRowMatchesTheEvents(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		srv := w.srv
+		var ids []string
+		for i, steps := range [][]string{nil, {"accept"}, {"accept", "start", "resolve", "close"}, {"reject"}} {
+			r := w.file(t, w.admin, map[string]any{"point_id": w.center.ID})
+			for _, a := range steps {
+				if _, err := w.admin.ActOnServiceRequest(ctx, r.ID, map[string]any{"action": a, "note": "第" + []string{"一", "二", "三", "四"}[i] + "步\t说明"}); err != nil {
+					t.Fatalf("%s: %v", a, err)
+				}
+			}
+			ids = append(ids, r.ID)
+		}
+		var zone string
+		if err := srv.DB.W.QueryRow(`SELECT zone_id FROM service_requests WHERE id = $1`, ids[0]).Scan(&zone); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO service_request_events (id, request_id, zone_id, at, action, note) VALUES ('ev-by-hand', $1, $2, 1, 'escalate', '')`, []any{ids[0], zone}},
+			{`DELETE FROM service_request_events WHERE request_id = $1 AND action = 'start'`, []any{ids[2]}},
+			{`UPDATE service_request_events SET request_id = $1 WHERE request_id = $2 AND action = 'reject'`, []any{ids[1], ids[3]}},
+		} {
+			if _, err := srv.DB.W.Exec(q.sql, q.args...); err != nil {
+				t.Fatalf("%s: %v", q.sql, err)
+			}
+		}
+		kept, packed := timelines(t, srv)
+		if len(kept) != 4 {
+			t.Fatalf("%d requests", len(kept))
+		}
+		for id, want := range packed {
+			if !slices.Equal(kept[id], want) {
+				t.Errorf("request %s: kept\n%q\nevents\n%q", id, kept[id], want)
+			}
+		}
+		if len(packed[ids[3]]) != 1 || len(packed[ids[1]]) != 3 || len(packed[ids[0]]) != 2 {
+			t.Fatalf("the writes by hand did not land: %v", packed)
+		}
+		r, err := w.admin.GetServiceRequest(ctx, ids[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, e := range r.Timeline {
+			actions = append(actions, e.Action)
+		}
+		if want := []string{"submit", "accept", "resolve", "close"}; !slices.Equal(actions, want) || r.Timeline[1].Note != "第三步\t说明" {
+			t.Fatalf("timeline %v (%q), want %v", actions, r.Timeline[1].Note, want)
+		}
+	})
+}
