@@ -357,11 +357,11 @@ func (o options) preparePostgres(ctx context.Context, dir, key string) (database
 	// autovacuum came by, so the template is vacuumed then, as after
 	// generating it.
 	tplDSN, _ := withDB(o.pg, tpl)
-	before, _ := o.migrations(ctx, tplDSN)
+	before, _ := appliedMigrations(ctx, tplDSN)
 	if _, err := o.tongxin(ctx, "", "migrate", "--db", tplDSN); err != nil {
 		return database{}, err
 	}
-	if after, err := o.migrations(ctx, tplDSN); err != nil || after != before {
+	if after, err := appliedMigrations(ctx, tplDSN); err != nil || after != before {
 		vacuum(ctx, tplDSN)
 	}
 	// FILE_COPY (PostgreSQL 15 and later) copies the files: the default,
@@ -538,9 +538,9 @@ func vacuum(ctx context.Context, dsn string) {
 	}
 }
 
-// migrations is how many migrations the PostgreSQL database dsn has
-// applied.
-func (o options) migrations(ctx context.Context, dsn string) (int, error) {
+// appliedMigrations is how many migrations the PostgreSQL database dsn
+// has applied.
+func appliedMigrations(ctx context.Context, dsn string) (int, error) {
 	d, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return 0, err

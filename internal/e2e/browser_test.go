@@ -87,11 +87,17 @@ func slowNetwork(latency time.Duration) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// rectJS is where the element sel lies in the viewport, as "x,y wxh"
+// (empty when there is none).
+func rectJS(sel string) string {
+	return `(() => { const e = document.querySelector('` + sel + `'); if (!e) return ''; const r = e.getBoundingClientRect(); return r.x + ',' + r.y + ' ' + r.width + 'x' + r.height; })()`
+}
+
 // staysPut fails unless the element sel, once visible, is still where it
 // was after settle: a button that moves when the page's data arrives is
 // one a user taps beside.
 func staysPut(sel string, settle time.Duration) chromedp.Action[chromedp.Void] {
-	rect := `(() => { const r = document.querySelector('` + sel + `').getBoundingClientRect(); return r.x + ',' + r.y + ' ' + r.width + 'x' + r.height; })()`
+	rect := rectJS(sel)
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		if _, err := chromedp.WaitVisible(chromedp.CSS(sel))(ctx, tg); err != nil {
 			return err
@@ -119,7 +125,7 @@ func staysPut(sel string, settle time.Duration) chromedp.Action[chromedp.Void] {
 // measured, so one still being laid out (a table's fixed column, a list
 // arriving above it) is clicked beside.
 func clickSettled(sel string) chromedp.Action[chromedp.Void] {
-	rect := `(() => { const e = document.querySelector('` + sel + `'); if (!e) return ''; const r = e.getBoundingClientRect(); return r.x + ',' + r.y + ' ' + r.width + 'x' + r.height; })()`
+	rect := rectJS(sel)
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		if _, err := chromedp.WaitVisible(chromedp.CSS(sel))(ctx, tg); err != nil {
 			return err

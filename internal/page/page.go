@@ -202,6 +202,12 @@ func (c *Counter) Sum(from string, pairs ...string) *Total {
 		where = "zone_id IN (" + a.In(c.Zones) + ")"
 	}
 	where += a.Equals(pairs...)
+	return SumOf(from, where, a)
+}
+
+// SumOf is the Total adding up the counts n of the rows of from — a table
+// of counts kept with the rows — that where (its arguments in a) selects.
+func SumOf(from, where string, a db.Args) *Total {
 	return &Total{Query: "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM " + from + " WHERE " + where, Args: a}
 }
 

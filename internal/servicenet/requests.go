@@ -294,20 +294,20 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 		where += " AND LOWER(r.description) LIKE " + a.Add(db.Like(p.Query)) + ` ESCAPE '\'`
 	}
 	lq := page.Query{From: requestFrom, CountFrom: "service_requests r", Cols: requestCols + withTimeline, Where: where, Args: a, Desc: true, OrderBy: "r.created_at"}
-	// Whole zones (a zone administrator): the list's predicate is "the
-	// requests of these zones" with its filters; filtered by status and
-	// park alone, its total is the sum of the counts kept per zone, park
-	// and status (request_counts, migration 0170).
-	// Any other scope (nodes: a park's staff and administrators), with
-	// filters on status, point and park alone: the same predicate selects
-	// the counts kept per point and status (request_point_counts,
-	// migration 0260), which has the columns it names.
+	// Filtered by status, point and park alone, the total is a sum of
+	// counts kept with the requests. Whole zones (a zone administrator)
+	// without a point: the list's predicate is "the requests of these
+	// zones" with its filters, and the counts per zone, park and status
+	// answer it (request_counts, migration 0170). Any other scope (nodes:
+	// a park's staff and administrators): the list's own predicate selects
+	// the counts per point and status, which have the columns it names
+	// (request_point_counts, migration 0260).
 	zones := page.ZoneCounter("service_requests", access.From(ctx).Scope(RequestRead))
 	if !f.Mine && f.ServiceCode == "" && f.Overdue == nil && p.Query == "" {
 		if zones != nil && f.PointID == "" {
 			lq.Total = zones.Sum("request_counts", "status", f.Status, "park_id", f.ParkID)
 		} else {
-			lq.Total = &page.Total{Query: "SELECT CAST(COALESCE(SUM(r.n), 0) AS BIGINT) FROM request_point_counts r WHERE " + where, Args: a}
+			lq.Total = page.SumOf("request_point_counts r", where, a)
 		}
 	}
 	// A scope of nodes (service staff's points, a park) reads each node's
