@@ -158,7 +158,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		n := max(4, runtime.NumCPU()*2)
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
-		d.W, d.R = w, &Reader{DB: r, stmts: &readStmts{}}
+		d.W, d.R = w, &Reader{DB: r, stmts: &readStmts{}, gate: newGate(n)}
 		d.stmts = newStmtCache()
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		d.Dialect = Postgres
@@ -172,10 +172,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// again on the next request — a new PostgreSQL backend process
 		// each time, tens of milliseconds on a busy machine, and the p99 of
 		// every request behind it (tongxin_db_max_idle_closed counts them).
-		p.SetMaxOpenConns(32)
-		p.SetMaxIdleConns(32)
+		p.SetMaxOpenConns(pgConns)
+		p.SetMaxIdleConns(pgConns)
 		p.SetConnMaxIdleTime(5 * time.Minute)
-		d.W, d.R = p, &Reader{DB: p}
+		d.W, d.R = p, &Reader{DB: p, gate: newGate(pgReadTurns)}
 	default:
 		return nil, fmt.Errorf("db: unsupported DSN %q (want sqlite:PATH or postgres://…)", redact(dsn))
 	}
@@ -195,6 +195,17 @@ func redact(dsn string) string {
 	}
 	return dsn
 }
+
+// pgConns is the PostgreSQL pool's size (reads and writes share it).
+const pgConns = 32
+
+// pgReadTurns is how many read-only requests of a replica read from
+// PostgreSQL at once (lease.go); the others wait in order. Fewer backends
+// at work at once do more: on the two-core machine of docs/scaling.md
+// ("Counts clustered; reads take their turns in order"), 8 rather than the
+// pool's 32 made gets 20–40% faster, with half the p99, and lists' p99
+// half too. Writes are not held back: they have the rest of the pool.
+const pgReadTurns = 8
 
 // Close closes both pools.
 func (d *DB) Close() error {

@@ -125,6 +125,7 @@ func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 type Reader struct {
 	*sql.DB
 	stmts *readStmts // nil on PostgreSQL
+	gate  *gate      // leased reads' FIFO (lease.go); nil: none
 }
 
 // readStmts holds the read pool's prepared statements (each is prepared on
@@ -136,6 +137,9 @@ type readStmts struct {
 
 // QueryContext runs a read, prepared once on SQLite.
 func (r *Reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := r.gate.wait(ctx); err != nil {
+		return nil, err
+	}
 	if r.stmts == nil {
 		return r.DB.QueryContext(ctx, query, args...)
 	}
@@ -152,7 +156,7 @@ func (r *Reader) QueryContext(ctx context.Context, query string, args ...any) (*
 
 // QueryRowContext runs a read of one row, prepared once on SQLite.
 func (r *Reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if r.stmts == nil {
+	if r.gate.wait(ctx) != nil || r.stmts == nil {
 		return r.DB.QueryRowContext(ctx, query, args...)
 	}
 	s, kept, err := r.stmt(ctx, query)

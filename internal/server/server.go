@@ -233,6 +233,12 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	if d.R.DB != d.W {
 		registerPoolGauges(reg, "read", d.R.DB)
 	}
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tongxin_db_read_queue_waits_total",
+		Help: "Read-only requests that waited for their turn on the read pool (httpx.Leased), in total."},
+		func() float64 { return float64(d.R.QueueStats().Waits) }))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tongxin_db_read_queue_seconds_total",
+		Help: "Time read-only requests spent waiting for their turn on the read pool, in total."},
+		func() float64 { return d.R.QueueStats().Waited.Seconds() }))
 	registerLookups(reg, "tongxin_principal_lookups_total",
 		"Signed-in requests by where their caller came from: hit (memory), miss (read and remembered), bypass (read: the cache was not trusted).",
 		map[string]func() uint64{
@@ -293,7 +299,7 @@ func New(cfg *config.Config, d *db.DB, keys *secret.Keys, log *slog.Logger, ui f
 	})
 	mux.Handle("/", console(ui))
 	a.Mux = mux
-	a.Handler = httpx.Observe(httpx.Edge(authapi.Middleware(a.Auth, httpx.Routed(mux))), log, metrics, proxies)
+	a.Handler = httpx.Observe(httpx.Leased(httpx.Edge(authapi.Middleware(a.Auth, httpx.Routed(mux)))), log, metrics, proxies)
 	return a, nil
 }
 
