@@ -17,17 +17,19 @@ import (
 // is picked with a chance of 1 in 60 per release: most wait about as long
 // as the mean, a few many times longer. The load benchmark showed it as a
 // p99 four times the p50 on the ceiling's bare primary-key read, and 3–4
-// times the mean on every get.
+// times the p50 on every list.
 //
 // A Lease is one request's turn: a server gives every read-only request
 // (GET, HEAD) one, and its first statement on the Reader waits for a place
 // at a FIFO gate (golang.org/x/sync/semaphore serves its waiters in
-// order): as wide as the pool on SQLite, pgReadTurns on PostgreSQL. The request keeps its place for all its reads and
-// gives it back when it starts its answer (the answer's bytes go to a
-// client at the client's pace, which must not hold a place) or returns.
-// Then no more requests reach the pool than it has connections, none
-// waits there, and a request waits as long as the ones before it take. Statements outside a lease (writes' reads, background jobs, a
-// leased request's reads after its answer began) go to the pool directly.
+// order): as wide as the pool on SQLite, pgReadTurns on PostgreSQL. The
+// request keeps its place for all its reads and gives it back when it
+// starts its answer (the answer's bytes go to a client at the client's
+// pace, which must not hold a place) or returns. Then no more requests
+// reach the pool than it has connections, none waits there, and a request
+// waits as long as the ones before it take. Statements outside a lease
+// (writes' reads, background jobs, a leased request's reads after its
+// answer began) go to the pool directly.
 
 // gate is the FIFO in front of a read pool, and what it has queued.
 type gate struct {
@@ -80,8 +82,11 @@ func (l *Lease) Release() {
 // none yet and is not done; otherwise it returns at once. It fails only
 // when ctx ends while it waits.
 func (g *gate) wait(ctx context.Context) error {
+	if g == nil {
+		return nil
+	}
 	l, _ := ctx.Value(leaseKey{}).(*Lease)
-	if g == nil || l == nil {
+	if l == nil {
 		return nil
 	}
 	l.mu.Lock()
@@ -91,8 +96,8 @@ func (g *gate) wait(ctx context.Context) error {
 	}
 	l.state = leaseWaiting
 	l.mu.Unlock()
-	start := time.Now()
 	if !g.sem.TryAcquire(1) {
+		start := time.Now()
 		err := g.sem.Acquire(ctx, 1)
 		g.waits.Add(1)
 		g.waitedN.Add(int64(time.Since(start)))
