@@ -27,3 +27,20 @@ func ParkFilters(ctx context.Context, d *db.DB, park string, isMember *bool) (wa
 	_, count, err = inPark(ctx, d.R, d.Dialect, &is, &isArgs, park, isMember)
 	return
 }
+
+// OrgFilters returns the organisation filter of List, each as " AND …"
+// with its arguments: as it was before migration 0310 (org_id among the
+// nodes of the organisation's subtree) and as it is (the org_path range),
+// for the test that they select the same people.
+func OrgFilters(ctx context.Context, d *db.DB, org string) (was string, wasArgs db.Args, is string, isArgs db.Args, err error) {
+	n, ok, err := filterNode(ctx, d.R, &was, org, access.KindOrg)
+	if err != nil {
+		return
+	}
+	if ok {
+		lo, hi := wasArgs.Add(n.Path), wasArgs.Add(n.Path[:len(n.Path)-1]+"0")
+		was += " AND org_id IN (SELECT id FROM scope_nodes WHERE path >= " + lo + " AND path < " + hi + ")"
+	}
+	_, err = underOrg(ctx, d.R, &is, &isArgs, org)
+	return
+}

@@ -20,7 +20,9 @@ import (
 // the table, edits, transfers, party development's direct update, an
 // enterprise moved to another park, an organisation moved between parks
 // and under the zone's working committee (its branch under it following),
-// a membership ended, deletes.
+// a membership ended, deletes. So does the organisation's path on the row
+// (migration 0310) for every organisation's filter: the organisation and
+// those under it.
 func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -98,8 +100,36 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 				}
 			}
 		}
+		// checkOrgs compares the two organisation filters for every
+		// organisation (and a park, an unknown id); sizes lists what they
+		// select for 工委 and 一园党委.
+		checkOrgs := func(step string, sizes ...int) {
+			t.Helper()
+			for _, org := range []string{wc, o1, o1b, o2, oz, p1, "no-such-org"} {
+				was, wa, is, ia, err := people.OrgFilters(ctx, srv.DB, org)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, got := ids(t, srv.DB, was, wa), ids(t, srv.DB, is, ia)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s: organisation %s selects %v, the subtree %v", step, org, got, want)
+				}
+				if i := slices.Index([]string{wc, o1}, org); i >= 0 && len(want) != sizes[i] {
+					t.Fatalf("%s: organisation %s holds %d people, want %d", step, org, len(want), sizes[i])
+				}
+			}
+		}
+		check = func(check func(string, ...int)) func(string, ...int) {
+			return func(step string, sizes ...int) {
+				t.Helper()
+				check(step, sizes[:3]...)
+				checkOrgs(step, sizes[3:]...)
+			}
+		}(check)
+
 		// 一园: e1, e1o2, e2o1b, e3oz, api-e1o1 (members: e1o2, e2o1b, e3oz, api-e1o1).
-		check("inserts", 5, 4, 1)
+		// 工委: oz, e3oz; 一园党委: e2o1b (its branch), api-e1o1.
+		check("inserts", 5, 4, 1, 2, 2)
 
 		// A transfer between organisations of two parks, an edit moving a
 		// worker to another park's enterprise.
@@ -109,13 +139,13 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 		if _, err := admin.UpdatePerson(ctx, viaAPI["api-e2"].ID, map[string]any{"enterprise_id": e3}, 0); err != nil {
 			t.Fatal(err)
 		}
-		check("transfer and edit", 7, 5, 2)
+		check("transfer and edit", 7, 5, 2, 2, 3)
 
 		// Party development writes org_id itself.
 		if _, err := srv.DB.W.ExecContext(ctx, `UPDATE people SET org_id = $1, party_status = 'probationary' WHERE id = $2`, o1, direct["nowhere"]); err != nil {
 			t.Fatal(err)
 		}
-		check("direct update", 8, 6, 2)
+		check("direct update", 8, 6, 2, 2, 4)
 
 		// The enterprise e1 moves to park 2: its workers leave 一园 unless
 		// their organisation keeps them there.
@@ -126,7 +156,7 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 		if _, err := admin.UpdateEnterprise(ctx, e1, map[string]any{"park_id": p2}, ent.Version); err != nil {
 			t.Fatal(err)
 		}
-		check("enterprise moved", 6, 5, 1)
+		check("enterprise moved", 6, 5, 1, 2, 4)
 
 		// The committee o1 (and the branch under it) moves to park 3, then
 		// under the working committee: its members leave 一园.
@@ -137,11 +167,11 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 		if org, err = admin.UpdateOrg(ctx, o1, map[string]any{"park_id": p3}, org.Version); err != nil {
 			t.Fatal(err)
 		}
-		check("organisation moved to another park", 2, 1, 1)
+		check("organisation moved to another park", 2, 1, 1, 2, 4)
 		if _, err := admin.UpdateOrg(ctx, o1, map[string]any{"parent_id": wc}, org.Version); err != nil {
 			t.Fatal(err)
 		}
-		check("organisation moved under the zone", 2, 1, 1)
+		check("organisation moved under the zone", 2, 1, 1, 6, 4)
 		var parks [2]*string
 		if err := srv.DB.R.QueryRow(`SELECT enterprise_park_id, org_park_id FROM people WHERE id = $1`, direct["e2o1b"]).Scan(&parks[0], &parks[1]); err != nil {
 			t.Fatal(err)
@@ -155,14 +185,14 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 		if _, err := srv.DB.W.ExecContext(ctx, `UPDATE people SET enterprise_id = $1 WHERE id = $2`, e3, direct["e2o1b"]); err != nil {
 			t.Fatal(err)
 		}
-		check("enterprise set alone", 3, 2, 1)
+		check("enterprise set alone", 3, 2, 1, 6, 4)
 
 		// A membership ended: the person stays in park 2, no longer a
 		// member (park 1 unchanged).
 		if _, err := admin.UpdatePerson(ctx, direct["e1o2"], map[string]any{"party": nil}, 0); err != nil {
 			t.Fatal(err)
 		}
-		check("membership ended", 3, 2, 1)
+		check("membership ended", 3, 2, 1, 6, 4)
 
 		// Deletes.
 		if err := admin.DeletePerson(ctx, viaAPI["api-e2"].ID, 0); err != nil {
@@ -171,7 +201,7 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 		if err := admin.DeletePerson(ctx, direct["e3oz"], 0); err != nil {
 			t.Fatal(err)
 		}
-		check("deletes", 1, 1, 0)
+		check("deletes", 1, 1, 0, 5, 4)
 	})
 }
 

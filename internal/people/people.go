@@ -224,15 +224,18 @@ func filterNode(ctx context.Context, q db.Querier, where *string, id, kind strin
 	return n, err == nil, err
 }
 
-// underOrg adds "org_id IN (nodes under the organisation id)" to where
-// and returns the organisation's path ("" when id names none).
+// underOrg adds "the person's organisation is the organisation id or lies
+// under it" to where and returns the organisation's path ("" when id names
+// none). The path of each person's organisation is a column of the row
+// (org_path, migration 0310 keeps it equal to org_id's node's path), so the
+// subtree's people are one range of its index rather than one search per
+// organisation of the subtree.
 func underOrg(ctx context.Context, q db.Querier, where *string, a *db.Args, id string) (string, error) {
 	n, ok, err := filterNode(ctx, q, where, id, access.KindOrg)
 	if !ok {
 		return "", err
 	}
-	lo, hi := a.Add(n.Path), a.Add(n.Path[:len(n.Path)-1]+"0")
-	*where += " AND org_id IN (SELECT id FROM scope_nodes WHERE path >= " + lo + " AND path < " + hi + ")"
+	*where += " AND org_path >= " + a.Add(n.Path) + " AND org_path < " + a.Add(n.Path[:len(n.Path)-1]+"0")
 	return n.Path, nil
 }
 
@@ -365,7 +368,7 @@ func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Pe
 	if err != nil {
 		return page.List[Person]{}, err
 	}
-	// An organisation's people are read from the org_id index and sorted
+	// An organisation's people are read from the org_path index and sorted
 	// by id: their rows are read for the page alone (Late). A park's are
 	// not (both engines read more with Late: the ids come in id order, or
 	// from a bitmap of the park's few members).
