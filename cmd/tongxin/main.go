@@ -147,6 +147,10 @@ func open(name string, args []string, stderr io.Writer, keys **secret.Keys) (*co
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := d.SetReadTurns(cfg.ReadTurns); err != nil {
+		d.Close()
+		return nil, nil, err
+	}
 	if keys != nil {
 		s, _, err := secret.Resolve(cfg.SecretKey, d.Path)
 		if err == nil {

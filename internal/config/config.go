@@ -20,6 +20,7 @@ type Config struct {
 	Addr              string
 	DB                string
 	DBListen          string
+	ReadTurns         int
 	SecretKey         string
 	SecretPrevious    string
 	ZoneName          string
@@ -112,6 +113,15 @@ func Options() []Option {
 			set: str(func(c *Config) *string { return &c.DB })},
 		{Env: "TONGXIN_DB_LISTEN", Default: "", Usage: "PostgreSQL: where each replica listens for account changes (logout, grants) made on the others; empty: TONGXIN_DB. Behind a pooler in transaction mode, which cannot LISTEN, give PostgreSQL itself",
 			set: str(func(c *Config) *string { return &c.DBListen })},
+		{Env: "TONGXIN_DB_READ_TURNS", Default: "0", Usage: "how many read-only requests (GET, HEAD) of a replica read from the database at once; the others wait their turn in order. 0: the engine's default (SQLite: its read pool, 2 per CPU and at least 4; PostgreSQL: 8 of the pool's 32 connections). At most the pool's size",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err == nil && n < 0 {
+					err = fmt.Errorf("must be 0 or more")
+				}
+				c.ReadTurns = n
+				return err
+			}},
 		{Env: "TONGXIN_SECRET_KEY", Default: "", Secret: true, Usage: "secret of at least 32 characters; signing and personal-data keys are derived from it (HKDF). SQLite without it: generated once into <db>.key (0600). Required with PostgreSQL",
 			set: str(func(c *Config) *string { return &c.SecretKey })},
 		{Env: "TONGXIN_SECRET_KEY_PREVIOUS", Default: "", Secret: true, Usage: "secrets used before TONGXIN_SECRET_KEY, separated by newlines: personal data they sealed still opens until `tongxin rekey` has sealed it anew",

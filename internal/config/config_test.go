@@ -72,6 +72,7 @@ func TestBadValues(t *testing.T) {
 		"TONGXIN_SESSION_TTL": "soon", "TONGXIN_LOG_LEVEL": "loud", "TONGXIN_COOKIE_SECURE": "maybe",
 		"TONGXIN_AUDIT_RETENTION": "1h", "TONGXIN_LOGIN_MAX_FAILURES": "0", "TONGXIN_SECRET_KEY_FILE": "/nonexistent/key",
 		"TONGXIN_SMS_SENDER": "carrier-pigeon", "TONGXIN_PUBLIC_URL": "tongxin.example.cn",
+		"TONGXIN_DB_READ_TURNS": "-1",
 	} {
 		bad(k, v)
 	}

@@ -208,6 +208,22 @@ const pgConns = 32
 // have the rest of the pool.
 const pgReadTurns = 8
 
+// SetReadTurns sets how many leased requests read at once (the gate of
+// lease.go) to n, instead of the engine's default (0 keeps it): at least 1
+// and at most the read pool's size, since requests beyond it would wait in
+// the pool's random order again. Call it before the first read.
+func (d *DB) SetReadTurns(n int) error {
+	if n == 0 {
+		return nil
+	}
+	pool := d.R.Stats().MaxOpenConnections
+	if n < 1 || n > pool {
+		return fmt.Errorf("db: TONGXIN_DB_READ_TURNS=%d: want 1 to %d, the read pool's size (0: the default, %d)", n, pool, d.R.Turns())
+	}
+	d.R.gate = newGate(n)
+	return nil
+}
+
 // Close closes both pools.
 func (d *DB) Close() error {
 	if d.stmts != nil {

@@ -173,3 +173,50 @@ func TestAnswerGivesTheTurnBack(t *testing.T) {
 		}
 	})
 }
+
+// TONGXIN_DB_READ_TURNS: 0 keeps the engine's width, a value outside 1 to
+// the pool's size is refused, and a width set is the gate's: with that
+// many leases holding a place, the next leased read waits.
+func TestReadTurnsSetting(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		d := testenv.OpenDB(t, dsn)
+		def, pool := d.R.Turns(), d.R.DB.Stats().MaxOpenConnections
+		if err := d.SetReadTurns(0); err != nil || d.R.Turns() != def {
+			t.Fatalf("0: %v, %d turns, want the default %d", err, d.R.Turns(), def)
+		}
+		for _, n := range []int{-1, pool + 1} {
+			if err := d.SetReadTurns(n); err == nil || d.R.Turns() != def {
+				t.Fatalf("%d on a pool of %d: accepted (%d turns)", n, pool, d.R.Turns())
+			}
+		}
+		if err := d.SetReadTurns(2); err != nil || d.R.Turns() != 2 {
+			t.Fatalf("2: %v, %d turns", err, d.R.Turns())
+		}
+		read := func(ctx context.Context) error {
+			var n int
+			return d.R.QueryRowContext(ctx, `SELECT 1`).Scan(&n)
+		}
+		var held []*db.Lease
+		for range 2 {
+			ctx, l := db.WithLease(context.Background())
+			if err := read(ctx); err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, l)
+		}
+		ctx, next := db.WithLease(context.Background())
+		defer next.Release()
+		done := make(chan error, 1)
+		go func() { done <- read(ctx) }()
+		select {
+		case err := <-done:
+			t.Fatalf("a third leased read ran with 2 turns held (err %v)", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+		held[0].Release()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		held[1].Release()
+	})
+}
