@@ -149,7 +149,7 @@ func open(name string, args []string, stderr io.Writer, keys **secret.Keys) (*co
 	}
 	if err := d.SetReadTurns(cfg.ReadTurns); err != nil {
 		d.Close()
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("TONGXIN_DB_READ_TURNS: %w", err)
 	}
 	if keys != nil {
 		s, _, err := secret.Resolve(cfg.SecretKey, d.Path)

@@ -76,6 +76,18 @@ func str(p func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *p(c) = v; return nil }
 }
 
+// intAtLeast sets an integer setting that may not be below min.
+func intAtLeast(min int, p func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err == nil && n < min {
+			err = fmt.Errorf("must be at least %d", min)
+		}
+		*p(c) = n
+		return err
+	}
+}
+
 func dur(p func(*Config) *time.Duration) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		d, err := parseDuration(v)
@@ -114,14 +126,7 @@ func Options() []Option {
 		{Env: "TONGXIN_DB_LISTEN", Default: "", Usage: "PostgreSQL: where each replica listens for account changes (logout, grants) made on the others; empty: TONGXIN_DB. Behind a pooler in transaction mode, which cannot LISTEN, give PostgreSQL itself",
 			set: str(func(c *Config) *string { return &c.DBListen })},
 		{Env: "TONGXIN_DB_READ_TURNS", Default: "0", Usage: "how many read-only requests (GET, HEAD) of a replica read from the database at once; the others wait their turn in order. 0: the engine's default (SQLite: its read pool, 2 per CPU and at least 4; PostgreSQL: 8 of the pool's 32 connections). At most the pool's size",
-			set: func(c *Config, v string) error {
-				n, err := strconv.Atoi(v)
-				if err == nil && n < 0 {
-					err = fmt.Errorf("must be 0 or more")
-				}
-				c.ReadTurns = n
-				return err
-			}},
+			set: intAtLeast(0, func(c *Config) *int { return &c.ReadTurns })},
 		{Env: "TONGXIN_SECRET_KEY", Default: "", Secret: true, Usage: "secret of at least 32 characters; signing and personal-data keys are derived from it (HKDF). SQLite without it: generated once into <db>.key (0600). Required with PostgreSQL",
 			set: str(func(c *Config) *string { return &c.SecretKey })},
 		{Env: "TONGXIN_SECRET_KEY_PREVIOUS", Default: "", Secret: true, Usage: "secrets used before TONGXIN_SECRET_KEY, separated by newlines: personal data they sealed still opens until `tongxin rekey` has sealed it anew",
@@ -137,23 +142,9 @@ func Options() []Option {
 		{Env: "TONGXIN_AUDIT_RETENTION", Flag: "audit-retention", Default: "1095d", Usage: "how long audit entries are kept before the pruning job deletes them (e.g. 1095d, 2160h)",
 			set: dur(func(c *Config) *time.Duration { return &c.AuditRetention })},
 		{Env: "TONGXIN_LOGIN_MAX_FAILURES", Default: "10", Usage: "failed sign-ins allowed per username in 15 minutes before 429 (per client address: 5×)",
-			set: func(c *Config, v string) error {
-				n, err := strconv.Atoi(v)
-				if err == nil && n < 1 {
-					err = fmt.Errorf("must be at least 1")
-				}
-				c.LoginMaxFailures = n
-				return err
-			}},
+			set: intAtLeast(1, func(c *Config) *int { return &c.LoginMaxFailures })},
 		{Env: "TONGXIN_PASSWORD_HASHERS", Default: "0", Usage: "how many password hashes (19 MiB each) may run at once; 0: one per CPU, at least 2. The rest wait up to 2 s, then get 503",
-			set: func(c *Config, v string) error {
-				n, err := strconv.Atoi(v)
-				if err == nil && n < 0 {
-					err = fmt.Errorf("must be 0 or more")
-				}
-				c.PasswordHashers = n
-				return err
-			}},
+			set: intAtLeast(0, func(c *Config) *int { return &c.PasswordHashers })},
 		{Env: "TONGXIN_PUBLIC_URL", Default: "", Usage: "the address people reach Tongxin at (https://tongxin.example.cn), for invitation links and their QR codes; empty: taken from each request's Host",
 			set: str(func(c *Config) *string { return &c.PublicURL })},
 		{Env: "TONGXIN_SMS_SENDER", Default: "log", Usage: "how one-time codes are sent: log (development only: the code goes to the log, the phone masked) or webhook (POST to TONGXIN_SMS_WEBHOOK_URL)",

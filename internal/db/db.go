@@ -218,7 +218,7 @@ func (d *DB) SetReadTurns(n int) error {
 	}
 	pool := d.R.Stats().MaxOpenConnections
 	if n < 1 || n > pool {
-		return fmt.Errorf("db: TONGXIN_DB_READ_TURNS=%d: want 1 to %d, the read pool's size (0: the default, %d)", n, pool, d.R.Turns())
+		return fmt.Errorf("db: %d read turns: want 1 to %d, the read pool's size (0: the default, %d)", n, pool, d.R.Turns())
 	}
 	d.R.gate = newGate(n)
 	return nil
