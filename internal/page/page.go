@@ -152,6 +152,13 @@ type Query struct {
 	// for every match before the sort keeps Limit of them. The ids come
 	// from the same From, Where and order, so the page is the same.
 	Late bool
+	// Union, when set, is Where again as predicates over bare() whose
+	// union is exactly the rows Where selects, each read by an index in
+	// id order (an equality on every column before the id): the page's
+	// ids are then at most Limit of each, merged, instead of every match
+	// found and sorted (a park's members: their entries under each park
+	// column and party status). Only for a list ordered by id alone.
+	Union []string
 }
 
 // Counter names the table whose row_counts answer a list's total and the
@@ -227,9 +234,11 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 		cmp, dir = "<", " DESC"
 	}
 	order := "id" + dir
+	after := "" // the cursor's predicate when the order is the id alone
 	if p.after != nil {
 		if lq.OrderBy == "" {
-			where += " AND id " + cmp + " " + a.Add(p.after.ID)
+			after = " AND id " + cmp + " " + a.Add(p.after.ID)
+			where += after
 		} else {
 			k := a.Add(p.after.Key)
 			where += " AND (" + lq.OrderBy + " " + cmp + " " + k + " OR (" + lq.OrderBy + " = " + k + " AND id " + cmp + " " + a.Add(p.after.ID) + "))"
@@ -240,7 +249,16 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 	}
 	limit := a.Add(p.Limit + 1)
 	sel := "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE " + where + " ORDER BY " + order + " LIMIT " + limit
-	if lq.Late {
+	switch {
+	case len(lq.Union) > 0 && lq.OrderBy == "":
+		arms := make([]string, len(lq.Union))
+		for i, arm := range lq.Union {
+			arms[i] = "SELECT id FROM (SELECT id FROM " + lq.bare() + " WHERE " + arm + after +
+				" ORDER BY " + order + " LIMIT " + limit + ") AS arm" + strconv.Itoa(i)
+		}
+		sel = "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE id IN (" + strings.Join(arms, " UNION ") +
+			" ORDER BY " + order + " LIMIT " + limit + ") ORDER BY " + order
+	case lq.Late:
 		sel = "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE id IN (SELECT id FROM " + lq.bare() + " WHERE " + where +
 			" ORDER BY " + order + " LIMIT " + limit + ") ORDER BY " + order
 	}

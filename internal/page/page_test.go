@@ -3,6 +3,7 @@ package page_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"tongxin/internal/db"
@@ -101,6 +102,74 @@ func TestRowsOrderedByAnotherKey(t *testing.T) {
 			}
 			if len(all) != 9 {
 				t.Fatalf("%+v: paged %d of 9", c, len(all))
+			}
+		}
+	})
+}
+
+// A predicate given as a union of ranges (Union) pages through each row
+// once, in id order either way, though the ranges overlap.
+func TestRowsUnionOfRanges(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		d := testenv.OpenDB(t, dsn)
+		var zone string
+		err := d.Tx(ctx, func(tx *db.Tx) error {
+			z, err := zones.Add(ctx, tx, "开发区")
+			zone = z.ID
+			for i := 0; err == nil && i < 9; i++ {
+				_, err = parks.Add(ctx, tx, parks.Input{ZoneID: zone, Name: fmt.Sprintf("园 %d", i%3), Code: fmt.Sprintf("p%d", i)})
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, desc := range []bool{false, true} {
+			var want []string
+			rows, err := d.R.QueryContext(ctx, "SELECT id FROM parks WHERE zone_id = $1 AND name IN ('园 0', '园 1') ORDER BY id", zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, id)
+			}
+			rows.Close()
+			if desc {
+				slices.Reverse(want)
+			}
+			var got []string
+			p, err := page.Parse("2", "", "")
+			for pages := 0; err == nil; pages++ {
+				var a db.Args
+				z := a.Add(zone)
+				q := page.Query{From: "parks", Cols: "id, name", Where: "zone_id = " + z + " AND name IN ('园 0', '园 1')", Args: a, Desc: desc,
+					Union: []string{"zone_id = " + z + " AND name = '园 0'", "zone_id = " + z + " AND code = 'p3'", "zone_id = " + z + " AND name = '园 1'"}}
+				var l page.List[row]
+				l, err = page.Rows(ctx, d.R, p, q, scan, func(r row) (any, string) { return nil, r.id })
+				if err != nil {
+					t.Fatal(err)
+				}
+				if l.Total != len(want) {
+					t.Fatalf("desc %v: total %d, want %d", desc, l.Total, len(want))
+				}
+				for _, r := range l.Items {
+					got = append(got, r.id)
+				}
+				if l.NextCursor == nil || pages > 9 {
+					break
+				}
+				p, err = page.Parse("2", *l.NextCursor, "")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) != 6 || !slices.Equal(got, want) {
+				t.Fatalf("desc %v: paged %v, want %v", desc, got, want)
 			}
 		}
 	})

@@ -11,9 +11,10 @@ import (
 // " AND …" with its arguments: as it was before migration 0160 (the
 // enterprise or organisation in the park's subtree of scope nodes) and as
 // it is (the park columns), with the statement counting the latter (the
-// counts kept per park, migration 0220; "" for an id that is no park), for
-// the test that they select and count the same people.
-func ParkFilters(ctx context.Context, d *db.DB, park string, isMember *bool) (was string, wasArgs db.Args, is string, isArgs db.Args, count string, err error) {
+// counts kept per park, migration 0220; "" for an id that is no park) and
+// the latter as a union of index ranges (its predicates, with isArgs),
+// for the test that they select and count the same people.
+func ParkFilters(ctx context.Context, d *db.DB, park string, isMember *bool) (was string, wasArgs db.Args, is string, isArgs db.Args, count string, union []string, err error) {
 	n, ok, err := filterNode(ctx, d.R, &was, park, access.KindPark)
 	if err != nil {
 		return
@@ -24,7 +25,7 @@ func ParkFilters(ctx context.Context, d *db.DB, park string, isMember *bool) (wa
 		was += " AND (enterprise_id IN " + in + " OR org_id IN " + in + ")"
 	}
 	was += memberIs(isMember)
-	_, count, err = inPark(ctx, d.R, d.Dialect, &is, &isArgs, park, isMember)
+	_, count, union, err = inPark(ctx, d.R, d.Dialect, &is, &isArgs, park, isMember)
 	return
 }
 

@@ -2,7 +2,10 @@ package people_test
 
 import (
 	"context"
+	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"tongxin/internal/access"
@@ -77,13 +80,49 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 				yes, no := true, false
 				for i, isMember := range []*bool{nil, &yes, &no} {
 					member := map[*bool]string{nil: "", &yes: " (members)", &no: " (others)"}[isMember]
-					was, wa, is, ia, count, err := people.ParkFilters(ctx, srv.DB, park, isMember)
+					was, wa, is, ia, count, union, err := people.ParkFilters(ctx, srv.DB, park, isMember)
 					if err != nil {
 						t.Fatal(err)
 					}
 					want, got := ids(t, srv.DB, was, wa), ids(t, srv.DB, is, ia)
 					if !slices.Equal(got, want) {
 						t.Fatalf("%s: park %s%s selects %v, the subtree %v", step, park, member, got, want)
+					}
+					if (union == nil) != (count == "") {
+						t.Fatalf("%s: park %s%s has a count %q and %d ranges", step, park, member, count, len(union))
+					}
+					if union != nil {
+						if got := ids(t, srv.DB, " AND id IN (SELECT id FROM people WHERE "+strings.Join(union, " UNION SELECT id FROM people WHERE ")+")", ia); !slices.Equal(got, want) {
+							t.Fatalf("%s: park %s%s's ranges select %v, the subtree %v", step, park, member, got, want)
+						}
+					}
+					if park != "no-such-park" {
+						// The list pages through the same people (its pages
+						// merge the ranges, each person once), two by two.
+						q := url.Values{"park_id": {park}, "limit": {"2"}}
+						if isMember != nil {
+							q.Set("is_member", strconv.FormatBool(*isMember))
+						}
+						var listed []string
+						for {
+							l, err := admin.ListPeople(ctx, q)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if l.Total != len(want) {
+								t.Fatalf("%s: park %s%s lists a total of %d, want %d", step, park, member, l.Total, len(want))
+							}
+							for _, p := range l.Items {
+								listed = append(listed, p.ID)
+							}
+							if l.NextCursor == nil {
+								break
+							}
+							q.Set("cursor", *l.NextCursor)
+						}
+						if !slices.Equal(listed, want) {
+							t.Fatalf("%s: park %s%s lists %v, the subtree %v", step, park, member, listed, want)
+						}
 					}
 					if count == "" && park != e1 && park != "no-such-park" {
 						t.Fatalf("%s: park %s%s has no count statement", step, park, member)
@@ -141,8 +180,8 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 		}
 		check("transfer and edit", 7, 5, 2, 2, 3)
 
-		// Party development writes org_id itself.
-		if _, err := srv.DB.W.ExecContext(ctx, `UPDATE people SET org_id = $1, party_status = 'probationary' WHERE id = $2`, o1, direct["nowhere"]); err != nil {
+		// Party development writes org_id, the status and the date itself.
+		if _, err := srv.DB.W.ExecContext(ctx, `UPDATE people SET org_id = $1, party_status = 'probationary', joined_on = '2025-07-01' WHERE id = $2`, o1, direct["nowhere"]); err != nil {
 			t.Fatal(err)
 		}
 		check("direct update", 8, 6, 2, 2, 4)

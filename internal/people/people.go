@@ -240,10 +240,11 @@ func underOrg(ctx context.Context, q db.Querier, where *string, a *db.Args, id s
 }
 
 // inPark adds "the person's enterprise or organisation lies under the
-// park id" and the is_member filter to where and returns the park's path
-// and a statement counting what it adds from the counts kept per park
-// (migration 0220); an id that is not a park matches nothing (path "").
-// The park of each attachment is a column of the row
+// park id" and the is_member filter to where and returns the park's path,
+// a statement counting what it adds from the counts kept per park
+// (migration 0220) and the same people as a union of index ranges each in
+// id order (page.Query.Union); an id that is not a park matches nothing
+// (path ""). The park of each attachment is a column of the row
 // (enterprise_park_id, org_park_id: migration 0160 keeps them equal to the
 // park whose subtree holds the node), so the filter reads index entries
 // of the park instead of testing the zone's people against the park's
@@ -252,15 +253,30 @@ func underOrg(ctx context.Context, q db.Querier, where *string, a *db.Args, id s
 // of the two columns as a walk of the whole zone in id order, but given
 // the union of two index ranges as a list of ids it reads the list in id
 // order for the page. PostgreSQL would join each id of such a list back
-// to its row.
-func inPark(ctx context.Context, q db.Querier, dialect db.Dialect, where *string, a *db.Args, id string, isMember *bool) (string, string, error) {
+// to its row. A page reads the ranges (one per park column and party
+// status, an equality on each column of the index before the id) up to
+// its limit each instead.
+func inPark(ctx context.Context, q db.Querier, dialect db.Dialect, where *string, a *db.Args, id string, isMember *bool) (path, count string, union []string, err error) {
 	n, ok, err := filterNode(ctx, q, where, id, access.KindPark)
 	if !ok {
-		return "", "", err
+		return "", "", nil, err
 	}
 	z, p := a.Add(n.ZoneID), a.Add(n.ID)
 	member := memberIs(isMember)
-	count := "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM people_park_counts WHERE zone_id = " + z + " AND park_id = " + p
+	count = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM people_park_counts WHERE zone_id = " + z + " AND park_id = " + p
+	var statuses []string
+	if isMember == nil || !*isMember {
+		statuses = append(statuses, "party_status IS NULL")
+	}
+	if isMember == nil || *isMember {
+		// Literals, not arguments: every statement sharing a takes them.
+		statuses = append(statuses, "party_status = '"+Full+"'", "party_status = '"+Probationary+"'")
+	}
+	for _, col := range []string{"enterprise_park_id", "org_park_id"} {
+		for _, st := range statuses {
+			union = append(union, "zone_id = "+z+" AND "+col+" = "+p+" AND "+st)
+		}
+	}
 	switch {
 	case isMember == nil:
 	case *isMember:
@@ -270,12 +286,12 @@ func inPark(ctx context.Context, q db.Querier, dialect db.Dialect, where *string
 	}
 	if dialect == db.Postgres {
 		*where += " AND zone_id = " + z + " AND (enterprise_park_id = " + p + " OR org_park_id = " + p + ")" + member
-		return n.Path, count, nil
+		return n.Path, count, union, nil
 	}
 	ranges := "SELECT id FROM people WHERE zone_id = " + z + " AND enterprise_park_id = " + p + member +
 		" UNION ALL SELECT id FROM people WHERE zone_id = " + z + " AND org_park_id = " + p + member
 	*where += " AND zone_id = " + z + " AND id IN (" + ranges + ")"
-	return n.Path, count, nil
+	return n.Path, count, union, nil
 }
 
 // memberIs is the predicate of an is_member filter (" AND …", or "" for
@@ -290,10 +306,19 @@ func memberIs(isMember *bool) string {
 	return " AND party_status IS NULL"
 }
 
-// where returns the predicate of the people in the caller's person.read
-// scope that match f (but Reveal) and q, and a statement counting them
-// when one is cheaper than a COUNT of the predicate ("" otherwise).
-func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (string, string, error) {
+// match is the people a list shows: its predicate, a statement counting
+// them when one is cheaper than a COUNT of the predicate ("" otherwise),
+// and the predicate as a union of index ranges in id order when it is one
+// (page.Query.Union; nil otherwise).
+type match struct {
+	where string
+	count string
+	union []string
+}
+
+// where returns the people in the caller's person.read scope that match f
+// (but Reveal) and q.
+func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (match, error) {
 	sc := access.From(ctx).Scope(Read)
 	var where string // the filters, each " AND …"; the scope goes first at the end
 	eq := func(col, v string) {
@@ -314,25 +339,26 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 	// scope's ranges hold the node's range), so the filter is the scope,
 	// and the page and the count read the filter's index alone.
 	inScope := false
-	count := ""
+	var m match // count and union, returned with the scope dropped only
 	if f.OrgID != "" {
 		path, err := underOrg(ctx, s.DB.R, &where, a, f.OrgID)
 		if err != nil {
-			return "", "", err
+			return match{}, err
 		}
 		inScope = path != "" && sc.Covers(path)
 	}
 	if f.ParkID != "" {
 		// The park's index ranges take the membership filter.
-		path, c, err := inPark(ctx, s.DB.R, s.DB.Dialect, &where, a, f.ParkID, f.IsMember)
+		path, count, union, err := inPark(ctx, s.DB.R, s.DB.Dialect, &where, a, f.ParkID, f.IsMember)
 		if err != nil {
-			return "", "", err
+			return match{}, err
 		}
 		inScope = inScope || (path != "" && sc.Covers(path))
 		// The park alone: the predicate is the park's index entries, which
-		// c counts, once the scope is dropped (returned below only then).
-		if rest := (Filter{ParkID: f.ParkID, IsMember: f.IsMember, Reveal: f.Reveal}); f == rest && q == "" {
-			count = c
+		// count counts and union reads in order, once the scope is dropped
+		// (returned below only then).
+		if rest := (Filter{ParkID: f.ParkID, IsMember: f.IsMember, Reveal: f.Reveal}); f == rest && q == "" && path != "" {
+			m.count, m.union = count, union
 		}
 	} else {
 		where += memberIs(f.IsMember)
@@ -341,21 +367,22 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 		where += " AND EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = people.id AND t.tag = " + a.Add(f.Tag) + ")"
 	}
 	if q != "" {
-		m, err := search.Match(ctx, s.DB.R, "people", "id", "search_key", q, a)
+		byName, err := search.Match(ctx, s.DB.R, "people", "id", "search_key", q, a)
 		if err != nil {
-			return "", "", err
+			return m, err
 		}
-		where += " AND " + m
+		where += " AND " + byName
 	}
 	switch {
 	case inScope:
-		return "1=1" + where, count, nil
+		m.where = "1=1" + where
+		return m, nil
 	case f.EnterpriseID != "" || f.Phone != "" || f.IDNumber != "":
 		// An indexed equality finds the few rows; each is checked against
 		// the scope by its own nodes rather than a list of the scope's.
-		return sc.WhereRow(a, "people", attach...) + where, "", nil
+		return match{where: sc.WhereRow(a, "people", attach...) + where}, nil
 	}
-	return sc.Where(a, attach...) + where, "", nil
+	return match{where: sc.Where(a, attach...) + where}, nil
 }
 
 // List lists the people in the caller's person.read scope, oldest first;
@@ -364,17 +391,18 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (st
 // (else EFORBIDDEN and nothing shown), and each one shown is audited.
 func (s *Service) List(ctx context.Context, f Filter, p page.Page) (page.List[Person], error) {
 	var a db.Args
-	where, count, err := s.where(ctx, f, p.Query, &a)
+	m, err := s.where(ctx, f, p.Query, &a)
 	if err != nil {
 		return page.List[Person]{}, err
 	}
 	// An organisation's people are read from the org_path index and sorted
-	// by id: their rows are read for the page alone (Late). A park's are
-	// not (both engines read more with Late: the ids come in id order, or
-	// from a bitmap of the park's few members).
-	lq := page.Query{From: "people", Cols: cols, Where: where, Args: a, Counter: counter(ctx, f, p.Query), Late: f.OrgID != ""}
-	if count != "" {
-		lq.Total = &page.Total{Query: count, Args: a}
+	// by id: their rows are read for the page alone (Late). A park's, when
+	// the park is the whole filter, are the merge of its index ranges in id
+	// order (Union).
+	lq := page.Query{From: "people", Cols: cols, Where: m.where, Args: a, Counter: counter(ctx, f, p.Query),
+		Late: f.OrgID != "", Union: m.union}
+	if m.count != "" {
+		lq.Total = &page.Total{Query: m.count, Args: a}
 	}
 	list, err := page.Rows(ctx, s.DB.R, p, lq, scan,
 		page.ByID(func(p Person) string { return p.ID }))

@@ -42,3 +42,35 @@ func TestOrgPeopleAreOneRange(t *testing.T) {
 		}
 	})
 }
+
+// A park's people, the park alone, are ranges of the two park indexes in
+// id order (one per park column and party status): a page reads at most
+// its limit of each, never the park's entries sorted, nor the zone's.
+func TestParkPeopleAreRangesInIDOrder(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		srv := testenv.Start(t, dsn)
+		p := srv.Park("一园", "p1").ID
+		yes, no := true, false
+		for _, isMember := range []*bool{nil, &yes, &no} {
+			_, _, _, a, _, union, err := people.ParkFilters(ctx, srv.DB, p, isMember)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[*bool]int{nil: 6, &yes: 4, &no: 2}[isMember]; len(union) != want {
+				t.Fatalf("is_member %v: %d ranges, want %d", isMember, len(union), want)
+			}
+			if srv.DB.Dialect != db.SQLite {
+				continue // PostgreSQL may walk a table this small in id order instead.
+			}
+			for _, arm := range union {
+				q := "SELECT id FROM people WHERE " + arm + " ORDER BY id LIMIT 51"
+				plan := testenv.Explain(t, srv.DB, q, a)
+				if !strings.Contains(plan, "COVERING INDEX people_enterprise_park") && !strings.Contains(plan, "COVERING INDEX people_org_park") ||
+					strings.Contains(plan, "TEMP B-TREE") {
+					t.Fatalf("%s: want a range of a park index in id order:\n%s", q, plan)
+				}
+			}
+		}
+	})
+}

@@ -495,10 +495,11 @@ func (s *Service) Export(ctx context.Context, f Filter, q string, fn func(Person
 	after := ""
 	for {
 		var a db.Args
-		where, _, err := s.where(ctx, f, q, &a)
+		m, err := s.where(ctx, f, q, &a)
 		if err != nil {
 			return err
 		}
+		where := m.where
 		if after != "" {
 			where += " AND id > " + a.Add(after)
 		}
