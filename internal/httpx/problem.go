@@ -171,9 +171,7 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 func JSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	encode(w, v)
 }
 
 // NoContent writes 204.
