@@ -15,6 +15,26 @@ import (
 
 type row struct{ id, name string }
 
+// zoneWithParks adds a zone of n parks, codes p0 … and names 园 0 … 园
+// names-1 in turn (names repeat when names < n), and returns its id.
+func zoneWithParks(t *testing.T, d *db.DB, n, names int) string {
+	t.Helper()
+	ctx := context.Background()
+	var zone string
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		z, err := zones.Add(ctx, tx, "开发区")
+		zone = z.ID
+		for i := 0; err == nil && i < n; i++ {
+			_, err = parks.Add(ctx, tx, parks.Input{ZoneID: zone, Name: fmt.Sprintf("园 %d", i%names), Code: fmt.Sprintf("p%d", i)})
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zone
+}
+
 func scan(s page.Scanner) (row, error) {
 	var r row
 	err := s.Scan(&r.id, &r.name)
@@ -28,18 +48,7 @@ func TestRowsOrderedByAnotherKey(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		d := testenv.OpenDB(t, dsn)
-		var zone string
-		err := d.Tx(ctx, func(tx *db.Tx) error {
-			z, err := zones.Add(ctx, tx, "开发区")
-			zone = z.ID
-			for i := 0; err == nil && i < 9; i++ {
-				_, err = parks.Add(ctx, tx, parks.Input{ZoneID: zone, Name: fmt.Sprintf("园 %d", i%3), Code: fmt.Sprintf("p%d", i)})
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		zone := zoneWithParks(t, d, 9, 3)
 		// joined: the rows come from a join that only Cols need, and the
 		// count and Late's ids from the table alone (CountFrom).
 		type variant struct{ desc, late, joined bool }
@@ -113,18 +122,7 @@ func TestRowsUnionOfRanges(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		d := testenv.OpenDB(t, dsn)
-		var zone string
-		err := d.Tx(ctx, func(tx *db.Tx) error {
-			z, err := zones.Add(ctx, tx, "开发区")
-			zone = z.ID
-			for i := 0; err == nil && i < 9; i++ {
-				_, err = parks.Add(ctx, tx, parks.Input{ZoneID: zone, Name: fmt.Sprintf("园 %d", i%3), Code: fmt.Sprintf("p%d", i)})
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		zone := zoneWithParks(t, d, 9, 3)
 		for _, desc := range []bool{false, true} {
 			var want []string
 			rows, err := d.R.QueryContext(ctx, "SELECT id FROM parks WHERE zone_id = $1 AND name IN ('园 0', '园 1') ORDER BY id", zone)

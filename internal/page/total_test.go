@@ -50,18 +50,7 @@ func TestTotalCountsOnlyWhenThePageCannot(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		d := testenv.OpenDB(t, dsn)
-		var zone string
-		err := d.Tx(ctx, func(tx *db.Tx) error {
-			z, err := zones.Add(ctx, tx, "开发区")
-			zone = z.ID
-			for i := 0; err == nil && i < 5; i++ {
-				_, err = parks.Add(ctx, tx, parks.Input{ZoneID: zone, Name: fmt.Sprintf("园 %d", i), Code: fmt.Sprintf("p%d", i)})
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		zone := zoneWithParks(t, d, 5, 5)
 		for _, c := range []struct {
 			limit, cursorAfter   int // cursorAfter: pages to walk first
 			wantTotal, wantItems int
