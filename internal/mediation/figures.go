@@ -115,6 +115,13 @@ func (s *Service) Report(ctx context.Context, parkID, typ string) (FiguresReport
 // SweepBatch bounds the cases and hearings one sweep handles.
 const SweepBatch = 500
 
+// sweepUnsettled reads the open cases applied for before $1 and not yet
+// flagged, oldest first, $2 at most. Its predicate is the partial index
+// mediation_cases_clock's (migration 0340), which holds only such cases,
+// so a sweep does not walk the cases settled or withdrawn in time.
+const sweepUnsettled = `SELECT id FROM mediation_cases
+	WHERE flagged_at IS NULL AND status IN ('intake', 'accepted', 'scheduled', 'in_mediation') AND applied_at <= $1 ORDER BY applied_at LIMIT $2`
+
 // RemindBefore is how long before a hearing its reminders are left.
 const RemindBefore = 24 * time.Hour
 
@@ -128,8 +135,7 @@ const RemindBefore = 24 * time.Hour
 func (s *Service) Sweep(ctx context.Context) (flagged, reminded int, err error) {
 	now := s.DB.Now().UTC()
 	var ids []string
-	err = db.Each(ctx, s.DB.R, `SELECT id FROM mediation_cases WHERE flagged_at IS NULL AND applied_at <= $1 AND status IN ('intake', 'accepted', 'scheduled', 'in_mediation')
-		ORDER BY applied_at LIMIT $2`, db.Args{db.Micros(now.Add(-MediationDays * day)), SweepBatch}, func(sc db.Scanner) error {
+	err = db.Each(ctx, s.DB.R, sweepUnsettled, db.Args{db.Micros(now.Add(-MediationDays * day)), SweepBatch}, func(sc db.Scanner) error {
 		var id string
 		err := sc.Scan(&id)
 		ids = append(ids, id)

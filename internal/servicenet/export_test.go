@@ -6,3 +6,6 @@ const (
 	RequestFrom  = requestFrom
 	WithTimeline = withTimeline
 )
+
+// SweepDue is the overdue sweep's statement, for its plan test.
+const SweepDue = sweepDue

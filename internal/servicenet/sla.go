@@ -15,6 +15,14 @@ import (
 // takes the rest.
 const SweepBatch = 500
 
+// sweepDue reads the open requests past their deadline not yet escalated,
+// in order of deadline: $1 now, $2 the batch. Its predicate is the partial
+// index service_requests_due's (migration 0330), which holds only such
+// requests, so a sweep reads its batch and nothing else: the requests
+// closed in time, most of a zone's history, are not in it.
+const sweepDue = `SELECT id, zone_id, park_id, point_id, due_at FROM service_requests
+	WHERE overdue_at IS NULL AND status NOT IN ('resolved', 'closed', 'rejected') AND due_at < $1 ORDER BY due_at LIMIT $2`
+
 // Sweep finds the open requests past their deadline that have not been
 // escalated for that deadline, and escalates each: it flags the request
 // overdue, adds an "escalate" step to its timeline and leaves an in-app
@@ -35,8 +43,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		dueAt                       int64
 	}
 	var batch []due
-	err := db.Each(ctx, s.DB.R, `SELECT id, zone_id, park_id, point_id, due_at FROM service_requests
-		WHERE overdue_at IS NULL AND due_at < $1 AND status NOT IN ('resolved', 'closed', 'rejected') ORDER BY due_at LIMIT $2`,
+	err := db.Each(ctx, s.DB.R, sweepDue,
 		db.Args{db.Micros(now), SweepBatch}, func(sc db.Scanner) error {
 			var d due
 			err := sc.Scan(&d.id, &d.zoneID, &d.parkID, &d.pointID, &d.dueAt)
