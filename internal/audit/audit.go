@@ -157,13 +157,18 @@ func SetRetention(ctx context.Context, d *db.DB, keep time.Duration) error {
 	})
 }
 
+// pruneBefore deletes the entries older than $1: a range of the index
+// audit_at (migration 0350), not a scan of the whole log, which holds
+// years of entries.
+const pruneBefore = "DELETE FROM audit_log WHERE at < $1"
+
 // Prune deletes entries older than before and returns how many. It is the
 // only deletion the audit log allows, and the database checks it against
 // the retention.
 func Prune(ctx context.Context, d *db.DB, before time.Time) (int64, error) {
 	var n int64
 	err := d.Tx(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM audit_log WHERE at < $1", db.Micros(before))
+		res, err := tx.ExecContext(ctx, pruneBefore, db.Micros(before))
 		if err != nil {
 			return err
 		}

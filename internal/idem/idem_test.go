@@ -229,3 +229,14 @@ func TestKeyIsReservedByTheRequestsWrite(t *testing.T) {
 		})
 	})
 }
+
+// The hourly prune deletes a range of the keys' creation index, not a
+// scan of every key.
+func TestPruneReadsARangeOfTime(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv := testenv.Start(t, dsn)
+		if plan := testenv.Explain(t, srv.DB, idem.PruneBefore, []any{int64(1)}); !strings.Contains(plan, "idempotency_keys_created") {
+			t.Errorf("the prune does not read idempotency_keys_created:\n%s", plan)
+		}
+	})
+}
