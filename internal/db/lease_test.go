@@ -174,6 +174,66 @@ func TestAnswerGivesTheTurnBack(t *testing.T) {
 	})
 }
 
+// httpx.JSON gives the turn back before it encodes the answer, which
+// reads no database: with every place held by requests still encoding
+// (their values' encoding stuck), the next request's read runs.
+func TestEncodingGivesTheTurnBack(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		d := testenv.OpenDB(t, dsn)
+		width := d.R.Turns()
+		stuck := make(chan struct{})
+		var began sync.WaitGroup
+		h := httpx.Leased(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var n int
+			if err := d.R.QueryRowContext(r.Context(), `SELECT 1`).Scan(&n); err != nil {
+				http.Error(w, err.Error(), 500)
+				return
+			}
+			if r.URL.Path == "/slow" {
+				httpx.JSON(w, http.StatusOK, stuckValue{began: &began, once: new(sync.Once), stuck: stuck})
+				return
+			}
+			httpx.JSON(w, http.StatusOK, n)
+		}))
+		began.Add(width + 1)
+		for range width + 1 {
+			go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/slow", nil))
+		}
+		defer close(stuck)
+		all := make(chan struct{})
+		go func() { began.Wait(); close(all) }()
+		select {
+		case <-all:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d GETs, %d places: not all got to encoding their answers", width+1, width)
+		}
+		rec := httptest.NewRecorder()
+		finished := make(chan struct{})
+		go func() { h.ServeHTTP(rec, httptest.NewRequest("GET", "/next", nil)); close(finished) }()
+		select {
+		case <-finished:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a GET waited behind answers being encoded")
+		}
+		if rec.Code != http.StatusOK || rec.Body.String() != "1\n" {
+			t.Fatalf("GET: %d %q", rec.Code, rec.Body)
+		}
+	})
+}
+
+// stuckValue's encoding says it began, then waits for stuck.
+type stuckValue struct {
+	began *sync.WaitGroup
+	once  *sync.Once
+	stuck chan struct{}
+}
+
+func (v stuckValue) MarshalJSON() ([]byte, error) {
+	v.once.Do(v.began.Done)
+	<-v.stuck
+	return []byte(`{}`), nil
+}
+
 // TONGXIN_DB_READ_TURNS: 0 keeps the engine's width, a value outside 1 to
 // the pool's size is refused, and a width set is the gate's: with that
 // many leases holding a place, the next leased read waits.

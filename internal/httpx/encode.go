@@ -4,7 +4,9 @@ import (
 	"bytes"
 	stdjson "encoding/json"
 	"fmt"
-	"io"
+	"net/http"
+	"strconv"
+	"sync"
 	"testing"
 
 	json "github.com/go-json-experiment/json"
@@ -21,36 +23,76 @@ import (
 // of their CPU in encoding/json; docs/scaling.md).
 var encodeOptions = json.JoinOptions(jsonv1.DefaultOptionsV1(), jsontext.EscapeForHTML(false))
 
-var newline = []byte{'\n'}
+// JSON writes v with status. The answer is encoded whole first and then
+// written in one piece with its Content-Length: streamed, a page of 50
+// left the encoder in pieces of a few kilobytes, each a chunk and a write
+// to the socket. The request's turn on the read pool (Leased) is given
+// back before encoding, which reads no database.
+func JSON(w http.ResponseWriter, status int, v any) {
+	releaseLease(w)
+	buf := buffers.Get().(*bytes.Buffer)
+	defer putBuffer(buf)
+	buf.Reset()
+	if err := encode(buf, v); err != nil {
+		// Every answer is a type of ours, which encodes; should one not,
+		// the client gets a 500 rather than half a document.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
 
-// encode writes v as JSON and a newline, as encoding/json's Encoder did.
-// Under test it also encodes v with encoding/json and panics (a 500, the
-// test fails) when the two differ: every response the tests read checks
-// that the options keep the output it had.
-func encode(w io.Writer, v any) error {
+// buffers hold encoded answers between requests; one grown past
+// maxPooled (a large export) is left to the collector.
+var buffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+
+const maxPooled = 1 << 20
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		buffers.Put(b)
+	}
+}
+
+// encode writes v as JSON and a newline to b, as encoding/json's Encoder
+// wrote it. Under test it also encodes v with encoding/json and panics (a
+// 500, the test fails) when the two differ: every response the tests read
+// checks that the options keep the output it had.
+func encode(b *bytes.Buffer, v any) error {
+	start := b.Len()
+	err := json.MarshalWrite(b, v, encodeOptions)
+	if err == nil {
+		b.WriteByte('\n')
+	}
 	if testing.Testing() {
-		return encodeChecked(w, v)
+		var want bytes.Buffer
+		enc := stdjson.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		errWant := enc.Encode(v)
+		if got := b.Bytes()[start:]; (err == nil) != (errWant == nil) || (err == nil && !bytes.Equal(got, want.Bytes())) {
+			panic(fmt.Sprintf("httpx: json v2 wrote %q (%v), encoding/json %q (%v)", got, err, want.Bytes(), errWant))
+		}
 	}
-	if err := json.MarshalWrite(w, v, encodeOptions); err != nil {
-		return err
-	}
-	_, err := w.Write(newline)
 	return err
 }
 
-func encodeChecked(w io.Writer, v any) error {
-	var got, want bytes.Buffer
-	errGot := json.MarshalWrite(&got, v, encodeOptions)
-	got.Write(newline)
-	enc := stdjson.NewEncoder(&want)
-	enc.SetEscapeHTML(false)
-	errWant := enc.Encode(v)
-	if (errGot == nil) != (errWant == nil) || (errGot == nil && !bytes.Equal(got.Bytes(), want.Bytes())) {
-		panic(fmt.Sprintf("httpx: json v2 wrote %q (%v), encoding/json %q (%v)", got.Bytes(), errGot, want.Bytes(), errWant))
+// releaseLease gives back the request's turn on the read pool, if it has
+// one (Leased wraps the writer of every GET and HEAD).
+func releaseLease(w http.ResponseWriter) {
+	for {
+		switch x := w.(type) {
+		case leaseWriter:
+			x.l.Release()
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return
+		}
 	}
-	if errGot != nil {
-		return errGot
-	}
-	_, err := w.Write(got.Bytes())
-	return err
 }

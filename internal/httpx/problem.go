@@ -167,13 +167,6 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	enc.Encode(p)
 }
 
-// JSON writes v with status.
-func JSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	encode(w, v)
-}
-
 // NoContent writes 204.
 func NoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 
