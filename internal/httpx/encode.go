@@ -4,6 +4,7 @@ import (
 	"bytes"
 	stdjson "encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
@@ -36,6 +37,7 @@ func JSON(w http.ResponseWriter, status int, v any) {
 	if err := encode(buf, v); err != nil {
 		// Every answer is a type of ours, which encodes; should one not,
 		// the client gets a 500 rather than half a document.
+		slog.Error("httpx: encoding an answer", "err", err)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		return

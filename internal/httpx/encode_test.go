@@ -2,6 +2,7 @@ package httpx_test
 
 import (
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -50,5 +51,15 @@ func TestJSONAnswerHasItsLength(t *testing.T) {
 	head.Body.Close()
 	if head.ContentLength != int64(len(body)) {
 		t.Fatalf("HEAD: length %d, want %d", head.ContentLength, len(body))
+	}
+}
+
+// A value that cannot be encoded is a 500 with no document, not a 200
+// with half of one.
+func TestJSONUnencodableIsA500(t *testing.T) {
+	rec := httptest.NewRecorder()
+	httpx.JSON(rec, http.StatusOK, map[string]any{"items": []any{1, math.Inf(1)}})
+	if rec.Code != http.StatusInternalServerError || rec.Body.Len() != 0 {
+		t.Fatalf("%d %q", rec.Code, rec.Body)
 	}
 }
