@@ -117,40 +117,13 @@ func TestAnswerGivesTheTurnBack(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		d := testenv.OpenDB(t, dsn)
 		width := d.R.Turns()
-		stuck := make(chan struct{})
-		var began sync.WaitGroup
-		h := httpx.Leased(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var n int
-			if err := d.R.QueryRowContext(r.Context(), `SELECT 1`).Scan(&n); err != nil {
-				http.Error(w, err.Error(), 500)
-				return
-			}
-			w.WriteHeader(http.StatusOK)
-			if r.URL.Path == "/slow" {
-				began.Done()
+		h, rec := nextPastStuckTurns(t, d, "past their first byte", "written",
+			func(w http.ResponseWriter, began func(), stuck <-chan struct{}) {
+				w.WriteHeader(http.StatusOK)
+				began()
 				<-stuck
-			}
-		}))
-		began.Add(width + 1)
-		for range width + 1 {
-			go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/slow", nil))
-		}
-		defer close(stuck)
-		all := make(chan struct{})
-		go func() { began.Wait(); close(all) }()
-		select {
-		case <-all:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%d GETs, %d places: not all got past their first byte", width+1, width)
-		}
-		rec := httptest.NewRecorder()
-		finished := make(chan struct{})
-		go func() { h.ServeHTTP(rec, httptest.NewRequest("GET", "/next", nil)); close(finished) }()
-		select {
-		case <-finished:
-		case <-time.After(10 * time.Second):
-			t.Fatal("a GET waited behind answers being written")
-		}
+			},
+			func(w http.ResponseWriter, n int) { w.WriteHeader(http.StatusOK) })
 		if rec.Code != http.StatusOK {
 			t.Fatalf("GET: %d %s", rec.Code, rec.Body)
 		}
@@ -180,56 +153,74 @@ func TestAnswerGivesTheTurnBack(t *testing.T) {
 func TestEncodingGivesTheTurnBack(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		d := testenv.OpenDB(t, dsn)
-		width := d.R.Turns()
-		stuck := make(chan struct{})
-		var began sync.WaitGroup
-		h := httpx.Leased(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var n int
-			if err := d.R.QueryRowContext(r.Context(), `SELECT 1`).Scan(&n); err != nil {
-				http.Error(w, err.Error(), 500)
-				return
-			}
-			if r.URL.Path == "/slow" {
-				httpx.JSON(w, http.StatusOK, stuckValue{began: &began, once: new(sync.Once), stuck: stuck})
-				return
-			}
-			httpx.JSON(w, http.StatusOK, n)
-		}))
-		began.Add(width + 1)
-		for range width + 1 {
-			go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/slow", nil))
-		}
-		defer close(stuck)
-		all := make(chan struct{})
-		go func() { began.Wait(); close(all) }()
-		select {
-		case <-all:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%d GETs, %d places: not all got to encoding their answers", width+1, width)
-		}
-		rec := httptest.NewRecorder()
-		finished := make(chan struct{})
-		go func() { h.ServeHTTP(rec, httptest.NewRequest("GET", "/next", nil)); close(finished) }()
-		select {
-		case <-finished:
-		case <-time.After(10 * time.Second):
-			t.Fatal("a GET waited behind answers being encoded")
-		}
+		_, rec := nextPastStuckTurns(t, d, "to encoding their answers", "encoded",
+			func(w http.ResponseWriter, began func(), stuck <-chan struct{}) {
+				httpx.JSON(w, http.StatusOK, stuckValue{began: began, once: new(sync.Once), stuck: stuck})
+			},
+			func(w http.ResponseWriter, n int) { httpx.JSON(w, http.StatusOK, n) })
 		if rec.Code != http.StatusOK || rec.Body.String() != "1\n" {
 			t.Fatalf("GET: %d %q", rec.Code, rec.Body)
 		}
 	})
 }
 
+// nextPastStuckTurns serves through httpx.Leased one GET more than d's
+// read pool has turns, each of which reads and then sticks: stick calls
+// began and waits for stuck, closed when the test ends. Once all have
+// begun, a GET of /next reads and is answered by answer, and must not
+// wait behind the stuck ones. past and waiting name the stuck requests'
+// stage in failures. It returns the handler and the answer of /next.
+func nextPastStuckTurns(t *testing.T, d *db.DB, past, waiting string,
+	stick func(w http.ResponseWriter, began func(), stuck <-chan struct{}), answer func(w http.ResponseWriter, n int),
+) (http.Handler, *httptest.ResponseRecorder) {
+	t.Helper()
+	width := d.R.Turns()
+	stuck := make(chan struct{})
+	t.Cleanup(func() { close(stuck) })
+	var began sync.WaitGroup
+	h := httpx.Leased(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n int
+		if err := d.R.QueryRowContext(r.Context(), `SELECT 1`).Scan(&n); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		if r.URL.Path == "/slow" {
+			stick(w, began.Done, stuck)
+			return
+		}
+		answer(w, n)
+	}))
+	began.Add(width + 1)
+	for range width + 1 {
+		go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/slow", nil))
+	}
+	all := make(chan struct{})
+	go func() { began.Wait(); close(all) }()
+	select {
+	case <-all:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%d GETs, %d places: not all got %s", width+1, width, past)
+	}
+	rec := httptest.NewRecorder()
+	finished := make(chan struct{})
+	go func() { h.ServeHTTP(rec, httptest.NewRequest("GET", "/next", nil)); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("a GET waited behind answers being %s", waiting)
+	}
+	return h, rec
+}
+
 // stuckValue's encoding says it began, then waits for stuck.
 type stuckValue struct {
-	began *sync.WaitGroup
+	began func()
 	once  *sync.Once
-	stuck chan struct{}
+	stuck <-chan struct{}
 }
 
 func (v stuckValue) MarshalJSON() ([]byte, error) {
-	v.once.Do(v.began.Done)
+	v.once.Do(v.began)
 	<-v.stuck
 	return []byte(`{}`), nil
 }
