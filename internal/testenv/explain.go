@@ -60,3 +60,20 @@ func Explain(t testing.TB, d *db.DB, q string, args []any) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// RequirePartialIndex fails t unless statement q reads index, and cannot
+// once its term (followed in q by " AND ") is taken out: then the index's
+// predicate holds the term, and the rows it excludes are not in the index.
+func RequirePartialIndex(t testing.TB, d *db.DB, q, term, index string, args []any) {
+	t.Helper()
+	if plan := Explain(t, d, q, args); !strings.Contains(plan, index) {
+		t.Errorf("the statement does not read %s:\n%s", index, plan)
+	}
+	without := strings.Replace(q, term+" AND ", "", 1)
+	if without == q {
+		t.Fatalf("the statement has no term %q", term)
+	}
+	if plan := Explain(t, d, without, args); strings.Contains(plan, index) {
+		t.Errorf("%s serves the statement without %s:\n%s", index, term, plan)
+	}
+}
