@@ -30,6 +30,11 @@ var encodeOptions = json.JoinOptions(jsonv1.DefaultOptionsV1(), jsontext.EscapeF
 // to the socket. The request's turn on the read pool (Leased) is given
 // back before encoding, which reads no database.
 func JSON(w http.ResponseWriter, status int, v any) {
+	write(w, status, "application/json; charset=utf-8", v)
+}
+
+// write is JSON with the answer's Content-Type (problems have their own).
+func write(w http.ResponseWriter, status int, contentType string, v any) {
 	releaseLease(w)
 	buf := buffers.Get().(*bytes.Buffer)
 	defer putBuffer(buf)
@@ -43,7 +48,7 @@ func JSON(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())

@@ -4,7 +4,6 @@ package httpx
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -159,12 +158,8 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		Log(r.Context()).Debug("request refused", "err", err.Error(), "status", p.Status)
 	}
-	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
 	w.Header().Set("Content-Language", Lang(r).Lang())
-	w.WriteHeader(p.Status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(p)
+	write(w, p.Status, "application/problem+json; charset=utf-8", p)
 }
 
 // NoContent writes 204.
