@@ -64,6 +64,11 @@ func TestWhereRowAdmitsWhatWhereSelects(t *testing.T) {
 			{"enterprises", "enterprises", []access.Attach{access.ByZone("zone_id"), access.ByNode("id")}},
 			{"enterprises e", "e", []access.Attach{access.ByZone("e.zone_id"), access.ByNode("e.id")}},
 			{"orgs", "orgs", []access.Attach{access.ByZone("zone_id"), access.ByNode("id"), access.ByNode("park_id")}},
+			// The same, each node column of one kind (ByNodeOf): Where
+			// lists the scope's nodes of that kind alone, WhereRow checks
+			// the row's own node, and they still agree.
+			{"people p", "p", []access.Attach{access.ByZone("p.zone_id"), access.ByNodeOf("p.enterprise_id", access.KindEnterprise), access.ByNodeOf("p.org_id", access.KindOrg)}},
+			{"orgs o", "o", []access.Attach{access.ByZone("o.zone_id"), access.ByNodeOf("o.id", access.KindOrg), access.ByNodeOf("o.park_id", access.KindPark)}},
 		}
 		ids := func(query string, args db.Args) []string {
 			var out []string

@@ -71,7 +71,7 @@ func scanResource(s page.Scanner) (Resource, error) {
 }
 
 // resourceAttach: a resource hangs under its park, in its zone.
-var resourceAttach = []access.Attach{access.ByZone("zone_id"), access.ByNode("park_id")}
+var resourceAttach = []access.Attach{access.ByZone("zone_id"), access.ByNodeOf("park_id", access.KindPark)}
 
 var resourceTable = page.Table[Resource]{From: "resources", Cols: resourceCols, Attach: page.Attached(resourceAttach...), Scan: scanResource}
 

@@ -226,7 +226,7 @@ func clockOf(now time.Time, status string, applied time.Time, arbitrationDue *ti
 }
 
 // caseAttach: a case hangs under its park and its respondent enterprise.
-var caseAttach = []access.Attach{access.ByZone("c.zone_id"), access.ByNode("c.park_id"), access.ByNode("c.respondent_id")}
+var caseAttach = []access.Attach{access.ByZone("c.zone_id"), access.ByNodeOf("c.park_id", access.KindPark), access.ByNode("c.respondent_id")}
 
 // visibleWhere is the predicate of the cases the caller may see: those of
 // the parks where they are legal-service staff, those assigned to them, and

@@ -70,7 +70,7 @@ func scanPoint(s db.Scanner) (Point, error) {
 }
 
 // pointAttach: a point is its own scope node, under its park, in its zone.
-var pointAttach = []access.Attach{access.ByZone("zone_id"), access.ByNode("id")}
+var pointAttach = []access.Attach{access.ByZone("zone_id"), access.ByNodeOf("id", access.KindPoint)}
 
 var pointTable = page.Table[Point]{From: "service_points", Cols: pointCols, Attach: page.Attached(pointAttach...), Scan: scanPoint}
 

@@ -228,7 +228,7 @@ func unpackTimeline(packed string) ([]Event, error) {
 
 // requestAttach: a request hangs under its point (and so its park and
 // zone); whoever's grant covers the point sees it.
-var requestAttach = []access.Attach{access.ByZone("r.zone_id"), access.ByNode("r.point_id")}
+var requestAttach = []access.Attach{access.ByZone("r.zone_id"), access.ByNodeOf("r.point_id", access.KindPoint)}
 
 // visibleWhere is the predicate of the request the caller may see, found
 // by its id: in their service_request.read scope (checked on the row,

@@ -103,7 +103,7 @@ func scan(s page.Scanner) (Station, error) {
 }
 
 // attach: a station is its own scope node, under its park, in its zone.
-var attach = []access.Attach{access.ByZone("zone_id"), access.ByNode("id")}
+var attach = []access.Attach{access.ByZone("zone_id"), access.ByNodeOf("id", access.KindStation)}
 
 // Filter narrows List.
 type Filter struct {
