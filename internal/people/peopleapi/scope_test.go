@@ -150,6 +150,16 @@ func TestPeopleScope(t *testing.T) {
 			{"partner, members", partnerW, url.Values{"park_id": {r.wuli.ID}, "is_member": {"true"}}, "五里党员"},
 			{"secretary", secW, url.Values{"park_id": {r.wuli.ID}}, "五里二支党员,五里党员"},
 			{"secretary, non-members", secW, url.Values{"park_id": {r.wuli.ID}, "is_member": {"false"}}, ""},
+			// An enterprise filter likewise: the scope itself for a caller
+			// covering the enterprise whole; else each person's nodes are
+			// checked (the secretary sees the enterprise's members of the
+			// branch alone).
+			{"park admin, enterprise", paW, url.Values{"enterprise_id": {r.entW}}, "五里党员,五里工人"},
+			{"partner, enterprise", partnerW, url.Values{"enterprise_id": {r.entW}}, "五里党员,五里工人"},
+			{"zone admin, enterprise", zoneAdmin, url.Values{"enterprise_id": {r.entA}}, "安东党员"},
+			{"secretary, enterprise", secW, url.Values{"enterprise_id": {r.entW}}, "五里党员"},
+			{"park admin, other park's enterprise", paW, url.Values{"enterprise_id": {r.entA}}, ""},
+			{"park admin, an organisation as enterprise", paW, url.Values{"enterprise_id": {r.branchW}}, ""},
 		} {
 			if got := strings.Join(listed(t, tc.c, tc.q), ","); got != tc.want {
 				t.Fatalf("%s, %v: sees %q, want %q", tc.who, tc.q, got, tc.want)
