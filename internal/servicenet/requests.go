@@ -190,40 +190,70 @@ func (s *Service) scanFull(now time.Time) func(db.Scanner) (Request, error) {
 
 // unpackTimeline reads a request's packed timeline, in order of time
 // (then id): the triggers append events as they are written and a
-// repack's string_agg promises no order.
+// repack's string_agg promises no order. Every request a list or a get
+// shows is unpacked: three allocations for the whole timeline (the
+// events, their order keys, the actors' ids), none per event or field.
 func unpackTimeline(packed string) ([]Event, error) {
-	out := []Event{}
 	if packed == "" {
-		return out, nil
+		return []Event{}, nil
 	}
-	type row struct {
+	n := strings.Count(packed, eventSep) + 1
+	type key struct {
 		micros int64
 		id     string
-		e      Event
+		i      int
 	}
-	var rows []row
-	for ev := range strings.SplitSeq(packed, eventSep) {
-		f := strings.SplitN(ev, fieldSep, 5)
-		if len(f) != 5 {
-			return nil, fmt.Errorf("timeline: event %q has %d fields, want 5", ev, len(f))
+	events := make([]Event, n)
+	keys := make([]key, n)
+	actors := make([]string, n)
+	sorted := true
+	for i := range n {
+		ev, rest, _ := strings.Cut(packed, eventSep)
+		packed = rest
+		var f [5]string
+		if !fields(ev, &f) {
+			return nil, fmt.Errorf("timeline: event %q has %d fields, want 5", ev, strings.Count(ev, fieldSep)+1)
 		}
 		micros, err := strconv.ParseInt(f[0], 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("timeline: event time %q: %w", f[0], err)
 		}
-		x := row{micros: micros, id: f[1], e: Event{At: db.FromMicros(micros), Action: f[3], Note: f[4]}}
+		events[i] = Event{At: db.FromMicros(micros), Action: f[3], Note: f[4]}
 		if f[2] != "" {
-			x.e.ActorID = &f[2]
+			actors[i] = f[2]
+			events[i].ActorID = &actors[i]
 		}
-		rows = append(rows, x)
+		keys[i] = key{micros, f[1], i}
+		if i > 0 && compareKeys(keys[i-1].micros, keys[i-1].id, micros, f[1]) > 0 {
+			sorted = false
+		}
 	}
-	slices.SortFunc(rows, func(x, y row) int {
-		return cmp.Or(cmp.Compare(x.micros, y.micros), strings.Compare(x.id, y.id))
-	})
-	for _, x := range rows {
-		out = append(out, x.e)
+	if sorted {
+		return events, nil
+	}
+	slices.SortFunc(keys, func(x, y key) int { return compareKeys(x.micros, x.id, y.micros, y.id) })
+	out := make([]Event, n)
+	for i, k := range keys {
+		out[i] = events[k.i]
 	}
 	return out, nil
+}
+
+// fields splits an event into its five fields, the note (last) holding
+// the rest; false when it has fewer.
+func fields(ev string, f *[5]string) bool {
+	for i := range 4 {
+		var ok bool
+		if f[i], ev, ok = strings.Cut(ev, fieldSep); !ok {
+			return false
+		}
+	}
+	f[4] = ev
+	return true
+}
+
+func compareKeys(m1 int64, id1 string, m2 int64, id2 string) int {
+	return cmp.Or(cmp.Compare(m1, m2), strings.Compare(id1, id2))
 }
 
 // requestAttach: a request hangs under its point (and so its park and
