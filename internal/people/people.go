@@ -230,14 +230,33 @@ func filterNode(ctx context.Context, q db.Querier, where *string, id, kind strin
 // (org_path, migration 0310 keeps it equal to org_id's node's path), so the
 // subtree's people are one range of its index rather than one search per
 // organisation of the subtree.
+//
+// An organisation whose path is committeePathLen long (a park's
+// committee, whose subtree holds most of the park's members) is an
+// equality on the first committeePathLen bytes of org_path instead,
+// which people_org_committee (migration 0370) holds in id order: a page
+// reads its ids from the index rather than sorting the subtree's.
 func underOrg(ctx context.Context, q db.Querier, where *string, a *db.Args, id string) (string, error) {
 	n, ok, err := filterNode(ctx, q, where, id, access.KindOrg)
 	if !ok {
 		return "", err
 	}
+	if len(n.Path) == committeePathLen {
+		*where += " AND " + committeePrefix + " = " + a.Add(n.Path)
+		return n.Path, nil
+	}
 	*where += " AND org_path >= " + a.Add(n.Path) + " AND org_path < " + a.Add(n.Path[:len(n.Path)-1]+"0")
 	return n.Path, nil
 }
+
+// committeePathLen is the length of the path of an organisation at depth
+// 3 — "/zone/park/committee/", each id 36 characters — and
+// committeePrefix the expression of people_org_committee (migration
+// 0370), that many bytes of org_path.
+const (
+	committeePathLen = 1 + 3*(36+1)
+	committeePrefix  = "substr(org_path, 1, 112)"
+)
 
 // inPark adds "the person's enterprise or organisation lies under the
 // park id" and the is_member filter to where and returns the park's path,
