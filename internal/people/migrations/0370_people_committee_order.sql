@@ -9,4 +9,11 @@
 -- an organisation whose path is that long, "the organisation's path
 -- begins the member's" is an equality on the expression
 -- (people.underOrg).
+-- dialect: sqlite
 CREATE INDEX people_org_committee ON people(substr(org_path, 1, 112), id);
+-- dialect: postgres
+-- With org_path itself, which the statements name (inside the expression):
+-- without it PostgreSQL reads every entry's row from the heap, an index
+-- scan rather than an index-only one — for a count, the committee's 1,137
+-- rows.
+CREATE INDEX people_org_committee ON people(substr(org_path, 1, 112), id) INCLUDE (org_path);
