@@ -45,3 +45,7 @@ func OrgFilters(ctx context.Context, d *db.DB, org string) (was string, wasArgs 
 	_, err = underOrg(ctx, d.R, &is, &isArgs, org)
 	return
 }
+
+// CommitteePathLen and CommitteePrefix are underOrg's, for the test that
+// they name one length.
+const CommitteePathLen, CommitteePrefix = committeePathLen, committeePrefix

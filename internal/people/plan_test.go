@@ -2,6 +2,8 @@ package people_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,6 +53,22 @@ func TestOrgPeopleAreOneRange(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The committee filter's expression is the index's (migration 0370) and
+// takes as many bytes as a committee's path has.
+func TestCommitteePrefixIsThePathsLength(t *testing.T) {
+	want := "substr(org_path, 1, " + strconv.Itoa(people.CommitteePathLen) + ")"
+	if people.CommitteePrefix != want {
+		t.Fatalf("%s, want %s", people.CommitteePrefix, want)
+	}
+	sql, err := os.ReadFile("migrations/0370_people_committee_order.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(sql), "ON people("+want+", id)"); n != 2 {
+		t.Fatalf("the migration's indexes on %s, id: %d, want 2 (one per engine)", want, n)
+	}
 }
 
 // A park's people, the park alone, are ranges of the two park indexes in
