@@ -89,10 +89,8 @@ func (s Scope) where(a *db.Args, table string, at []Attach) string {
 				col = table + "." + col
 			}
 			ors = append(ors, "EXISTS (SELECT 1 FROM scope_nodes WHERE id = "+col+" AND ("+rest.ranges("path", a)+"))")
-		case x.node != "" && x.kind != "":
-			ors = append(ors, x.node+" IN (SELECT id FROM scope_nodes WHERE "+rest.kindRanges(x.kind, "path", a)+")")
 		case x.node != "":
-			ors = append(ors, x.node+" IN (SELECT id FROM scope_nodes WHERE "+rest.ranges("path", a)+")")
+			ors = append(ors, x.node+" IN (SELECT id FROM scope_nodes WHERE "+rest.kindRanges(x.kind, "path", a)+")")
 		case x.path != "":
 			ors = append(ors, "("+rest.ranges(x.path, a)+")")
 		}

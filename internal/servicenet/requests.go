@@ -198,13 +198,8 @@ func unpackTimeline(packed string) ([]Event, error) {
 		return []Event{}, nil
 	}
 	n := strings.Count(packed, eventSep) + 1
-	type key struct {
-		micros int64
-		id     string
-		i      int
-	}
 	events := make([]Event, n)
-	keys := make([]key, n)
+	keys := make([]eventKey, n)
 	actors := make([]string, n)
 	sorted := true
 	for i := range n {
@@ -223,15 +218,15 @@ func unpackTimeline(packed string) ([]Event, error) {
 			actors[i] = f[2]
 			events[i].ActorID = &actors[i]
 		}
-		keys[i] = key{micros, f[1], i}
-		if i > 0 && compareKeys(keys[i-1].micros, keys[i-1].id, micros, f[1]) > 0 {
+		keys[i] = eventKey{micros, f[1], i}
+		if i > 0 && keys[i-1].compare(keys[i]) > 0 {
 			sorted = false
 		}
 	}
 	if sorted {
 		return events, nil
 	}
-	slices.SortFunc(keys, func(x, y key) int { return compareKeys(x.micros, x.id, y.micros, y.id) })
+	slices.SortFunc(keys, eventKey.compare)
 	out := make([]Event, n)
 	for i, k := range keys {
 		out[i] = events[k.i]
@@ -252,8 +247,16 @@ func fields(ev string, f *[5]string) bool {
 	return true
 }
 
-func compareKeys(m1 int64, id1 string, m2 int64, id2 string) int {
-	return cmp.Or(cmp.Compare(m1, m2), strings.Compare(id1, id2))
+// eventKey orders a timeline's events: by time, then id; i is the
+// event's place in the packed timeline.
+type eventKey struct {
+	micros int64
+	id     string
+	i      int
+}
+
+func (k eventKey) compare(o eventKey) int {
+	return cmp.Or(cmp.Compare(k.micros, o.micros), strings.Compare(k.id, o.id))
 }
 
 // requestAttach: a request hangs under its point (and so its park and
