@@ -98,9 +98,8 @@ func (r Request) LastNote() string {
 const requestCols = `r.id, r.zone_id, r.park_id, r.service_code, r.description, r.requester_id, r.contact_name, r.contact_phone, r.address, r.lat, r.lng,
 	r.point_id, r.status, r.assignee_id, r.due_at, r.overdue_at, r.rating, r.source, r.version, r.created_at, r.updated_at, r.created_by, r.point_path, r.point_name`
 
-// requestFrom is a derived table so that page.Rows' bare "id" names the
-// request's.
-// requestFrom is a request with its point's path and name. Predicates
+// requestFrom is a request with its point's path and name, a derived
+// table so that page.Rows' bare "id" names the request's. Predicates
 // (scope, filters) name only columns of service_requests, so a list's
 // COUNT reads service_requests r alone.
 const requestFrom = `(SELECT q.*, n.path AS point_path, n.name AS point_name FROM service_requests q JOIN scope_nodes n ON n.id = q.point_id) r`
