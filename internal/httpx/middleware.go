@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -147,20 +148,18 @@ func (ps Proxies) ClientAddr(r *http.Request) string {
 // Observe wraps the whole handler: it gives every request the server's own
 // id (a well-formed inbound X-Request-ID is kept beside it as the client's),
 // a logger carrying both, the client address, a panic guard, an access log
-// line and metrics.
+// line and metrics. The logger is made when first used (Log): a server
+// logging warnings only writes no line for a request that goes well, and
+// making it was 2% of a get's CPU.
 func Observe(next http.Handler, base *slog.Logger, m *Metrics, proxies Proxies) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		meta := reqctx.Meta{ID: uuid.Must(uuid.NewV7()).String(), ClientAddr: proxies.ClientAddr(r)}
-		log := base.With("request_id", meta.ID)
 		if id := r.Header.Get("X-Request-ID"); requestIDPattern.MatchString(id) {
 			meta.ClientID = id
-			log = log.With("client_request_id", id)
 		}
-		ctx := reqctx.With(r.Context(), meta)
-		ctx = context.WithValue(ctx, keyLogger, log)
-		pattern := new(string)
-		ctx = context.WithValue(ctx, keyPattern, pattern)
+		o := &observed{base: base, meta: meta}
+		ctx := context.WithValue(reqctx.With(r.Context(), meta), keyObserved, o)
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-ID", meta.ID)
 		rec := &recorder{ResponseWriter: w}
@@ -169,7 +168,7 @@ func Observe(next http.Handler, base *slog.Logger, m *Metrics, proxies Proxies) 
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				log.Error("panic", "panic", p)
+				o.logger().Error("panic", "panic", p)
 				if rec.status == 0 {
 					Error(rec, r, apperr.New(apperr.Internal, ""))
 				}
@@ -177,7 +176,7 @@ func Observe(next http.Handler, base *slog.Logger, m *Metrics, proxies Proxies) 
 			if rec.status == 0 {
 				rec.status = http.StatusOK
 			}
-			route := *pattern
+			route := o.pattern
 			if route == "" {
 				route = "unmatched"
 			} else if _, after, ok := strings.Cut(route, " "); ok {
@@ -196,11 +195,34 @@ func Observe(next http.Handler, base *slog.Logger, m *Metrics, proxies Proxies) 
 			case rec.status >= 500 && rec.status != StatusClientGone:
 				level = slog.LevelError
 			}
-			log.Log(r.Context(), level, "http", "method", method, "path", r.URL.Path, "route", route,
-				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000, "client", meta.ClientAddr)
+			if base.Enabled(r.Context(), level) {
+				o.logger().Log(r.Context(), level, "http", "method", method, "path", r.URL.Path, "route", route,
+					"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000, "client", meta.ClientAddr)
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// observed is what Observe keeps of a request in its context: the
+// logger, made once when first asked for (handlers may log from more
+// than one goroutine), and the route Routed matched.
+type observed struct {
+	base    *slog.Logger
+	meta    reqctx.Meta
+	once    sync.Once
+	log     *slog.Logger
+	pattern string
+}
+
+func (o *observed) logger() *slog.Logger {
+	o.once.Do(func() {
+		o.log = o.base.With("request_id", o.meta.ID)
+		if o.meta.ClientID != "" {
+			o.log = o.log.With("client_request_id", o.meta.ClientID)
+		}
+	})
+	return o.log
 }
 
 // Routed wraps the mux: it reports the matched pattern to Observe, which
@@ -208,9 +230,11 @@ func Observe(next http.Handler, base *slog.Logger, m *Metrics, proxies Proxies) 
 // r.Pattern).
 func Routed(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { // a handler's panic too is logged and counted under its route
+			if o, ok := r.Context().Value(keyObserved).(*observed); ok {
+				o.pattern = r.Pattern
+			}
+		}()
 		mux.ServeHTTP(w, r)
-		if p, ok := r.Context().Value(keyPattern).(*string); ok {
-			*p = r.Pattern
-		}
 	})
 }

@@ -167,15 +167,12 @@ func NoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 
 type ctxKey int
 
-const (
-	keyLogger ctxKey = iota
-	keyPattern
-)
+const keyObserved ctxKey = 0
 
 // Log returns the request's logger (carrying its request id).
 func Log(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(keyLogger).(*slog.Logger); ok {
-		return l
+	if o, ok := ctx.Value(keyObserved).(*observed); ok {
+		return o.logger()
 	}
 	return slog.Default()
 }
