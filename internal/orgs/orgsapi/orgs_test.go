@@ -73,6 +73,9 @@ func TestOrgCRUD(t *testing.T) {
 		if *joint.ParkID != park.ID || *joint.ParentID != wc.ID || !slices.Equal(joint.EnterpriseIDs, sorted(ent1, ent2)) {
 			t.Fatalf("joint branch %+v", joint)
 		}
+		if got, err := admin.GetOrg(ctx, joint.ID); err != nil || !slices.Equal(got.EnterpriseIDs, sorted(ent1, ent2)) {
+			t.Fatalf("get joint branch: %+v %v", got, err)
+		}
 		if n := srv.Count("scope_nodes", "id = $1 AND parent_id = $2", joint.ID, wc.ID); n != 1 {
 			t.Fatal("the joint branch's node is not under the committee")
 		}
