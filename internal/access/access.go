@@ -161,6 +161,55 @@ type Principal struct {
 	// ViaCookie is true for browser sessions, which must send a CSRF token.
 	ViaCookie bool
 	CSRFToken string
+	// Places, when set, remembers where the scope nodes the caller's
+	// requests named lie (nodes.PlaceOf). auth sets it on the principals
+	// it remembers, and it is forgotten with them: a node's place is its
+	// zone, kind and path, and moving or removing a node moves the
+	// principal epoch, which forgets every remembered principal (migration
+	// 0140). So a remembered place is exactly as current as the grants
+	// beside it, on this replica and on the others.
+	Places *Places
+}
+
+// Place is where a scope node lies in the tree: what a filter naming a
+// node needs to know of it (its kind, and whether a scope covers its path).
+type Place struct {
+	ID     string
+	ZoneID string
+	Kind   string
+	Path   string
+}
+
+// Places remembers up to MaxPlaces places (see Principal.Places). The
+// zero value is not usable: NewPlaces.
+type Places struct {
+	mu sync.Mutex
+	m  map[string]Place
+}
+
+// MaxPlaces bounds each principal's remembered places: a caller's requests
+// name few nodes (their park, its enterprises), and a principal is one of
+// up to 100,000 remembered.
+const MaxPlaces = 256
+
+// NewPlaces returns an empty Places.
+func NewPlaces() *Places { return &Places{m: map[string]Place{}} }
+
+// Get returns the remembered place of node id.
+func (ps *Places) Get(id string) (Place, bool) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	pl, ok := ps.m[id]
+	return pl, ok
+}
+
+// Keep remembers pl, unless MaxPlaces are remembered already.
+func (ps *Places) Keep(pl Place) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if len(ps.m) < MaxPlaces {
+		ps.m[pl.ID] = pl
+	}
 }
 
 // IsPlatformAdmin reports whether p holds platform_admin (anywhere: the

@@ -158,6 +158,9 @@ func (c *Principals) keep(t ticket, hash string, r *remembered) {
 	if c.gen != t.gen {
 		return
 	}
+	// The places its requests look up are remembered with it, and go
+	// with it: the epoch that forgets it covers them (access.Principal).
+	r.p.Places = access.NewPlaces()
 	if len(c.entries) >= maxRemembered {
 		for k := range c.entries {
 			delete(c.entries, k)

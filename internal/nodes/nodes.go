@@ -76,6 +76,32 @@ func Get(ctx context.Context, q db.Querier, id string) (Node, error) {
 	return n, err
 }
 
+// PlaceOf returns where node id lies, for a request that reads: from the
+// caller's remembered places when it has them (access.Principal.Places),
+// else read with r and remembered there. Only committed places are
+// remembered, hence a Reader and never a transaction. Returns ENOTFOUND
+// when there is no such node (not remembered: it may be made next).
+func PlaceOf(ctx context.Context, r *db.Reader, id string) (access.Place, error) {
+	var memo *access.Places
+	if p := access.From(ctx); p != nil {
+		memo = p.Places
+	}
+	if memo != nil {
+		if pl, ok := memo.Get(id); ok {
+			return pl, nil
+		}
+	}
+	pl := access.Place{ID: id}
+	err := r.QueryRowContext(ctx, `SELECT zone_id, kind, path FROM scope_nodes WHERE id = $1`, id).Scan(&pl.ZoneID, &pl.Kind, &pl.Path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pl, apperr.New(apperr.NotFound, "")
+	}
+	if err == nil && memo != nil {
+		memo.Keep(pl)
+	}
+	return pl, err
+}
+
 // Delete removes a leaf node and every grant on it, auditing each grant
 // removed (the users who held them lose those rights now). Returns
 // ECONFLICT while the node has children.

@@ -154,3 +154,58 @@ func asField(err error, e **apperr.Error, code string) bool {
 	*e = x
 	return x.Fields[0].Code == code
 }
+
+// PlaceOf answers from the caller's remembered places once it has read a
+// node, and only then: a caller without Places (nobody, or a principal
+// read while the cache was not trusted) reads the table every time, and a
+// node that was not there is not remembered as missing.
+func TestPlaceOfRemembersWithTheCaller(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		d := testenv.OpenDB(t, dsn)
+		var zone zones.Zone
+		var park parks.Park
+		err := d.Tx(ctx, func(tx *db.Tx) error {
+			var err error
+			if zone, err = zones.Add(ctx, tx, "开发区"); err != nil {
+				return err
+			}
+			park, err = parks.Add(ctx, tx, parks.Input{ZoneID: zone.ID, Name: "一园", Code: "p1"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		remembering := access.With(ctx, &access.Principal{Places: access.NewPlaces()})
+		bare := access.With(ctx, &access.Principal{})
+		want := access.Place{ID: park.ID, ZoneID: zone.ID, Kind: access.KindPark, Path: "/" + zone.ID + "/" + park.ID + "/"}
+		for _, c := range []context.Context{remembering, bare, ctx} {
+			if got, err := nodes.PlaceOf(c, d.R, park.ID); err != nil || got != want {
+				t.Fatalf("PlaceOf = %+v, %v; want %+v", got, err, want)
+			}
+		}
+		// Behind the epoch's back (no principal cache here to forget): the
+		// remembering caller keeps what it read, the others read anew.
+		if _, err := d.W.ExecContext(ctx, `UPDATE scope_nodes SET path = '/elsewhere/' WHERE id = $1`, park.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := nodes.PlaceOf(remembering, d.R, park.ID); got != want {
+			t.Errorf("the remembering caller read %+v again", got)
+		}
+		for _, c := range []context.Context{bare, ctx} {
+			if got, _ := nodes.PlaceOf(c, d.R, park.ID); got.Path != "/elsewhere/" {
+				t.Errorf("a caller without Places got %+v from memory", got)
+			}
+		}
+		if _, err := nodes.PlaceOf(remembering, d.R, "later"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("an unknown node: %v, want ENOTFOUND", err)
+		}
+		if _, err := d.W.ExecContext(ctx, `INSERT INTO scope_nodes (id, zone_id, kind, parent_id, path, name) VALUES ('later', $1, 'org', $2, $3, '后来')`,
+			zone.ID, park.ID, want.Path+"later/"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := nodes.PlaceOf(remembering, d.R, "later"); err != nil || got.Kind != access.KindOrg {
+			t.Errorf("a node made after a miss: %+v %v", got, err)
+		}
+	})
+}

@@ -59,7 +59,7 @@ func (s *Service) Tree(ctx context.Context, f TreeFilter) (Tree, error) {
 		where += " AND o.park_id = " + a.Add(f.ParkID)
 	}
 	if f.RootID != "" {
-		root, err := nodes.Get(ctx, s.DB.R, f.RootID)
+		root, err := nodes.PlaceOf(ctx, s.DB.R, f.RootID)
 		if err != nil || root.Kind != access.KindOrg {
 			return t, nil
 		}

@@ -212,11 +212,11 @@ func LookupError(field string, value *string) string {
 	return ""
 }
 
-// filterNode reads the node a filter names. A node that does not exist,
-// or is not of kind, matches nothing: " AND 1=0" goes into where and ok
-// is false.
-func filterNode(ctx context.Context, q db.Querier, where *string, id, kind string) (n nodes.Node, ok bool, err error) {
-	n, err = nodes.Get(ctx, q, id)
+// filterNode reads where the node a filter names lies (remembered with
+// the caller, nodes.PlaceOf). A node that does not exist, or is not of
+// kind, matches nothing: " AND 1=0" goes into where and ok is false.
+func filterNode(ctx context.Context, r *db.Reader, where *string, id, kind string) (n access.Place, ok bool, err error) {
+	n, err = nodes.PlaceOf(ctx, r, id)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && n.Kind != kind) {
 		*where += " AND 1=0"
 		return n, false, nil
@@ -236,8 +236,8 @@ func filterNode(ctx context.Context, q db.Querier, where *string, id, kind strin
 // equality on the first committeePathLen bytes of org_path instead,
 // which people_org_committee (migration 0370) holds in id order: a page
 // reads its ids from the index rather than sorting the subtree's.
-func underOrg(ctx context.Context, q db.Querier, where *string, a *db.Args, id string) (string, error) {
-	n, ok, err := filterNode(ctx, q, where, id, access.KindOrg)
+func underOrg(ctx context.Context, r *db.Reader, where *string, a *db.Args, id string) (string, error) {
+	n, ok, err := filterNode(ctx, r, where, id, access.KindOrg)
 	if !ok {
 		return "", err
 	}
@@ -275,8 +275,8 @@ const (
 // to its row. A page reads the ranges (one per park column and party
 // status, an equality on each column of the index before the id) up to
 // its limit each instead.
-func inPark(ctx context.Context, q db.Querier, dialect db.Dialect, where *string, a *db.Args, id string, isMember *bool) (path, count string, union []string, err error) {
-	n, ok, err := filterNode(ctx, q, where, id, access.KindPark)
+func inPark(ctx context.Context, r *db.Reader, dialect db.Dialect, where *string, a *db.Args, id string, isMember *bool) (path, count string, union []string, err error) {
+	n, ok, err := filterNode(ctx, r, where, id, access.KindPark)
 	if !ok {
 		return "", "", nil, err
 	}

@@ -508,3 +508,55 @@ func (p *proxy) count() int {
 	defer p.mu.Unlock()
 	return len(p.conns)
 }
+
+// A park's administrator filtering people by an enterprise of their park
+// has the filter for scope (no check of each person's nodes), decided from
+// where the enterprise lies — remembered with their principal after the
+// first list. Moved to another park, on this replica or the other, the
+// enterprise leaves their lists at once: the move forgets the principal
+// and the places with it. Were the place remembered past the move, the
+// old park's administrator would still see the enterprise's people.
+func TestRememberedPlacesGoWithTheirPrincipal(t *testing.T) {
+	testenv.EachParallel(t, func(t *testing.T, dsn string) {
+		a := testenv.Start(t, dsn)
+		b := a.Replica(t)
+		one, two := a.Park("一园", "p1"), a.Park("二园", "p2")
+		ent := a.Enterprise(one.ID, "成达齿轮")
+		a.Person(a.ZoneID, "陈明", ent, "", "")
+		onA := a.User("yiyuan", "park_admin", one.ID)
+		onB := b.Client()
+		onB.Token = onA.Token
+		sees := func(c *client.Client) int {
+			t.Helper()
+			l, err := c.ListPeople(ctx, url.Values{"enterprise_id": {ent}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(l.Items)
+		}
+		for _, move := range []struct {
+			on   *testenv.Server
+			to   client.Park
+			seen int
+		}{{a, two, 0}, {b, one, 1}, {b, two, 0}, {a, one, 1}} {
+			warm(t, a, onA)
+			warm(t, b, onB)
+			for range 3 { // the first list remembers the place; the others use it
+				if n, m := sees(onA), sees(onB); n != 1-move.seen || m != 1-move.seen {
+					t.Fatalf("before the move to %s: %d on A, %d on B; want %d", move.to.Name, n, m, 1-move.seen)
+				}
+			}
+			admin := move.on.Admin()
+			e, err := admin.GetEnterprise(ctx, ent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := admin.UpdateEnterprise(ctx, ent, map[string]string{"park_id": move.to.ID}, e.Version); err != nil {
+				t.Fatal(err)
+			}
+			if n, m := sees(onA), sees(onB); n != move.seen || m != move.seen {
+				t.Fatalf("right after the move to %s on %s: %d on A, %d on B; want %d", move.to.Name, move.on.DB.Dialect, n, m, move.seen)
+			}
+		}
+	})
+}
