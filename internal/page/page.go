@@ -267,7 +267,7 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 		return List[T]{}, err
 	}
 	defer rows.Close()
-	var items []T
+	items := make([]T, 0, p.Limit+1) // a page and the row that says another follows
 	for rows.Next() {
 		item, err := scan(rows)
 		if err != nil {
@@ -280,9 +280,6 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 	}
 	rows.Close()
 	l := List[T]{Items: items, Total: len(items)}
-	if l.Items == nil {
-		l.Items = []T{}
-	}
 	if countMode == countAlways || countMode == countRows || (countMode == countNeeded && (p.after != nil || len(items) > p.Limit)) {
 		if l.Total, err = Count(ctx, q, lq); err != nil {
 			return List[T]{}, err

@@ -2,6 +2,7 @@ package servicenet
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -87,15 +88,28 @@ func Open(state string) bool {
 }
 
 // NextActions are the actions Workflow allows from state, in Actions order.
+// Every caller shares the state's slice (a list shows it on each row):
+// read it, never change it; it is clipped, so an append copies.
 func NextActions(state string) []string {
-	out := []string{}
-	for _, a := range Actions {
-		if _, ok := Workflow[state][a]; ok {
-			out = append(out, a)
-		}
+	if next, ok := nextActions[state]; ok {
+		return next
 	}
-	return out
+	return []string{}
 }
+
+var nextActions = func() map[string][]string {
+	m := map[string][]string{}
+	for state := range Workflow {
+		next := []string{}
+		for _, a := range Actions {
+			if _, ok := Workflow[state][a]; ok {
+				next = append(next, a)
+			}
+		}
+		m[state] = slices.Clip(next)
+	}
+	return m
+}()
 
 // WorkflowTable renders Workflow as a Markdown table (states down, actions
 // across): the README and the OpenAPI description show exactly this.
