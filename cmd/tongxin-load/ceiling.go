@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"tongxin/internal/db"
+	"tongxin/internal/gcpace"
 )
 
 // The ceiling: bare Go handlers on the same engine and driver as the
@@ -60,6 +61,8 @@ func ceilingMain(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The server's collector pace: ratios compare like with like.
+	gcpace.Start(ctx)
 	d, err := db.Open(ctx, *dsn)
 	if err != nil {
 		return err

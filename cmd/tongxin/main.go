@@ -21,6 +21,7 @@ import (
 	"tongxin/internal/config"
 	"tongxin/internal/db"
 	"tongxin/internal/demo"
+	"tongxin/internal/gcpace"
 	"tongxin/internal/password"
 	"tongxin/internal/people"
 	"tongxin/internal/secret"
@@ -228,6 +229,9 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if gcpace.Start(ctx) {
+		log.Debug("collector pace", "gogc", gcpace.Percent, "soft_limit_mib", gcpace.Base>>20)
+	}
 	go app.RunJobs(ctx, time.Hour)
 	go app.Auth.Principals.Watch(ctx)
 	return app.Serve(ctx, nil)
