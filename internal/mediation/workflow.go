@@ -2,8 +2,9 @@ package mediation
 
 import (
 	"fmt"
-	"slices"
 	"strings"
+
+	"tongxin/internal/workflow"
 )
 
 // Case states (the workflow): intake → accepted → scheduled → in
@@ -109,19 +110,7 @@ func NextActions(state string) []string {
 	return []string{}
 }
 
-var nextActions = func() map[string][]string {
-	m := map[string][]string{}
-	for state := range Workflow {
-		next := []string{}
-		for _, a := range Actions {
-			if _, ok := Workflow[state][a]; ok {
-				next = append(next, a)
-			}
-		}
-		m[state] = slices.Clip(next)
-	}
-	return m
-}()
+var nextActions = workflow.Next(Workflow, Actions)
 
 // WorkflowTable renders Workflow as a Markdown table (states down, actions
 // across).

@@ -2,8 +2,9 @@ package servicenet
 
 import (
 	"fmt"
-	"slices"
 	"strings"
+
+	"tongxin/internal/workflow"
 )
 
 // Request states (API.md).
@@ -97,19 +98,7 @@ func NextActions(state string) []string {
 	return []string{}
 }
 
-var nextActions = func() map[string][]string {
-	m := map[string][]string{}
-	for state := range Workflow {
-		next := []string{}
-		for _, a := range Actions {
-			if _, ok := Workflow[state][a]; ok {
-				next = append(next, a)
-			}
-		}
-		m[state] = slices.Clip(next)
-	}
-	return m
-}()
+var nextActions = workflow.Next(Workflow, Actions)
 
 // WorkflowTable renders Workflow as a Markdown table (states down, actions
 // across): the README and the OpenAPI description show exactly this.
