@@ -91,15 +91,15 @@ func PlaceOf(ctx context.Context, r *db.Reader, id string) (access.Place, error)
 			return pl, nil
 		}
 	}
-	pl := access.Place{ID: id}
-	err := r.QueryRowContext(ctx, `SELECT zone_id, kind, path FROM scope_nodes WHERE id = $1`, id).Scan(&pl.ZoneID, &pl.Kind, &pl.Path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return pl, apperr.New(apperr.NotFound, "")
+	n, err := Get(ctx, r, id)
+	if err != nil {
+		return access.Place{}, err
 	}
-	if err == nil && memo != nil {
+	pl := access.Place{ID: n.ID, ZoneID: n.ZoneID, Kind: n.Kind, Path: n.Path}
+	if memo != nil {
 		memo.Keep(pl)
 	}
-	return pl, err
+	return pl, nil
 }
 
 // Delete removes a leaf node and every grant on it, auditing each grant
