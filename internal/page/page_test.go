@@ -2,8 +2,10 @@ package page_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"tongxin/internal/db"
@@ -169,6 +171,57 @@ func TestRowsUnionOfRanges(t *testing.T) {
 			if len(want) != 6 || !slices.Equal(got, want) {
 				t.Fatalf("desc %v: paged %v, want %v", desc, got, want)
 			}
+		}
+	})
+}
+
+// recorder is a Querier that keeps the statements it is given.
+type recorder struct {
+	db.Querier
+	stmts []string
+	args  [][]any
+}
+
+func (r *recorder) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r.stmts, r.args = append(r.stmts, q), append(r.args, args)
+	return r.Querier.QueryContext(ctx, q, args...)
+}
+
+// A Late page sorts its ids and nothing else: the rows joined to them
+// come in the ids' order. Parks have no index by name, so sorting the ids
+// takes one sort; sorting the rows again, as "WHERE id IN (…) ORDER BY"
+// did, took a second.
+func TestLatePageSortsOnlyItsIds(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		d := testenv.OpenDB(t, dsn)
+		zone := zoneWithParks(t, d, 5, 5)
+		var a db.Args
+		q := page.Query{From: "(SELECT p.*, z.name AS zone_name FROM parks p JOIN zones z ON z.id = p.zone_id) parks", CountFrom: "parks",
+			Cols: "id, name, zone_name", Where: "zone_id = " + a.Add(zone), Args: a, OrderBy: "name", Desc: true, Late: true}
+		p, err := page.Parse("2", "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &recorder{Querier: d.R}
+		l, err := page.Rows(ctx, rec, p, q, func(s page.Scanner) (row, error) {
+			var r row
+			var zoneName string
+			return r, s.Scan(&r.id, &r.name, &zoneName)
+		}, func(r row) (any, string) { return r.name, r.id })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Items) != 2 || l.Items[0].name != "园 4" || l.Items[1].name != "园 3" {
+			t.Fatalf("page %+v", l.Items)
+		}
+		plan := testenv.Explain(t, d, rec.stmts[0], rec.args[0])
+		sorts := strings.Count(plan, "TEMP B-TREE FOR ORDER BY")
+		if d.Dialect == db.Postgres {
+			sorts = strings.Count(plan, "Sort  (") + strings.Count(plan, "Sort (")
+		}
+		if sorts != 1 {
+			t.Errorf("%d sorts, want 1:\n%s\n%s", sorts, rec.stmts[0], plan)
 		}
 	})
 }
