@@ -154,13 +154,13 @@ func (s *Service) maskedPhone(sealed string) string {
 	return ident.MaskMobile(phone)
 }
 
-// withTimeline adds to requestCols a request's timeline, kept packed on
-// its row (migration 0270), and its photo ids packed in one column, so
-// that a request and its timeline are one row's read. Events are
-// separated by eventSep, an event's fields by fieldSep, the note last;
-// notes hold no control characters (valid.Text), so neither separator.
-const withTimeline = `, r.timeline,
-	COALESCE((SELECT string_agg(p.id, '` + fieldSep + `') FROM service_request_photos p WHERE p.request_id = r.id), '')`
+// withTimeline adds to requestCols a request's timeline and its photo
+// ids, each kept packed on its row by triggers (migrations 0270 and
+// 0380), so that a request with its timeline and photos is one row's
+// read. Events are separated by eventSep, an event's fields and the photo
+// ids by fieldSep, the note last; notes hold no control characters
+// (valid.Text), so neither separator.
+const withTimeline = `, r.timeline, r.photo_ids`
 
 const (
 	eventSep = "\x1e"

@@ -1,11 +1,14 @@
 package servicenetapi_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"tongxin/internal/client"
+	"tongxin/internal/servicenet/servicenetapi"
 	"tongxin/internal/testenv"
 )
 
@@ -103,6 +106,98 @@ func TestTimelineOnTheRowMatchesTheEvents(t *testing.T) {
 		}
 		if want := []string{"submit", "accept", "resolve", "close"}; !slices.Equal(actions, want) || r.Timeline[1].Note != "第三步\t说明" {
 			t.Fatalf("timeline %v (%q), want %v", actions, r.Timeline[1].Note, want)
+		}
+	})
+}
+
+// A request's photo ids on its row (migration 0380) are exactly its
+// photos, on both engines: after uploads, a photo added by hand, one
+// deleted and one moved to another request by hand; and the API shows
+// them, sorted, in a get and in a list.
+func TestPhotoIDsOnTheRowMatchThePhotos(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		srv := w.srv
+		var ids []string
+		for range 3 {
+			r := w.file(t, w.admin, map[string]any{"point_id": w.center.ID})
+			ids = append(ids, r.ID)
+		}
+		upload := func(id string) string {
+			_, b, err := w.admin.Send(ctx, "POST", "/api/v1/service-requests/"+id+"/photos", "application/octet-stream", servicenetapi.TinyPNG, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ph struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(b, &ph); err != nil || ph.ID == "" {
+				t.Fatalf("photo %s: %v", b, err)
+			}
+			return ph.ID
+		}
+		first, second, third := upload(ids[0]), upload(ids[0]), upload(ids[1])
+		var zone string
+		if err := srv.DB.W.QueryRow(`SELECT zone_id FROM service_requests WHERE id = $1`, ids[0]).Scan(&zone); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO service_request_photos (id, request_id, zone_id, content_type, size, created_at) VALUES ('ph-by-hand', $1, $2, 'image/png', 1, 1)`, []any{ids[2], zone}},
+			{`DELETE FROM service_request_photos WHERE id = $1`, []any{first}},
+			{`UPDATE service_request_photos SET request_id = $1 WHERE id = $2`, []any{ids[2], third}},
+		} {
+			if _, err := srv.DB.W.Exec(q.sql, q.args...); err != nil {
+				t.Fatalf("%s: %v", q.sql, err)
+			}
+		}
+		photos := map[string][]string{}
+		for _, line := range srv.Strings(`SELECT request_id || '|' || id FROM service_request_photos`) {
+			req, id, _ := strings.Cut(line, "|")
+			photos[req] = append(photos[req], id)
+		}
+		for _, id := range ids {
+			kept := srv.Strings(`SELECT photo_ids FROM service_requests WHERE id = $1`, id)
+			var got []string
+			if len(kept) == 1 && kept[0] != "" {
+				got = strings.Split(kept[0], "\x1f")
+			}
+			slices.Sort(got)
+			want := photos[id]
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("request %s: kept %q, photos %q", id, got, want)
+			}
+		}
+		if want := []string{second}; !slices.Equal(photos[ids[0]], want) || len(photos[ids[1]]) != 0 || len(photos[ids[2]]) != 2 {
+			t.Fatalf("the writes by hand did not land: %v", photos)
+		}
+		r, err := w.admin.GetServiceRequest(ctx, ids[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{third, "ph-by-hand"}
+		slices.Sort(want)
+		if !slices.Equal(r.PhotoIDs, want) {
+			t.Errorf("get: photo ids %q, want %q", r.PhotoIDs, want)
+		}
+		var l struct {
+			Items []client.ServiceRequest `json:"items"`
+		}
+		if err := w.admin.Call(ctx, "GET", "/api/v1/service-requests?point_id="+w.center.ID, nil, &l); err != nil {
+			t.Fatal(err)
+		}
+		listed := map[string][]string{}
+		for _, it := range l.Items {
+			listed[it.ID] = it.PhotoIDs
+		}
+		if !slices.Equal(listed[ids[2]], want) || len(listed[ids[1]]) != 0 || !slices.Equal(listed[ids[0]], []string{second}) {
+			t.Errorf("list: photo ids %q", listed)
+		}
+		if listed[ids[1]] == nil {
+			t.Errorf("list: a request without photos has photo_ids null, want []")
 		}
 	})
 }
