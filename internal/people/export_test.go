@@ -5,6 +5,7 @@ import (
 
 	"tongxin/internal/access"
 	"tongxin/internal/db"
+	"tongxin/internal/page"
 )
 
 // ParkFilters returns the park filter of List with isMember, each as
@@ -32,8 +33,10 @@ func ParkFilters(ctx context.Context, d *db.DB, park string, isMember *bool) (wa
 // OrgFilters returns the organisation filter of List, each as " AND …"
 // with its arguments: as it was before migration 0310 (org_id among the
 // nodes of the organisation's subtree) and as it is (the org_path range),
-// for the test that they select the same people.
-func OrgFilters(ctx context.Context, d *db.DB, org string) (was string, wasArgs db.Args, is string, isArgs db.Args, err error) {
+// with the statement counting the latter (the counts kept per committee,
+// migration 0390; "" for any other organisation), for the test that they
+// select and count the same people.
+func OrgFilters(ctx context.Context, d *db.DB, org string) (was string, wasArgs db.Args, is string, isArgs db.Args, count *page.Total, err error) {
 	n, ok, err := filterNode(ctx, d.R, &was, org, access.KindOrg)
 	if err != nil {
 		return
@@ -42,7 +45,7 @@ func OrgFilters(ctx context.Context, d *db.DB, org string) (was string, wasArgs 
 		lo, hi := wasArgs.Add(n.Path), wasArgs.Add(n.Path[:len(n.Path)-1]+"0")
 		was += " AND org_id IN (SELECT id FROM scope_nodes WHERE path >= " + lo + " AND path < " + hi + ")"
 	}
-	_, err = underOrg(ctx, d.R, &is, &isArgs, org)
+	_, count, err = underOrg(ctx, d.R, &is, &isArgs, org)
 	return
 }
 

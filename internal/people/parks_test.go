@@ -145,13 +145,34 @@ func TestParkColumnsSelectTheParkSubtree(t *testing.T) {
 		checkOrgs := func(step string, sizes ...int) {
 			t.Helper()
 			for _, org := range []string{wc, o1, o1b, o2, oz, p1, "no-such-org"} {
-				was, wa, is, ia, err := people.OrgFilters(ctx, srv.DB, org)
+				was, wa, is, ia, count, err := people.OrgFilters(ctx, srv.DB, org)
 				if err != nil {
 					t.Fatal(err)
 				}
 				want, got := ids(t, srv.DB, was, wa), ids(t, srv.DB, is, ia)
 				if !slices.Equal(got, want) {
 					t.Fatalf("%s: organisation %s selects %v, the subtree %v", step, org, got, want)
+				}
+				// An organisation at depth 3 (一园党委, 二园支部 under its park,
+				// 工委直属支部 under the working committee) has its people
+				// counted; the list's total is that count.
+				if committee := slices.Contains([]string{o1, o2, oz}, org); committee != (count != nil) {
+					t.Fatalf("%s: organisation %s has the count %v", step, org, count)
+				}
+				if count != nil {
+					var n int
+					if err := srv.DB.R.QueryRow(count.Query, count.Args...).Scan(&n); err != nil || n != len(want) {
+						t.Fatalf("%s: organisation %s counted %d (%v), want %d", step, org, n, err, len(want))
+					}
+				}
+				if org != "no-such-org" && org != p1 {
+					l, err := admin.ListPeople(ctx, url.Values{"org_id": {org}, "limit": {"1"}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if l.Total != len(want) {
+						t.Fatalf("%s: organisation %s lists a total of %d, want %d", step, org, l.Total, len(want))
+					}
 				}
 				if i := slices.Index([]string{wc, o1}, org); i >= 0 && len(want) != sizes[i] {
 					t.Fatalf("%s: organisation %s holds %d people, want %d", step, org, len(want), sizes[i])

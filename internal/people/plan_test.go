@@ -26,7 +26,7 @@ func TestOrgPeopleAreOneRange(t *testing.T) {
 		committee := srv.Org(p, p, "一园党委", "committee")
 		branch := srv.Org(committee, p, "一园支部", "branch")
 		for org, index := range map[string]string{committee: "people_org_committee", branch: "people_org_path"} {
-			_, _, where, a, err := people.OrgFilters(ctx, srv.DB, org)
+			_, _, where, a, _, err := people.OrgFilters(ctx, srv.DB, org)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -63,7 +63,8 @@ func TestScopePredicateUsesIndexes(t *testing.T) {
 }
 
 // The counts kept with the rows (row_counts, people_park_counts,
-// activity_status_counts, request_counts, request_point_counts) answer
+// people_committee_counts, activity_status_counts, request_counts,
+// request_point_counts) answer
 // lists' totals as sums over a key's range. On SQLite they are clustered
 // by that key (migrations 0280–0300): a sum reads the key's B-tree alone,
 // never a counter's row from the table after its index entry (256 of them
@@ -75,11 +76,12 @@ func TestKeptCountsReadTheirKeyAlone(t *testing.T) {
 			t.Skip("PostgreSQL keeps its counters in the heap: every update of n stays a HOT one")
 		}
 		for table, key := range map[string]string{
-			"row_counts":             "tbl = $1 AND zone_id = $2",
-			"people_park_counts":     "zone_id = $1 AND park_id = $2",
-			"activity_status_counts": "zone_id = $1 AND status = $2",
-			"request_counts":         "zone_id = $1 AND status = $2",
-			"request_point_counts":   "point_id = $1 AND status = $2",
+			"row_counts":              "tbl = $1 AND zone_id = $2",
+			"people_park_counts":      "zone_id = $1 AND park_id = $2",
+			"people_committee_counts": "zone_id = $1 AND committee = $2",
+			"activity_status_counts":  "zone_id = $1 AND status = $2",
+			"request_counts":          "zone_id = $1 AND status = $2",
+			"request_point_counts":    "point_id = $1 AND status = $2",
 		} {
 			plan := testenv.Explain(t, srv.DB, "SELECT SUM(n) FROM "+table+" WHERE "+key, []any{"a", "b"})
 			if want := "SEARCH " + table + " USING PRIMARY KEY"; !strings.Contains(plan, want) {
