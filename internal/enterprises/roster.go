@@ -312,7 +312,7 @@ func (s *Service) Export(ctx context.Context, f Filter, q string, fn func(Enterp
 		if after != "" {
 			where += " AND id > " + a.Add(after)
 		}
-		rows, err := s.DB.R.QueryContext(ctx, "SELECT "+cols+" FROM enterprises WHERE "+where+" ORDER BY id LIMIT "+a.Add(ExportPage), a...)
+		rows, err := s.DB.R.QueryContext(ctx, "SELECT "+cols+" FROM "+from+" WHERE "+where+" ORDER BY id LIMIT "+a.Add(ExportPage), a...)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -554,5 +556,97 @@ func TestEnterpriseDeleteRefusedWhileReferenced(t *testing.T) {
 		if srv.Count("grants", "scope_id = $1", free.ID) != 0 || srv.Count("audit_log", "entity = 'grant' AND action = 'delete'") != 1 {
 			t.Fatal("the grant on the deleted enterprise was not removed and audited")
 		}
+	})
+}
+
+// has_party_org is a count kept on the enterprise's row (migration 0400):
+// after organisations created, given other enterprises, deleted through
+// the API and rows of org_enterprises written by hand, every enterprise's
+// count is its rows there, on both engines, and the get, the list and the
+// filter say so.
+func TestPartyOrgsKeptOnTheRow(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv := testenv.Start(t, dsn)
+		admin := srv.Admin()
+		park := srv.Park("五里园", "wuli")
+		var ents []string
+		for _, name := range []string{"成达齿轮", "海纳机械", "盼盼饮料", "红晟鞋业"} {
+			ents = append(ents, create(t, admin, map[string]any{"park_id": park.ID, "name": name, "uscc": testenv.USCC()}).ID)
+		}
+		check := func(step string, want ...int) {
+			t.Helper()
+			for i, id := range ents {
+				var kept, rows int
+				if err := srv.DB.R.QueryRow(`SELECT party_orgs, (SELECT COUNT(*) FROM org_enterprises WHERE enterprise_id = $1) FROM enterprises WHERE id = $1`,
+					id).Scan(&kept, &rows); err != nil {
+					t.Fatal(err)
+				}
+				if kept != rows || rows != want[i] {
+					t.Fatalf("%s: enterprise %d keeps %d organisations, has %d, want %d", step, i, kept, rows, want[i])
+				}
+				e, err := admin.GetEnterprise(ctx, id)
+				if err != nil || e.HasPartyOrg != (rows > 0) {
+					t.Fatalf("%s: enterprise %d: has_party_org %v (%v) with %d organisations", step, i, e.HasPartyOrg, err, rows)
+				}
+			}
+			for _, has := range []bool{true, false} {
+				l, err := admin.ListEnterprises(ctx, url.Values{"has_party_org": {strconv.FormatBool(has)}, "park_id": {park.ID}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got, expected []string
+				for _, e := range l.Items {
+					got = append(got, e.ID)
+					if e.HasPartyOrg != has {
+						t.Fatalf("%s: %s listed under has_party_org=%v with %v", step, e.Name, has, e.HasPartyOrg)
+					}
+				}
+				for i, id := range ents {
+					if (want[i] > 0) == has {
+						expected = append(expected, id)
+					}
+				}
+				if !slices.Equal(got, expected) {
+					t.Fatalf("%s: has_party_org=%v lists %v, want %v", step, has, got, expected)
+				}
+			}
+		}
+		check("none", 0, 0, 0, 0)
+		committee, err := admin.CreateOrg(ctx, map[string]any{"park_id": park.ID, "name": "五里园党委", "kind": "committee"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		joint, err := admin.CreateOrg(ctx, map[string]any{"parent_id": committee.ID, "name": "五里联合党支部", "kind": "joint_branch",
+			"enterprise_ids": []string{ents[0], ents[1]}, "founded_on": "2021-07-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		branch, err := admin.CreateOrg(ctx, map[string]any{"parent_id": committee.ID, "name": "成达党支部", "kind": "branch",
+			"enterprise_ids": []string{ents[0]}, "founded_on": "2022-07-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("created", 2, 1, 0, 0)
+		if joint, err = admin.UpdateOrg(ctx, joint.ID, map[string]any{"enterprise_ids": []string{ents[1], ents[2]}}, joint.Version); err != nil {
+			t.Fatal(err)
+		}
+		check("given other enterprises", 1, 1, 1, 0)
+		if err := admin.DeleteOrg(ctx, branch.ID, branch.Version); err != nil {
+			t.Fatal(err)
+		}
+		check("deleted", 0, 1, 1, 0)
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO org_enterprises (org_id, enterprise_id, zone_id) VALUES ($1, $2, $3)`, []any{joint.ID, ents[3], srv.ZoneID}},
+			{`UPDATE org_enterprises SET enterprise_id = $1 WHERE org_id = $2 AND enterprise_id = $3`, []any{ents[0], joint.ID, ents[1]}},
+			{`DELETE FROM org_enterprises WHERE org_id = $1 AND enterprise_id = $2`, []any{joint.ID, ents[2]}},
+		} {
+			if _, err := srv.DB.W.Exec(q.sql, q.args...); err != nil {
+				t.Fatalf("%s: %v", q.sql, err)
+			}
+		}
+		check("written by hand", 1, 0, 0, 1)
 	})
 }
