@@ -125,6 +125,7 @@ type Activity struct {
 
 	node          string
 	creditMinutes int64
+	postCount     int // kept on the row (migration 0410)
 }
 
 // place is where the activity counts on the matrix.
@@ -140,7 +141,7 @@ func (a Activity) length() time.Duration { return a.EndsAt.Sub(a.StartsAt) }
 
 const cols = `id, zone_id, campaign_id, title, description, kind, function, level, park_id, organizer_id, organizer_kind, organizer_node,
 	starts_at, ends_at, location_name, lat, lng, geofence_m, capacity, credit_minutes, checkin_mode, signup_closes_at, cancel_closes_at,
-	status, version, created_at, updated_at, organizer_name, registered_count, waitlisted_count`
+	status, version, created_at, updated_at, organizer_name, registered_count, waitlisted_count, post_count`
 
 func scan(s page.Scanner) (Activity, error) {
 	var a Activity
@@ -150,7 +151,7 @@ func scan(s page.Scanner) (Activity, error) {
 	err := s.Scan(&a.ID, &a.ZoneID, &campaign, &a.Title, &a.Description, &a.Kind, &a.Function, &a.Level, &park, &a.OrganizerID,
 		&a.OrganizerKind, &a.node, db.T(&a.StartsAt), db.T(&a.EndsAt), &a.Location.Name, &lat, &lng, &geofence, &a.Capacity,
 		&a.creditMinutes, &a.CheckinMode, db.T(&a.SignupClosesAt), db.T(&a.CancelClosesAt), &a.Status, &a.Version,
-		db.T(&a.CreatedAt), db.T(&a.UpdatedAt), &a.OrganizerName, &a.Registered, &a.Waitlisted)
+		db.T(&a.CreatedAt), db.T(&a.UpdatedAt), &a.OrganizerName, &a.Registered, &a.Waitlisted, &a.postCount)
 	if campaign.Valid {
 		a.CampaignID = &campaign.String
 	}
@@ -174,15 +175,19 @@ var attach = []access.Attach{access.ByZone("zone_id"), access.ByNode("organizer_
 
 var table = page.Table[Activity]{From: "activities", Cols: cols, Attach: page.Attached(attach...), Scan: scan}
 
-// fillPosts loads the posts of as, with their sign-up counts, in one query.
+// fillPosts loads the posts of as, with their sign-up counts, in one
+// query: of the activities whose rows count posts, none when none does.
 func fillPosts(ctx context.Context, q db.Querier, as []Activity) error {
-	if len(as) == 0 {
-		return nil
-	}
 	idx := map[string]int{}
-	ids := make([]string, len(as))
+	var ids []string
 	for i, a := range as {
-		idx[a.ID], ids[i] = i, a.ID
+		if a.postCount > 0 {
+			idx[a.ID] = i
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	var args db.Args
 	return db.Each(ctx, q, `SELECT activity_id, id, name, capacity, registered_count, waitlisted_count
@@ -550,6 +555,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Activity, error) {
 		if a.Posts, err = setPosts(ctx, tx, a, nil, in.Posts); err != nil {
 			return err
 		}
+		a.postCount = len(a.Posts)
 		return audit.Record(ctx, tx, audit.Event{ZoneID: a.ZoneID, Node: a.node, Entity: "activity", EntityID: a.ID, Action: "create",
 			Summary: map[string]any{"title": a.Title, "organizer_id": a.OrganizerID, "starts_at": a.StartsAt, "capacity": a.Capacity}})
 	})
@@ -802,6 +808,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch, match etag
 			if a.Posts, err = setPosts(ctx, tx, a, old.Posts, *patch.Posts); err != nil {
 				return err
 			}
+			a.postCount = len(a.Posts)
 		}
 		a.Version, a.UpdatedAt = old.Version+1, tx.Now
 		res, err := tx.ExecContext(ctx, `UPDATE activities SET campaign_id = $1, title = $2, description = $3, kind = $4, function = $5, level = $6,
