@@ -306,12 +306,24 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	now := s.DB.Now().UTC()
 	var a db.Args
 	var where string
-	if f.Mine {
+	sc := access.From(ctx).Scope(RequestRead)
+	zones := page.ZoneCounter("service_requests", sc)
+	ordered := false // the predicate reads an index in the list's order
+	switch {
+	case f.Mine:
 		if where = mineWhere(access.From(ctx), &a); where == "" {
 			where = "1=0"
 		}
-	} else {
-		where = access.From(ctx).Scope(RequestRead).Where(&a, requestAttach...)
+	case zones == nil && f.Status != "":
+		var err error
+		if where, ordered, err = s.onePlace(ctx, sc, &a); err != nil {
+			return page.List[Request]{}, err
+		}
+		if !ordered {
+			where = sc.Where(&a, requestAttach...)
+		}
+	default:
+		where = sc.Where(&a, requestAttach...)
 	}
 	where += a.Equals("r.status", f.Status, "r.point_id", f.PointID, "r.park_id", f.ParkID, "r.service_code", f.ServiceCode)
 	if f.Overdue != nil {
@@ -334,7 +346,6 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	// a park's staff and administrators): the list's own predicate selects
 	// the counts per point and status, which have the columns it names
 	// (request_point_counts, migration 0260).
-	zones := page.ZoneCounter("service_requests", access.From(ctx).Scope(RequestRead))
 	if !f.Mine && f.ServiceCode == "" && f.Overdue == nil && p.Query == "" {
 		if zones != nil && f.PointID == "" {
 			lq.Total = zones.Sum("request_counts", "status", f.Status, "park_id", f.ParkID)
@@ -346,9 +357,42 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	// entries of service_requests_point_status and sorts them all: read
 	// the page's ids from the index first, then only those rows
 	// (PostgreSQL, the park's 1,266 submitted requests: 2,141 → about 500
-	// buffers). Whole zones read the page in index order and need not.
-	lq.Late = !f.Mine && zones == nil
+	// buffers). Whole zones, and one park or point with a status
+	// (onePlace), read the page in index order and need not.
+	lq.Late = !f.Mine && zones == nil && !ordered
 	return page.Rows(ctx, s.DB.R, p, lq, s.scanFull(now), func(r Request) (any, string) { return db.Micros(r.CreatedAt), r.ID })
+}
+
+// onePlace returns the predicate of a scope that is one park or one
+// service point (a park's staff, a point's) as the request's own columns,
+// which an index holds in the list's order with a status: the park's
+// (service_requests_park_status: park, status, zone, then time) or the
+// point's (service_requests_point_status). A request lies under its
+// point, and its park_id is its point's park, set when it is filed (a
+// point never changes park and a request never changes point), so "the
+// point lies in the park's subtree" is "park_id is the park". ok is
+// false for any other scope (several nodes, another kind, a node no
+// longer there): its predicate is Scope.Where's.
+func (s *Service) onePlace(ctx context.Context, sc access.Scope, a *db.Args) (where string, ok bool, err error) {
+	paths := sc.Paths()
+	if sc.All() || len(paths) != 1 {
+		return "", false, nil
+	}
+	path := strings.TrimSuffix(paths[0], "/")
+	pl, err := nodes.PlaceOf(ctx, s.DB.R, path[strings.LastIndexByte(path, '/')+1:])
+	if apperr.Is(err, apperr.NotFound) || (err == nil && pl.Path != paths[0]) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	switch pl.Kind {
+	case access.KindPark:
+		return "r.park_id = " + a.Add(pl.ID) + " AND r.zone_id = " + a.Add(pl.ZoneID), true, nil
+	case access.KindPoint:
+		return "r.point_id = " + a.Add(pl.ID), true, nil
+	}
+	return "", false, nil
 }
 
 // getRequest reads a request the caller may see, with its timeline and
