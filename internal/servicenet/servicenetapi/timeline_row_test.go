@@ -68,22 +68,12 @@ func TestTimelineOnTheRowMatchesTheEvents(t *testing.T) {
 			}
 			ids = append(ids, r.ID)
 		}
-		var zone string
-		if err := srv.DB.W.QueryRow(`SELECT zone_id FROM service_requests WHERE id = $1`, ids[0]).Scan(&zone); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range []struct {
-			sql  string
-			args []any
-		}{
-			{`INSERT INTO service_request_events (id, request_id, zone_id, at, action, note) VALUES ('ev-by-hand', $1, $2, 1, 'escalate', '')`, []any{ids[0], zone}},
-			{`DELETE FROM service_request_events WHERE request_id = $1 AND action = 'start'`, []any{ids[2]}},
-			{`UPDATE service_request_events SET request_id = $1 WHERE request_id = $2 AND action = 'reject'`, []any{ids[1], ids[3]}},
-		} {
-			if _, err := srv.DB.W.Exec(q.sql, q.args...); err != nil {
-				t.Fatalf("%s: %v", q.sql, err)
-			}
-		}
+		zone := srv.ZoneID
+		byHand(t, srv,
+			stmt{`INSERT INTO service_request_events (id, request_id, zone_id, at, action, note) VALUES ('ev-by-hand', $1, $2, 1, 'escalate', '')`, []any{ids[0], zone}},
+			stmt{`DELETE FROM service_request_events WHERE request_id = $1 AND action = 'start'`, []any{ids[2]}},
+			stmt{`UPDATE service_request_events SET request_id = $1 WHERE request_id = $2 AND action = 'reject'`, []any{ids[1], ids[3]}},
+		)
 		kept, packed := timelines(t, srv)
 		if len(kept) != 4 {
 			t.Fatalf("%d requests", len(kept))
@@ -137,22 +127,12 @@ func TestPhotoIDsOnTheRowMatchThePhotos(t *testing.T) {
 			return ph.ID
 		}
 		first, second, third := upload(ids[0]), upload(ids[0]), upload(ids[1])
-		var zone string
-		if err := srv.DB.W.QueryRow(`SELECT zone_id FROM service_requests WHERE id = $1`, ids[0]).Scan(&zone); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range []struct {
-			sql  string
-			args []any
-		}{
-			{`INSERT INTO service_request_photos (id, request_id, zone_id, content_type, size, created_at) VALUES ('ph-by-hand', $1, $2, 'image/png', 1, 1)`, []any{ids[2], zone}},
-			{`DELETE FROM service_request_photos WHERE id = $1`, []any{first}},
-			{`UPDATE service_request_photos SET request_id = $1 WHERE id = $2`, []any{ids[2], third}},
-		} {
-			if _, err := srv.DB.W.Exec(q.sql, q.args...); err != nil {
-				t.Fatalf("%s: %v", q.sql, err)
-			}
-		}
+		zone := srv.ZoneID
+		byHand(t, srv,
+			stmt{`INSERT INTO service_request_photos (id, request_id, zone_id, content_type, size, created_at) VALUES ('ph-by-hand', $1, $2, 'image/png', 1, 1)`, []any{ids[2], zone}},
+			stmt{`DELETE FROM service_request_photos WHERE id = $1`, []any{first}},
+			stmt{`UPDATE service_request_photos SET request_id = $1 WHERE id = $2`, []any{ids[2], third}},
+		)
 		photos := map[string][]string{}
 		for _, line := range srv.Strings(`SELECT request_id || '|' || id FROM service_request_photos`) {
 			req, id, _ := strings.Cut(line, "|")
@@ -200,4 +180,21 @@ func TestPhotoIDsOnTheRowMatchThePhotos(t *testing.T) {
 			t.Errorf("list: a request without photos has photo_ids null, want []")
 		}
 	})
+}
+
+// stmt is a statement written by hand, with its arguments.
+type stmt struct {
+	sql  string
+	args []any
+}
+
+// byHand runs the statements on the writer, as an operator or a job
+// would, past the API.
+func byHand(t *testing.T, srv *testenv.Server, stmts ...stmt) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := srv.DB.W.Exec(q.sql, q.args...); err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
 }
