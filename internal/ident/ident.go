@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"tongxin/internal/secret"
 )
 
 // usccChars are the 31 characters a USCC may use (no I, O, Z, S, V), in
@@ -163,3 +165,10 @@ func MaskIDNumber(s string) string {
 	}
 	return s[:4] + strings.Repeat("*", len(s)-8) + s[len(s)-4:]
 }
+
+// MobileMask and IDNumberMask are MaskMobile and MaskIDNumber as the masks
+// secret.Keys.OpenMasked shows sealed values through and remembers.
+var (
+	MobileMask   = secret.NewMask("mobile", MaskMobile)
+	IDNumberMask = secret.NewMask("id_number", MaskIDNumber)
+)

@@ -146,27 +146,25 @@ var attach = []access.Attach{access.ByZone("zone_id"), access.ByNode("enterprise
 // clear. A value that does not open (a key no longer configured) is an
 // error: silently showing nothing would hide lost data.
 func (s *Service) open(p *Person, clear bool) error {
-	phone, err := s.Keys.Open(p.phoneSealed)
+	phone, err := s.show(p.phoneSealed, ident.MobileMask, clear)
 	if err != nil {
 		return fmt.Errorf("person %s phone: %w", p.ID, err)
 	}
-	id, err := s.Keys.Open(p.idSealed)
+	id, err := s.show(p.idSealed, ident.IDNumberMask, clear)
 	if err != nil {
 		return fmt.Errorf("person %s id number: %w", p.ID, err)
 	}
-	if clear {
-		p.Phone, p.IDNumber = phone, id
-	} else {
-		p.Phone, p.IDNumber = mask(phone, ident.MaskMobile), mask(id, ident.MaskIDNumber)
-	}
+	p.Phone, p.IDNumber = phone, id
 	return nil
 }
 
-func mask(s string, f func(string) string) string {
-	if s == "" {
-		return ""
+// show opens a sealed value in clear, or shown through m (remembered:
+// secret.Keys.OpenMasked).
+func (s *Service) show(sealed string, m secret.Mask, clear bool) (string, error) {
+	if clear {
+		return s.Keys.Open(sealed)
 	}
-	return f(s)
+	return s.Keys.OpenMasked(sealed, m)
 }
 
 // revealed names the personal fields a reveal of p shows (those that hold

@@ -32,6 +32,8 @@ type Keys struct {
 	index []byte
 	id    string                 // names the current data key in what it seals
 	aeads map[string]cipher.AEAD // key id → data key, current and previous
+
+	masked masked // what sealed values show masked (OpenMasked)
 }
 
 // Derive turns a secret string into Keys. previous are secrets used

@@ -144,14 +144,11 @@ func ptr(s sql.NullString) *string {
 }
 
 func (s *Service) maskedPhone(sealed string) string {
-	if sealed == "" {
-		return ""
-	}
-	phone, err := s.Keys.Open(sealed)
+	phone, err := s.Keys.OpenMasked(sealed, ident.MobileMask)
 	if err != nil {
 		return ""
 	}
-	return ident.MaskMobile(phone)
+	return phone
 }
 
 // withTimeline adds to requestCols a request's timeline and its photo
