@@ -305,18 +305,24 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	var where string
 	sc := access.From(ctx).Scope(RequestRead)
 	zones := page.ZoneCounter("service_requests", sc)
-	ordered := false // the predicate reads an index in the list's order
+	ordered := false       // the predicate reads an index in the list's order
+	var park *access.Place // the scope is this one park (onePlace)
 	switch {
 	case f.Mine:
 		if where = mineWhere(access.From(ctx), &a); where == "" {
 			where = "1=0"
 		}
 	case zones == nil && f.Status != "":
-		var err error
-		if where, ordered, err = s.onePlace(ctx, sc, &a); err != nil {
+		pl, ok, err := s.onePlace(ctx, sc)
+		if err != nil {
 			return page.List[Request]{}, err
 		}
-		if !ordered {
+		switch {
+		case ok && pl.Kind == access.KindPark:
+			where, ordered, park = "r.park_id = "+a.Add(pl.ID)+" AND r.zone_id = "+a.Add(pl.ZoneID), true, &pl
+		case ok:
+			where, ordered = "r.point_id = "+a.Add(pl.ID), true
+		default:
 			where = sc.Where(&a, requestAttach...)
 		}
 	default:
@@ -342,11 +348,17 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	// answer it (request_counts, migration 0170). Any other scope (nodes:
 	// a park's staff and administrators): the list's own predicate selects
 	// the counts per point and status, which have the columns it names
-	// (request_point_counts, migration 0260).
+	// (request_point_counts, migration 0260) — but one park's (onePlace)
+	// names no point, and would read every point's counts: the park's
+	// counts per status answer it (28 against 104 µs on the zone database).
 	if !f.Mine && f.ServiceCode == "" && f.Overdue == nil && p.Query == "" {
-		if zones != nil && f.PointID == "" {
+		switch {
+		case zones != nil && f.PointID == "":
 			lq.Total = zones.Sum("request_counts", "status", f.Status, "park_id", f.ParkID)
-		} else {
+		case park != nil && f.PointID == "" && (f.ParkID == "" || f.ParkID == park.ID):
+			one := page.Counter{Zones: []string{park.ZoneID}}
+			lq.Total = one.Sum("request_counts", "status", f.Status, "park_id", park.ID)
+		default:
 			lq.Total = page.SumOf("request_point_counts r", where, a)
 		}
 	}
@@ -360,36 +372,31 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	return page.Rows(ctx, s.DB.R, p, lq, s.scanFull(now), func(r Request) (any, string) { return db.Micros(r.CreatedAt), r.ID })
 }
 
-// onePlace returns the predicate of a scope that is one park or one
-// service point (a park's staff, a point's) as the request's own columns,
-// which an index holds in the list's order with a status: the park's
-// (service_requests_park_status: park, status, zone, then time) or the
-// point's (service_requests_point_status). A request lies under its
-// point, and its park_id is its point's park, set when it is filed (a
-// point never changes park and a request never changes point), so "the
-// point lies in the park's subtree" is "park_id is the park". ok is
-// false for any other scope (several nodes, another kind, a node no
+// onePlace returns the park or the service point a scope is, when it is
+// one (a park's staff, a point's): ListRequests then selects by the
+// request's own columns, which an index holds in the list's order with a
+// status — the park's (service_requests_park_status: park, status, zone,
+// then time) or the point's (service_requests_point_status) — and counts
+// a park's from the counts per zone, park and status. A request lies
+// under its point, and its park_id is its point's park, set when it is
+// filed (a point never changes park and a request never changes point),
+// so "the point lies in the park's subtree" is "park_id is the park". ok
+// is false for any other scope (several nodes, another kind, a node no
 // longer there): its predicate is Scope.Where's.
-func (s *Service) onePlace(ctx context.Context, sc access.Scope, a *db.Args) (where string, ok bool, err error) {
+func (s *Service) onePlace(ctx context.Context, sc access.Scope) (pl access.Place, ok bool, err error) {
 	paths := sc.Paths()
 	if sc.All() || len(paths) != 1 {
-		return "", false, nil
+		return pl, false, nil
 	}
 	path := strings.TrimSuffix(paths[0], "/")
-	pl, err := nodes.PlaceOf(ctx, s.DB.R, path[strings.LastIndexByte(path, '/')+1:])
-	if apperr.Is(err, apperr.NotFound) || (err == nil && pl.Path != paths[0]) {
-		return "", false, nil
+	pl, err = nodes.PlaceOf(ctx, s.DB.R, path[strings.LastIndexByte(path, '/')+1:])
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return pl, false, nil
+	case err != nil:
+		return pl, false, err
 	}
-	if err != nil {
-		return "", false, err
-	}
-	switch pl.Kind {
-	case access.KindPark:
-		return "r.park_id = " + a.Add(pl.ID) + " AND r.zone_id = " + a.Add(pl.ZoneID), true, nil
-	case access.KindPoint:
-		return "r.point_id = " + a.Add(pl.ID), true, nil
-	}
-	return "", false, nil
+	return pl, pl.Path == paths[0] && (pl.Kind == access.KindPark || pl.Kind == access.KindPoint), nil
 }
 
 // getRequest reads a request the caller may see, with its timeline and

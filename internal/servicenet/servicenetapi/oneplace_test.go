@@ -16,7 +16,8 @@ import (
 // two, hold exactly the requests of the points under the caller's node
 // in that status, newest first, with the total, on both engines; and a
 // caller covering nodes of two parks (the park and a point of the other)
-// still sees both.
+// still sees both. A park's staff filtering by a park gets their park's,
+// or nothing of another.
 func TestOnePlaceListsItsPointsRequests(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, dsn string) {
 		w := newWorld(t, dsn)
@@ -75,6 +76,23 @@ func TestOnePlaceListsItsPointsRequests(t *testing.T) {
 				}
 				if !slices.Equal(got, want) {
 					t.Errorf("%s %s: listed %v, want %v", name, status, got, want)
+				}
+				// Filtered by a park as well: their own, or another.
+				for park, n := range map[string]int{w.wuli.ID: len(want), w.andong.ID: 0} {
+					if name != "wuli-staff" {
+						break
+					}
+					l, err := c.client.ListServiceRequests(ctx, url.Values{"status": {status}, "park_id": {park}, "limit": {"1"}})
+					if err != nil || l.Total != n || len(l.Items) != min(n, 1) {
+						t.Errorf("%s %s in park %s: %d of %d (%v), want %d", name, status, park, len(l.Items), l.Total, err, n)
+					}
+					// A later page (a cursor: the total is counted) of another park.
+					if first, _ := c.client.ListServiceRequests(ctx, url.Values{"status": {status}, "limit": {"1"}}); n == 0 && first.NextCursor != nil {
+						l, err := c.client.ListServiceRequests(ctx, url.Values{"status": {status}, "park_id": {park}, "cursor": {*first.NextCursor}})
+						if err != nil || l.Total != 0 || len(l.Items) != 0 {
+							t.Errorf("%s %s, a later page in park %s: %d of %d (%v), want none", name, status, park, len(l.Items), l.Total, err)
+						}
+					}
 				}
 			}
 		}
