@@ -2,7 +2,6 @@ package page_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -175,18 +174,6 @@ func TestRowsUnionOfRanges(t *testing.T) {
 	})
 }
 
-// recorder is a Querier that keeps the statements it is given.
-type recorder struct {
-	db.Querier
-	stmts []string
-	args  [][]any
-}
-
-func (r *recorder) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	r.stmts, r.args = append(r.stmts, q), append(r.args, args)
-	return r.Querier.QueryContext(ctx, q, args...)
-}
-
 // A Late page sorts its ids and nothing else: the rows joined to them
 // come in the ids' order. Parks have no index by name, so sorting the ids
 // takes one sort; sorting the rows again, as "WHERE id IN (…) ORDER BY"
@@ -203,7 +190,7 @@ func TestLatePageSortsOnlyItsIds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec := &recorder{Querier: d.R}
+		rec := &counting{Querier: d.R}
 		l, err := page.Rows(ctx, rec, p, q, func(s page.Scanner) (row, error) {
 			var r row
 			var zoneName string

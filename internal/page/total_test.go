@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -21,10 +22,15 @@ import (
 )
 
 // counting is a Querier that counts the statements it runs and the
-// COUNTs among them.
+// COUNTs among them, and keeps the statements of QueryContext with their
+// arguments.
 type counting struct {
 	db.Querier
 	queries, counts atomic.Int32
+
+	mu    sync.Mutex
+	stmts []string
+	args  [][]any
 }
 
 func (c *counting) note(q string) {
@@ -36,6 +42,9 @@ func (c *counting) note(q string) {
 
 func (c *counting) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	c.note(q)
+	c.mu.Lock()
+	c.stmts, c.args = append(c.stmts, q), append(c.args, args)
+	c.mu.Unlock()
 	return c.Querier.QueryContext(ctx, q, args...)
 }
 
