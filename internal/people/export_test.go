@@ -12,10 +12,10 @@ import (
 // " AND …" with its arguments: as it was before migration 0160 (the
 // enterprise or organisation in the park's subtree of scope nodes) and as
 // it is (the park columns), with the statement counting the latter (the
-// counts kept per park, migration 0220; "" for an id that is no park) and
+// counts kept per park, migration 0220; nil for an id that is no park) and
 // the latter as a union of index ranges (its predicates, with isArgs),
 // for the test that they select and count the same people.
-func ParkFilters(ctx context.Context, d *db.DB, park string, isMember *bool) (was string, wasArgs db.Args, is string, isArgs db.Args, count string, union []string, err error) {
+func ParkFilters(ctx context.Context, d *db.DB, park string, isMember *bool) (was string, wasArgs db.Args, is string, isArgs db.Args, count *page.Total, union []string, err error) {
 	n, ok, err := filterNode(ctx, d.R, &was, park, access.KindPark)
 	if err != nil {
 		return

@@ -260,31 +260,32 @@ const (
 	committeePrefix  = "substr(org_path, 1, 112)"
 )
 
-// inPark adds "the person's enterprise or organisation lies under the
-// park id" and the is_member filter to where and returns the park's path,
-// a statement counting what it adds from the counts kept per park
-// (migration 0220) and the same people as a union of index ranges each in
-// id order (page.Query.Union); an id that is not a park matches nothing
-// (path ""). The park of each attachment is a column of the row
-// (enterprise_park_id, org_park_id: migration 0160 keeps them equal to the
-// park whose subtree holds the node), so the filter reads index entries
-// of the park instead of testing the zone's people against the park's
-// nodes. The engines read them well in different shapes (measured on the
-// zone database, docs/scaling.md): SQLite, without statistics, plans an OR
-// of the two columns as a walk of the whole zone in id order, but given
-// the union of two index ranges as a list of ids it reads the list in id
-// order for the page. PostgreSQL would join each id of such a list back
-// to its row. A page reads the ranges (one per park column and party
-// status, an equality on each column of the index before the id) up to
-// its limit each instead.
-func inPark(ctx context.Context, r *db.Reader, dialect db.Dialect, where *string, a *db.Args, id string, isMember *bool) (path, count string, union []string, err error) {
+// inPark adds "the person's enterprise or organisation lies under the park
+// id" and the is_member filter to where and returns the park's path, a
+// statement counting what it adds from the counts kept per park (migration
+// 0220), with its own arguments, and the same people as a union of index
+// ranges each in id order (page.Query.Union); an id that is not a park
+// matches nothing (path ""). The park of each attachment is a column of
+// the row (enterprise_park_id, org_park_id: migration 0160 keeps them
+// equal to the park whose subtree holds the node), so the filter reads
+// index entries of the park instead of testing the zone's people against
+// the park's nodes. The engines read them well in different shapes
+// (measured on the zone database, docs/scaling.md): SQLite, without
+// statistics, plans an OR of the two columns as a walk of the whole zone
+// in id order, but given the union of two index ranges as a list of ids it
+// reads the list in id order for the page. PostgreSQL would join each id
+// of such a list back to its row. A page reads the ranges (one per park
+// column and party status, an equality on each column of the index before
+// the id) up to its limit each instead.
+func inPark(ctx context.Context, r *db.Reader, dialect db.Dialect, where *string, a *db.Args, id string, isMember *bool) (path string, count *page.Total, union []string, err error) {
 	n, ok, err := filterNode(ctx, r, where, id, access.KindPark)
 	if !ok {
-		return "", "", nil, err
+		return "", nil, nil, err
 	}
 	z, p := a.Add(n.ZoneID), a.Add(n.ID)
 	member := memberIs(isMember)
-	count = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM people_park_counts WHERE zone_id = " + z + " AND park_id = " + p
+	var c db.Args
+	counted := "zone_id = " + c.Add(n.ZoneID) + " AND park_id = " + c.Add(n.ID)
 	var statuses []string
 	if isMember == nil || !*isMember {
 		statuses = append(statuses, "party_status IS NULL")
@@ -301,10 +302,11 @@ func inPark(ctx context.Context, r *db.Reader, dialect db.Dialect, where *string
 	switch {
 	case isMember == nil:
 	case *isMember:
-		count += " AND member = 1"
+		counted += " AND member = 1"
 	default:
-		count += " AND member = 0"
+		counted += " AND member = 0"
 	}
+	count = page.SumOf("people_park_counts", counted, c)
 	if dialect == db.Postgres {
 		*where += " AND zone_id = " + z + " AND (enterprise_park_id = " + p + " OR org_park_id = " + p + ")" + member
 		return n.Path, count, union, nil
@@ -394,7 +396,7 @@ func (s *Service) where(ctx context.Context, f Filter, q string, a *db.Args) (ma
 		// count counts and union reads in order, once the scope is dropped
 		// (returned below only then).
 		if rest := (Filter{ParkID: f.ParkID, IsMember: f.IsMember, Reveal: f.Reveal}); f == rest && q == "" && path != "" {
-			m.total, m.union = &page.Total{Query: count, Args: *a}, union
+			m.total, m.union = count, union
 		}
 	} else {
 		where += memberIs(f.IsMember)
