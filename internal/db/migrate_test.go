@@ -2,33 +2,12 @@ package db_test
 
 import (
 	"context"
-	"io/fs"
 	"testing"
 	"testing/fstest"
 
 	"tongxin/internal/db"
 	"tongxin/internal/testenv"
 )
-
-// only returns the foundation migrations up to version max.
-func only(t *testing.T, max string) fs.FS {
-	t.Helper()
-	out := fstest.MapFS{}
-	entries, err := fs.ReadDir(db.Foundation(), ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.Name() <= max {
-			b, err := fs.ReadFile(db.Foundation(), e.Name())
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[e.Name()] = &fstest.MapFile{Data: b}
-		}
-	}
-	return out
-}
 
 // A database made by the foundation release keeps everything through the
 // scope-model migration: grants keep their nodes, audit entries get the
@@ -41,7 +20,7 @@ func TestUpgradeFromTheFoundationSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer d.Close()
-		if _, err := d.Migrate(ctx, only(t, "0001_~")); err != nil {
+		if _, err := d.Migrate(ctx, testenv.Through(1, db.Foundation())...); err != nil {
 			t.Fatal(err)
 		}
 		for _, q := range []string{

@@ -143,11 +143,11 @@ func (a *App) domains() []kit.Domain {
 	}
 }
 
-// schema lists the sources of the one migration history: the platform's
+// Schema lists the sources of the one migration history: the platform's
 // own tables and each domain's. It is not taken from the mounted domains:
 // tools (the demo loader, gen) need every table whether or not its routes
 // are served.
-func schema() []fs.FS {
+func Schema() []fs.FS {
 	return []fs.FS{
 		db.Foundation(),
 		auth.Migrations(),
@@ -172,7 +172,7 @@ func schema() []fs.FS {
 
 // Migrate applies the platform's migrations and every domain's to d.
 func Migrate(ctx context.Context, d *db.DB) ([]string, error) {
-	return d.Migrate(ctx, schema()...)
+	return d.Migrate(ctx, Schema()...)
 }
 
 // smsSender is the configured sender of one-time codes.

@@ -116,19 +116,25 @@ func (s *Server) Count(table string, where ...any) int {
 	return n
 }
 
-// Strings returns the one column of every row of query, a test's plain
-// read of what the database holds.
+// Strings is the package's Strings on the server's database.
 func (s *Server) Strings(query string, args ...any) []string {
 	s.t.Helper()
+	return Strings(s.t, s.DB.R, query, args...)
+}
+
+// Strings returns the one column of every row of query on q, a test's
+// plain read of what the database holds.
+func Strings(t testing.TB, q db.Querier, query string, args ...any) []string {
+	t.Helper()
 	var out []string
-	err := db.Each(context.Background(), s.DB.R, query, args, func(r db.Scanner) error {
+	err := db.Each(context.Background(), q, query, args, func(r db.Scanner) error {
 		var v string
 		err := r.Scan(&v)
 		out = append(out, v)
 		return err
 	})
 	if err != nil {
-		s.t.Fatalf("%s: %v", query, err)
+		t.Fatalf("%s: %v", query, err)
 	}
 	return out
 }
