@@ -98,11 +98,9 @@ func (r Request) LastNote() string {
 const requestCols = `r.id, r.zone_id, r.park_id, r.service_code, r.description, r.requester_id, r.contact_name, r.contact_phone, r.address, r.lat, r.lng,
 	r.point_id, r.status, r.assignee_id, r.due_at, r.overdue_at, r.rating, r.source, r.version, r.created_at, r.updated_at, r.created_by, r.point_path, r.point_name`
 
-// requestFrom is a request with its point's path and name, a derived
-// table so that page.Rows' bare "id" names the request's. Predicates
-// (scope, filters) name only columns of service_requests, so a list's
-// COUNT reads service_requests r alone.
-const requestFrom = `(SELECT q.*, n.path AS point_path, n.name AS point_name FROM service_requests q JOIN scope_nodes n ON n.id = q.point_id) r`
+// requestFrom is where a request is read: its point's path and name are
+// kept on its row (migration 0430).
+const requestFrom = `service_requests r`
 
 func (s *Service) scanRequest(now time.Time) func(db.Scanner) (Request, error) {
 	return func(sc db.Scanner) (Request, error) {
@@ -340,7 +338,7 @@ func (s *Service) ListRequests(ctx context.Context, f RequestFilter, p page.Page
 	if p.Query != "" {
 		where += " AND LOWER(r.description) LIKE " + a.Add(db.Like(p.Query)) + ` ESCAPE '\'`
 	}
-	lq := page.Query{From: requestFrom, CountFrom: "service_requests r", Cols: requestCols + withTimeline, Where: where, Args: a, Desc: true, OrderBy: "r.created_at"}
+	lq := page.Query{From: requestFrom, Cols: requestCols + withTimeline, Where: where, Args: a, Desc: true, OrderBy: "r.created_at"}
 	// Filtered by status, point and park alone, the total is a sum of
 	// counts kept with the requests. Whole zones (a zone administrator)
 	// without a point: the list's predicate is "the requests of these

@@ -198,3 +198,58 @@ func byHand(t *testing.T, srv *testenv.Server, stmts ...stmt) {
 		}
 	}
 }
+
+// A request's point's path and name, kept on its row (migration 0430),
+// equal its point's scope node's after filings, a point renamed through
+// the API, and by hand: a node renamed, a point's path changed, a request
+// moved to another point; and the get and the list show the kept name.
+func TestPointOnTheRowFollowsItsNode(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		srv := w.srv
+		var ids []string
+		for _, pt := range []string{w.center.ID, w.center.ID, w.area.ID, w.andongPt.ID} {
+			ids = append(ids, w.file(t, w.admin, map[string]any{"point_id": pt}).ID)
+		}
+		same := func(when string) {
+			t.Helper()
+			kept := srv.Strings(`SELECT id || '|' || point_path || '|' || point_name FROM service_requests ORDER BY id`)
+			joined := srv.Strings(`SELECT r.id || '|' || n.path || '|' || n.name FROM service_requests r
+				JOIN scope_nodes n ON n.id = r.point_id ORDER BY r.id`)
+			if len(kept) != len(ids) || !slices.Equal(kept, joined) {
+				t.Fatalf("%s: kept %q, the nodes' %q", when, kept, joined)
+			}
+		}
+		same("filed")
+		if err := w.admin.Call(ctx, "PATCH", "/api/v1/service-points/"+w.center.ID, map[string]any{"name": "五里园党群服务中心"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		same("a point renamed through the API")
+		if got := srv.Strings(`SELECT DISTINCT point_name FROM service_requests WHERE point_id = $1`, w.center.ID); !slices.Equal(got, []string{"五里园党群服务中心"}) {
+			t.Fatalf("renamed point's requests show %q", got)
+		}
+		byHand(t, srv,
+			stmt{`UPDATE scope_nodes SET name = '北片区' WHERE id = $1`, []any{w.area.ID}},
+			stmt{`UPDATE scope_nodes SET path = path || 'x/' WHERE id = $1`, []any{w.andongPt.ID}},
+			stmt{`UPDATE service_requests SET point_id = $1 WHERE id = $2`, []any{w.area.ID, ids[1]}},
+			stmt{`UPDATE scope_nodes SET name = name WHERE id = $1`, []any{w.center.ID}},
+		)
+		same("by hand")
+		r, err := w.admin.GetServiceRequest(ctx, ids[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.PointID != w.area.ID || r.PointName != "北片区" {
+			t.Errorf("get: point %s %q, want %s 北片区", r.PointID, r.PointName, w.area.ID)
+		}
+		var l struct {
+			Items []client.ServiceRequest `json:"items"`
+		}
+		if err := w.admin.Call(ctx, "GET", "/api/v1/service-requests?point_id="+w.center.ID, nil, &l); err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Items) != 1 || l.Items[0].ID != ids[0] || l.Items[0].PointName != "五里园党群服务中心" {
+			t.Errorf("list of the renamed point: %+v", l.Items)
+		}
+	})
+}
