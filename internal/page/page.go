@@ -258,8 +258,15 @@ func Rows[T any](ctx context.Context, q db.Querier, p Page, lq Query, scan func(
 			arms[i] = "SELECT id FROM (SELECT id FROM " + lq.bare() + " WHERE " + arm + after +
 				" ORDER BY " + order + " LIMIT " + limit + ") AS arm" + strconv.Itoa(i)
 		}
-		sel = "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE id IN (" + strings.Join(arms, " UNION ") +
-			" ORDER BY " + order + " LIMIT " + limit + ") ORDER BY " + order
+		// The arms are appended and their ids kept once, in order, up to
+		// the page's end: one sort of the arms' ids (Limit+1 each). A
+		// UNION merges its arms in order, and SQLite, not knowing that
+		// each arm's ids come in it, sorted every arm again in a
+		// temporary B-tree first (a park's members: four sorts). The
+		// page ends inside "id IN", not after it: outside, PostgreSQL
+		// read every arm's rows and sorted them (twice the statement).
+		sel = "SELECT " + lq.Cols + " FROM " + lq.From + " WHERE id IN (SELECT DISTINCT id FROM (" + strings.Join(arms, " UNION ALL ") +
+			") AS arms ORDER BY " + order + " LIMIT " + limit + ") ORDER BY " + order
 	case lq.Late:
 		// The page's ids, in order, drive a join on the rows' primary
 		// key: their order is the list's, which the engine keeps (SQLite

@@ -212,3 +212,39 @@ func TestLatePageSortsOnlyItsIds(t *testing.T) {
 		}
 	})
 }
+
+// A union page whose arms each read an index in id order sorts its ids
+// once: the arms are appended, and their ids kept once, in order. Merging
+// them with UNION made SQLite sort every arm again first.
+func TestUnionPageSortsItsIdsOnce(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		d := testenv.OpenDB(t, dsn)
+		zone := zoneWithParks(t, d, 9, 3)
+		for _, q := range []string{`CREATE INDEX parks_name_id ON parks(zone_id, name, id)`, `CREATE INDEX parks_code_id ON parks(zone_id, code, id)`} {
+			if _, err := d.W.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var a db.Args
+		z := a.Add(zone)
+		q := page.Query{From: "parks", Cols: "id, name", Where: "zone_id = " + z + " AND name IN ('园 0', '园 1')", Args: a,
+			Union: []string{"zone_id = " + z + " AND name = '园 0'", "zone_id = " + z + " AND code = 'p3'", "zone_id = " + z + " AND name = '园 1'"}}
+		p, err := page.Parse("2", "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &counting{Querier: d.R}
+		l, err := page.Rows(ctx, rec, p, q, scan, func(r row) (any, string) { return nil, r.id })
+		if err != nil || len(l.Items) != 2 {
+			t.Fatalf("page %+v %v", l.Items, err)
+		}
+		if d.Dialect == db.Postgres {
+			return // PostgreSQL plans a handful of rows as it likes; the SQLite plan is the one that sorted
+		}
+		plan := testenv.Explain(t, d, rec.stmts[0], rec.args[0])
+		if sorts := strings.Count(plan, "TEMP B-TREE"); sorts != 1 {
+			t.Errorf("%d sorts, want 1:\n%s\n%s", sorts, rec.stmts[0], plan)
+		}
+	})
+}
