@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"tongxin/internal/client"
+	"tongxin/internal/db"
 	"tongxin/internal/servicenet/servicenetapi"
 	"tongxin/internal/testenv"
 )
@@ -69,7 +70,7 @@ func TestTimelineOnTheRowMatchesTheEvents(t *testing.T) {
 			ids = append(ids, r.ID)
 		}
 		zone := srv.ZoneID
-		byHand(t, srv,
+		byHand(t, srv.DB,
 			stmt{`INSERT INTO service_request_events (id, request_id, zone_id, at, action, note) VALUES ('ev-by-hand', $1, $2, 1, 'escalate', '')`, []any{ids[0], zone}},
 			stmt{`DELETE FROM service_request_events WHERE request_id = $1 AND action = 'start'`, []any{ids[2]}},
 			stmt{`UPDATE service_request_events SET request_id = $1 WHERE request_id = $2 AND action = 'reject'`, []any{ids[1], ids[3]}},
@@ -128,7 +129,7 @@ func TestPhotoIDsOnTheRowMatchThePhotos(t *testing.T) {
 		}
 		first, second, third := upload(ids[0]), upload(ids[0]), upload(ids[1])
 		zone := srv.ZoneID
-		byHand(t, srv,
+		byHand(t, srv.DB,
 			stmt{`INSERT INTO service_request_photos (id, request_id, zone_id, content_type, size, created_at) VALUES ('ph-by-hand', $1, $2, 'image/png', 1, 1)`, []any{ids[2], zone}},
 			stmt{`DELETE FROM service_request_photos WHERE id = $1`, []any{first}},
 			stmt{`UPDATE service_request_photos SET request_id = $1 WHERE id = $2`, []any{ids[2], third}},
@@ -188,12 +189,12 @@ type stmt struct {
 	args []any
 }
 
-// byHand runs the statements on the writer, as an operator or a job
+// byHand runs the statements on d's writer, as an operator or a job
 // would, past the API.
-func byHand(t *testing.T, srv *testenv.Server, stmts ...stmt) {
+func byHand(t *testing.T, d *db.DB, stmts ...stmt) {
 	t.Helper()
 	for _, q := range stmts {
-		if _, err := srv.DB.W.Exec(q.sql, q.args...); err != nil {
+		if _, err := d.W.Exec(q.sql, q.args...); err != nil {
 			t.Fatalf("%s: %v", q.sql, err)
 		}
 	}
@@ -228,7 +229,7 @@ func TestPointOnTheRowFollowsItsNode(t *testing.T) {
 		if got := srv.Strings(`SELECT DISTINCT point_name FROM service_requests WHERE point_id = $1`, w.center.ID); !slices.Equal(got, []string{"五里园党群服务中心"}) {
 			t.Fatalf("renamed point's requests show %q", got)
 		}
-		byHand(t, srv,
+		byHand(t, srv.DB,
 			stmt{`UPDATE scope_nodes SET name = '北片区' WHERE id = $1`, []any{w.area.ID}},
 			stmt{`UPDATE scope_nodes SET path = path || 'x/' WHERE id = $1`, []any{w.andongPt.ID}},
 			stmt{`UPDATE service_requests SET point_id = $1 WHERE id = $2`, []any{w.area.ID, ids[1]}},

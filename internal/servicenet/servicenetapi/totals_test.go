@@ -9,28 +9,31 @@ import (
 
 	"tongxin/internal/access"
 	"tongxin/internal/client"
+	"tongxin/internal/db"
 	"tongxin/internal/testenv"
 )
 
 // keptCounts returns request_counts summed per zone, park and status, and
 // the same figures counted from service_requests, as "zone park status n"
 // lines (zero sums left out).
-func keptCounts(srv *testenv.Server) (kept, counted []string) {
+func keptCounts(t *testing.T, d *db.DB) (kept, counted []string) {
+	t.Helper()
 	const line = `zone_id || ' ' || park_id || ' ' || status || ' ' || CAST(%s AS TEXT)`
-	kept = srv.Strings(`SELECT ` + fmt.Sprintf(line, "SUM(n)") + ` FROM request_counts
+	kept = testenv.Strings(t, d.R, `SELECT `+fmt.Sprintf(line, "SUM(n)")+` FROM request_counts
 		GROUP BY zone_id, park_id, status HAVING SUM(n) <> 0 ORDER BY zone_id, park_id, status`)
-	counted = srv.Strings(`SELECT ` + fmt.Sprintf(line, "COUNT(*)") + ` FROM service_requests
+	counted = testenv.Strings(t, d.R, `SELECT `+fmt.Sprintf(line, "COUNT(*)")+` FROM service_requests
 		GROUP BY zone_id, park_id, status ORDER BY zone_id, park_id, status`)
 	return kept, counted
 }
 
 // keptPointCounts is keptCounts for request_point_counts: "zone park
 // point status n" lines.
-func keptPointCounts(srv *testenv.Server) (kept, counted []string) {
+func keptPointCounts(t *testing.T, d *db.DB) (kept, counted []string) {
+	t.Helper()
 	const line = `zone_id || ' ' || park_id || ' ' || point_id || ' ' || status || ' ' || CAST(%s AS TEXT)`
-	kept = srv.Strings(`SELECT ` + fmt.Sprintf(line, "SUM(n)") + ` FROM request_point_counts
+	kept = testenv.Strings(t, d.R, `SELECT `+fmt.Sprintf(line, "SUM(n)")+` FROM request_point_counts
 		GROUP BY zone_id, park_id, point_id, status HAVING SUM(n) <> 0 ORDER BY zone_id, park_id, point_id, status`)
-	counted = srv.Strings(`SELECT ` + fmt.Sprintf(line, "COUNT(*)") + ` FROM service_requests
+	counted = testenv.Strings(t, d.R, `SELECT `+fmt.Sprintf(line, "COUNT(*)")+` FROM service_requests
 		GROUP BY zone_id, park_id, point_id, status ORDER BY zone_id, park_id, point_id, status`)
 	return kept, counted
 }
@@ -70,11 +73,11 @@ func TestRequestTotalsMatchTheirRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		kept, counted := keptCounts(srv)
+		kept, counted := keptCounts(t, srv.DB)
 		if !slices.Equal(kept, counted) || len(kept) < 6 {
 			t.Fatalf("kept counts\n%v\ncounted\n%v", kept, counted)
 		}
-		kept, counted = keptPointCounts(srv)
+		kept, counted = keptPointCounts(t, srv.DB)
 		if !slices.Equal(kept, counted) || len(kept) < 6 {
 			t.Fatalf("kept counts per point\n%v\ncounted\n%v", kept, counted)
 		}
