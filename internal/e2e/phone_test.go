@@ -182,8 +182,8 @@ func TestBrowserConsoleInvitation(t *testing.T) {
 		// Clicked in the page: right after the page appears a mouse click
 		// can land while the page is still moving into place.
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-test=person-invite]').click()`),
-		chromedp.WaitVisible(chromedp.CSS(`[data-test=invite-create]`)),
-		chromedp.Click(chromedp.CSS(`[data-test=invite-create]`)),
+		// The dialog slides in: a click measured while it moves lands beside.
+		clickSettled(`[data-test=invite-create]`),
 		chromedp.WaitVisible(chromedp.CSS(`[data-test=invite-qr]`)),
 		waitJS("true", `String(document.querySelector('[data-test=invite-qr]').naturalWidth > 100)`),
 		waitJS("true", `String(!!document.querySelector('[data-test=invite-url]')?.value?.startsWith(location.origin + '/m/invite/inv_'))`),
