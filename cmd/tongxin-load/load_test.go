@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,5 +135,30 @@ func TestRateWithoutCeilings(t *testing.T) {
 	r.rate()
 	if r.Stats[0].Ratio != 0.25 || r.Stats[1].Ratio != 0 {
 		t.Fatalf("ratios %v %v", r.Stats[0].Ratio, r.Stats[1].Ratio)
+	}
+}
+
+// The ratios are judged against issue 11's targets: a get at 80% of the
+// primary-key ceiling, a list at 70% of the page ceiling, each just met
+// and just missed.
+func TestRateJudgesIssue11Targets(t *testing.T) {
+	r := Result{Stats: []Stat{
+		{Group: "ceiling", Phase: "ceiling: primary-key read", RPS: 1000},
+		{Group: "ceiling", Phase: "ceiling: page of 50 by id", RPS: 100},
+		{Group: "get", Endpoint: "GET /met/{id}", RPS: 800},
+		{Group: "get", Endpoint: "GET /missed/{id}", RPS: 790},
+		{Group: "list", Endpoint: "GET /met", RPS: 70},
+		{Group: "list", Endpoint: "GET /missed", RPS: 69},
+	}, StartupMS: []float64{300}, RSSPeakMB: []float64{100}, RSSHWMMB: []float64{110}}
+	r.rate()
+	judged := map[string]bool{}
+	for _, tg := range r.Targets {
+		if strings.HasSuffix(tg.Name, ": req/s") {
+			judged[strings.TrimSuffix(tg.Name, ": req/s")] = tg.OK
+		}
+	}
+	want := map[string]bool{"GET /met/{id}": true, "GET /missed/{id}": false, "GET /met": true, "GET /missed": false}
+	if !maps.Equal(judged, want) {
+		t.Errorf("judged %v, want %v", judged, want)
 	}
 }

@@ -12,7 +12,15 @@ import (
 
 func openSQL(dsn string) (*sql.DB, error) { return sql.Open(driverOf(dsn), sqlDSN(dsn)) }
 
-// rate fills in the ratios to the ceilings and checks issue 10's targets.
+// The throughput targets of issue 11, which raised issue 10's (50% of
+// either ceiling): a get by id at least 80% of the primary-key ceiling,
+// a filtered list of 50 at least 70% of the page ceiling.
+const (
+	getTarget  = 0.8
+	listTarget = 0.7
+)
+
+// rate fills in the ratios to the ceilings and checks the targets.
 func (r *Result) rate() {
 	var pk, pg, pkCPU, pgCPU []float64
 	for _, s := range r.Stats {
@@ -47,12 +55,12 @@ func (r *Result) rate() {
 		switch s.Group {
 		case "get":
 			if s.Ceiling != "" {
-				add(s.Endpoint+": req/s", "≥ 50% of the primary-key ceiling", fmt.Sprintf("%.0f%%", 100*s.Ratio), s.Ratio >= 0.5)
+				add(s.Endpoint+": req/s", fmt.Sprintf("≥ %.0f%% of the primary-key ceiling", 100*getTarget), fmt.Sprintf("%.0f%%", 100*s.Ratio), s.Ratio >= getTarget)
 			}
 			add(s.Endpoint+": p99", "< 25 ms", fmt.Sprintf("%.1f ms", s.P99), s.P99 < 25)
 		case "list":
 			if s.Ceiling != "" {
-				add(s.Endpoint+": req/s", "≥ 50% of the page ceiling", fmt.Sprintf("%.0f%%", 100*s.Ratio), s.Ratio >= 0.5)
+				add(s.Endpoint+": req/s", fmt.Sprintf("≥ %.0f%% of the page ceiling", 100*listTarget), fmt.Sprintf("%.0f%%", 100*s.Ratio), s.Ratio >= listTarget)
 			}
 			add(s.Endpoint+": p99", "< 25 ms", fmt.Sprintf("%.1f ms", s.P99), s.P99 < 25)
 		case "search":

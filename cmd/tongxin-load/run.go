@@ -246,7 +246,7 @@ type Result struct {
 	Notes  []string `json:"notes,omitempty"`
 }
 
-// Target is one of issue 10's targets, as measured.
+// Target is one of the scale targets (issues 10 and 11), as measured.
 type Target struct {
 	Name string `json:"name"`
 	Want string `json:"want"`
