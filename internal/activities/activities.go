@@ -143,31 +143,34 @@ const cols = `id, zone_id, campaign_id, title, description, kind, function, leve
 	starts_at, ends_at, location_name, lat, lng, geofence_m, capacity, credit_minutes, checkin_mode, signup_closes_at, cancel_closes_at,
 	status, version, created_at, updated_at, organizer_name, registered_count, waitlisted_count, post_count`
 
+// scanned is a row of cols as scan reads it: one allocation for the
+// activity and its nullable columns, which its pointers then share.
+type scanned struct {
+	a              Activity
+	campaign, park sql.NullString
+	lat, lng       sql.NullFloat64
+	geofence       sql.NullInt64
+	geofenceM      int
+}
+
 func scan(s page.Scanner) (Activity, error) {
-	var a Activity
-	var campaign, park sql.NullString
-	var lat, lng sql.NullFloat64
-	var geofence sql.NullInt64
-	err := s.Scan(&a.ID, &a.ZoneID, &campaign, &a.Title, &a.Description, &a.Kind, &a.Function, &a.Level, &park, &a.OrganizerID,
-		&a.OrganizerKind, &a.node, db.T(&a.StartsAt), db.T(&a.EndsAt), &a.Location.Name, &lat, &lng, &geofence, &a.Capacity,
+	x := new(scanned)
+	a := &x.a
+	err := s.Scan(&a.ID, &a.ZoneID, &x.campaign, &a.Title, &a.Description, &a.Kind, &a.Function, &a.Level, &x.park, &a.OrganizerID,
+		&a.OrganizerKind, &a.node, db.T(&a.StartsAt), db.T(&a.EndsAt), &a.Location.Name, &x.lat, &x.lng, &x.geofence, &a.Capacity,
 		&a.creditMinutes, &a.CheckinMode, db.T(&a.SignupClosesAt), db.T(&a.CancelClosesAt), &a.Status, &a.Version,
 		db.T(&a.CreatedAt), db.T(&a.UpdatedAt), &a.OrganizerName, &a.Registered, &a.Waitlisted, &a.postCount)
-	if campaign.Valid {
-		a.CampaignID = &campaign.String
+	a.CampaignID, a.ParkID = db.Ref(&x.campaign), db.Ref(&x.park)
+	if x.lat.Valid && x.lng.Valid {
+		a.Location.Lat, a.Location.Lng = &x.lat.Float64, &x.lng.Float64
 	}
-	if park.Valid {
-		a.ParkID = &park.String
-	}
-	if lat.Valid && lng.Valid {
-		a.Location.Lat, a.Location.Lng = &lat.Float64, &lng.Float64
-	}
-	if geofence.Valid {
-		g := int(geofence.Int64)
-		a.GeofenceM = &g
+	if x.geofence.Valid {
+		x.geofenceM = int(x.geofence.Int64)
+		a.GeofenceM = &x.geofenceM
 	}
 	a.CreditHours = float64(a.creditMinutes) / 60
 	a.Posts = []Post{}
-	return a, err
+	return *a, err
 }
 
 // attach: an activity hangs under its organising node, in its zone.

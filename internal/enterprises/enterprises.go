@@ -90,18 +90,25 @@ const cols = `id, zone_id, park_id, park_name, name, uscc, industry, address,
 	lat, lng, employees, rd_staff, monthly_output_fen, sample, party_orgs > 0,
 	version, created_at, updated_at`
 
+// scanned is a row of cols as scan reads it: one allocation for the
+// enterprise and the nullable columns its pointers then share.
+type scanned struct {
+	e        Enterprise
+	lat, lng sql.NullFloat64
+	output   sql.NullInt64
+}
+
 func scan(s page.Scanner) (Enterprise, error) {
-	var e Enterprise
-	var lat, lng sql.NullFloat64
-	var output sql.NullInt64
+	x := new(scanned)
+	e := &x.e
 	err := s.Scan(&e.ID, &e.ZoneID, &e.ParkID, &e.ParkName, &e.Name, &e.USCC, &e.Industry, &e.Address,
-		&lat, &lng, &e.Employees, &e.RDStaff, &output, &e.Sample, &e.HasPartyOrg,
+		&x.lat, &x.lng, &e.Employees, &e.RDStaff, &x.output, &e.Sample, &e.HasPartyOrg,
 		&e.Version, db.T(&e.CreatedAt), db.T(&e.UpdatedAt))
-	e.Location = geo.FromColumns(lat, lng)
-	if output.Valid {
-		e.MonthlyOutputFen = &output.Int64
+	e.Location = geo.FromColumns(x.lat, x.lng)
+	if x.output.Valid {
+		e.MonthlyOutputFen = &x.output.Int64
 	}
-	return e, err
+	return *e, err
 }
 
 // attach: an enterprise is its own scope node, under its park, in its

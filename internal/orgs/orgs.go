@@ -138,21 +138,21 @@ type Org struct {
 
 const cols = `id, zone_id, parent_id, park_id, name, kind, secretary_id, founded_on, term_ends_on, has_committee, sample, version, created_at, updated_at`
 
-func scan(s page.Scanner) (Org, error) {
-	var o Org
-	var parent, park, sec, founded, ends sql.NullString
-	err := s.Scan(&o.ID, &o.ZoneID, &parent, &park, &o.Name, &o.Kind, &sec, &founded, &ends, &o.HasCommittee, &o.Sample,
-		&o.Version, db.T(&o.CreatedAt), db.T(&o.UpdatedAt))
-	o.ParentID, o.ParkID, o.SecretaryID, o.FoundedOn, o.TermEndsOn = ptr(parent), ptr(park), ptr(sec), ptr(founded), ptr(ends)
-	o.EnterpriseIDs = []string{}
-	return o, err
+// scanned is a row of cols as scan reads it: one allocation for the
+// organisation and its nullable columns, which its pointers then share.
+type scanned struct {
+	o                                Org
+	parent, park, sec, founded, ends sql.NullString
 }
 
-func ptr(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
-	}
-	return &s.String
+func scan(s page.Scanner) (Org, error) {
+	x := new(scanned)
+	o := &x.o
+	err := s.Scan(&o.ID, &o.ZoneID, &x.parent, &x.park, &o.Name, &o.Kind, &x.sec, &x.founded, &x.ends, &o.HasCommittee, &o.Sample,
+		&o.Version, db.T(&o.CreatedAt), db.T(&o.UpdatedAt))
+	o.ParentID, o.ParkID, o.SecretaryID, o.FoundedOn, o.TermEndsOn = db.Ref(&x.parent), db.Ref(&x.park), db.Ref(&x.sec), db.Ref(&x.founded), db.Ref(&x.ends)
+	o.EnterpriseIDs = []string{}
+	return *o, err
 }
 
 func str(p *string) string {
@@ -346,7 +346,7 @@ func (s *Service) getOne(ctx context.Context, q db.Querier, id string) (Org, err
 	if err != nil {
 		return o, err
 	}
-	o.SecretaryName = ptr(d.secretary)
+	o.SecretaryName = db.Ref(&d.secretary)
 	if d.enterprises.Valid {
 		// ids hold no comma. Sorted here: an aggregate's ORDER BY makes
 		// SQLite open a temporary B-tree (a pager and a page cache of

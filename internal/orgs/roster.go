@@ -553,7 +553,7 @@ func (s *Service) Export(ctx context.Context, f Filter, q string, fn func([]stri
 			var parent, park, sec, founded, ends sql.NullString
 			err := r.Scan(&o.ID, &o.ZoneID, &parent, &park, &o.Name, &o.Kind, &sec, &founded, &ends, &o.HasCommittee, &o.Sample,
 				&o.Version, db.T(&o.CreatedAt), db.T(&o.UpdatedAt), &after)
-			o.ParentID, o.ParkID, o.FoundedOn, o.TermEndsOn = ptr(parent), ptr(park), ptr(founded), ptr(ends)
+			o.ParentID, o.ParkID, o.FoundedOn, o.TermEndsOn = db.Ref(&parent), db.Ref(&park), db.Ref(&founded), db.Ref(&ends)
 			page = append(page, o)
 			return err
 		})

@@ -77,7 +77,7 @@ func (s *Service) Tree(ctx context.Context, f TreeFilter) (Tree, error) {
 		if err := r.Scan(&n.ID, &parent, &park, &n.Name, &n.Kind, &ends, &n.HasCommittee); err != nil {
 			return err
 		}
-		n.ParentID, n.ParkID, n.TermEndsOn = ptr(parent), ptr(park), ptr(ends)
+		n.ParentID, n.ParkID, n.TermEndsOn = db.Ref(&parent), db.Ref(&park), db.Ref(&ends)
 		index[n.ID] = len(t.Items)
 		t.Items = append(t.Items, n)
 		return nil

@@ -153,7 +153,7 @@ func (s *Service) scanReport(sc page.Scanner) (ReportItem, error) {
 	if err := sc.Scan(&it.ID, &it.Code, &org, &orgName, &ent, &entName, &park, &n, &on); err != nil {
 		return it, err
 	}
-	it.OrgID, it.OrgName, it.EnterpriseID, it.EnterpriseName, it.ParkID = ptr(org), ptr(orgName), ptr(ent), ptr(entName), ptr(park)
+	it.OrgID, it.OrgName, it.EnterpriseID, it.EnterpriseName, it.ParkID = db.Ref(&org), db.Ref(&orgName), db.Ref(&ent), db.Ref(&entName), db.Ref(&park)
 	it.Params = s.params(it.Code, n, on.String)
 	return it, nil
 }

@@ -52,3 +52,6 @@ func OrgFilters(ctx context.Context, d *db.DB, org string) (was string, wasArgs 
 // CommitteePathLen and CommitteePrefix are underOrg's, for the test that
 // they name one length.
 const CommitteePathLen, CommitteePrefix = committeePathLen, committeePrefix
+
+// Scan is the scan of a person's row (cols), for the allocation test.
+var Scan = scan

@@ -116,26 +116,36 @@ const cols = `id, zone_id, name, gender, phone_sealed, id_sealed, enterprise_id,
 // holds one, valid.Name refuses them).
 const tagSep = "\x1f"
 
+// scanned is a row of cols as scan reads it: one allocation for the person
+// and every temporary whose address Scan takes (each would escape to the
+// heap on its own, seven a row), which the person's pointers then share.
+type scanned struct {
+	p                                 Person
+	party                             Party
+	ent, org, status, joined, contact sql.NullString
+	tags                              string
+}
+
 func scan(s page.Scanner) (Person, error) {
-	var p Person
-	var ent, org, status, joined, contact sql.NullString
-	var tags string
-	err := s.Scan(&p.ID, &p.ZoneID, &p.Name, &p.Gender, &p.phoneSealed, &p.idSealed, &ent, &org, &status, &joined,
-		&contact, &p.Sample, &p.Version, db.T(&p.CreatedAt), db.T(&p.UpdatedAt), &p.EnterpriseName, &p.OrgName, &tags)
-	if ent.Valid {
-		p.EnterpriseID = &ent.String
+	x := new(scanned)
+	p := &x.p
+	err := s.Scan(&p.ID, &p.ZoneID, &p.Name, &p.Gender, &p.phoneSealed, &p.idSealed, &x.ent, &x.org, &x.status, &x.joined,
+		&x.contact, &p.Sample, &p.Version, db.T(&p.CreatedAt), db.T(&p.UpdatedAt), &p.EnterpriseName, &p.OrgName, &x.tags)
+	if x.ent.Valid {
+		p.EnterpriseID = &x.ent.String
 	}
-	if org.Valid && status.Valid {
-		p.Party = &Party{Status: status.String, OrgID: org.String, JoinedOn: joined.String}
-		if contact.Valid {
-			p.Party.LastContactOn = &contact.String
+	if x.org.Valid && x.status.Valid {
+		x.party = Party{Status: x.status.String, OrgID: x.org.String, JoinedOn: x.joined.String}
+		if x.contact.Valid {
+			x.party.LastContactOn = &x.contact.String
 		}
+		p.Party = &x.party
 	}
 	p.Tags = []string{}
-	if tags != "" {
-		p.Tags = strings.Split(tags, tagSep)
+	if x.tags != "" {
+		p.Tags = strings.Split(x.tags, tagSep)
 	}
-	return p, err
+	return *p, err
 }
 
 // attach: a person hangs under their enterprise and their party

@@ -102,43 +102,55 @@ const requestCols = `r.id, r.zone_id, r.park_id, r.service_code, r.description, 
 // kept on its row (migration 0430).
 const requestFrom = `service_requests r`
 
-func (s *Service) scanRequest(now time.Time) func(db.Scanner) (Request, error) {
-	return func(sc db.Scanner) (Request, error) {
-		var r Request
-		var requester, assignee, createdBy sql.NullString
-		var lat, lng sql.NullFloat64
-		var due int64
-		var overdueAt, rating sql.NullInt64
-		err := sc.Scan(&r.ID, &r.ZoneID, &r.ParkID, &r.ServiceCode, &r.Description, &requester, &r.Contact.Name, &r.Contact.Phone, &r.Location.Address,
-			&lat, &lng, &r.PointID, &r.Status, &assignee, &due, &overdueAt, &rating, &r.Source, &r.Version, db.T(&r.CreatedAt), db.T(&r.UpdatedAt),
-			&createdBy, &r.pointPath, &r.PointName)
-		if err != nil {
-			return r, err
-		}
-		r.RequesterID, r.AssigneeID, r.createdBy = ptr(requester), ptr(assignee), createdBy.String
-		if lat.Valid && lng.Valid {
-			r.Location.Lat, r.Location.Lng = &lat.Float64, &lng.Float64
-		}
-		if rating.Valid {
-			v := int(rating.Int64)
-			r.Rating = &v
-		}
-		r.DueAt = db.FromMicros(due)
-		r.Escalated = overdueAt.Valid
-		r.Overdue = Open(r.Status) && now.After(r.DueAt)
-		r.phoneSealed = r.Contact.Phone
-		r.Contact.Phone = s.maskedPhone(r.Contact.Phone)
-		r.Timeline, r.PhotoIDs = []Event{}, []string{}
-		r.AllowedActions = NextActions(r.Status)
-		return r, nil
-	}
+// requestRow is a request as a scan reads it: one allocation for the
+// request and every temporary whose address Scan takes (each would escape
+// to the heap on its own, a dozen a row), which the request's pointers
+// then share.
+type requestRow struct {
+	r                              Request
+	requester, assignee, createdBy sql.NullString
+	lat, lng                       sql.NullFloat64
+	due                            int64
+	overdueAt, rating              sql.NullInt64
+	ratingN                        int
+	events, photos                 string // withTimeline
 }
 
-func ptr(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
+// scan reads requestCols, then more, into x.
+func (s *Service) scan(x *requestRow, sc db.Scanner, now time.Time, more ...any) error {
+	r := &x.r
+	dest := make([]any, 0, 24+len(more))
+	dest = append(dest, &r.ID, &r.ZoneID, &r.ParkID, &r.ServiceCode, &r.Description, &x.requester, &r.Contact.Name, &r.Contact.Phone,
+		&r.Location.Address, &x.lat, &x.lng, &r.PointID, &r.Status, &x.assignee, &x.due, &x.overdueAt, &x.rating, &r.Source, &r.Version,
+		db.T(&r.CreatedAt), db.T(&r.UpdatedAt), &x.createdBy, &r.pointPath, &r.PointName)
+	if err := sc.Scan(append(dest, more...)...); err != nil {
+		return err
 	}
-	return &s.String
+	r.RequesterID, r.AssigneeID, r.createdBy = db.Ref(&x.requester), db.Ref(&x.assignee), x.createdBy.String
+	if x.lat.Valid && x.lng.Valid {
+		r.Location.Lat, r.Location.Lng = &x.lat.Float64, &x.lng.Float64
+	}
+	if x.rating.Valid {
+		x.ratingN = int(x.rating.Int64)
+		r.Rating = &x.ratingN
+	}
+	r.DueAt = db.FromMicros(x.due)
+	r.Escalated = x.overdueAt.Valid
+	r.Overdue = Open(r.Status) && now.After(r.DueAt)
+	r.phoneSealed = r.Contact.Phone
+	r.Contact.Phone = s.maskedPhone(r.Contact.Phone)
+	r.Timeline, r.PhotoIDs = []Event{}, []string{}
+	r.AllowedActions = NextActions(r.Status)
+	return nil
+}
+
+// scanRequest scans requestCols.
+func (s *Service) scanRequest(now time.Time) func(db.Scanner) (Request, error) {
+	return func(sc db.Scanner) (Request, error) {
+		x := new(requestRow)
+		err := s.scan(x, sc, now)
+		return x.r, err
+	}
 }
 
 func (s *Service) maskedPhone(sealed string) string {
@@ -164,21 +176,21 @@ const (
 
 // scanFull scans requestCols and withTimeline.
 func (s *Service) scanFull(now time.Time) func(db.Scanner) (Request, error) {
-	scan := s.scanRequest(now)
 	return func(sc db.Scanner) (Request, error) {
-		var events, photos string
-		r, err := scan(db.Also(sc, &events, &photos))
-		if err != nil {
-			return r, err
+		x := new(requestRow)
+		r := &x.r
+		if err := s.scan(x, sc, now, &x.events, &x.photos); err != nil {
+			return *r, err
 		}
-		if r.Timeline, err = unpackTimeline(events); err != nil {
-			return r, fmt.Errorf("request %s: %w", r.ID, err)
+		var err error
+		if r.Timeline, err = unpackTimeline(x.events); err != nil {
+			return *r, fmt.Errorf("request %s: %w", r.ID, err)
 		}
-		if photos != "" {
-			r.PhotoIDs = strings.Split(photos, fieldSep)
+		if x.photos != "" {
+			r.PhotoIDs = strings.Split(x.photos, fieldSep)
 			slices.Sort(r.PhotoIDs)
 		}
-		return r, nil
+		return *r, nil
 	}
 }
 
