@@ -88,6 +88,10 @@ func TestSmoke(t *testing.T) {
 		if s.Group == "get" && (s.CPU <= 0 || s.CPURatio <= 0) {
 			t.Errorf("%s: CPU per request %.1f µs, %.2f× the ceiling's", s.Endpoint, s.CPU, s.CPURatio)
 		}
+		// Gets and lists ran in turns with their ceiling (--turns).
+		if (s.Group == "get" || s.Group == "list") && (s.TurnCeilingRPS <= 0 || !strings.HasSuffix(s.Ceiling, " in turns") || s.Ratio != s.RPS/s.TurnCeilingRPS) {
+			t.Errorf("%s: ratio %.2f to %q, its ceiling in turns %.0f req/s", s.Endpoint, s.Ratio, s.Ceiling, s.TurnCeilingRPS)
+		}
 	}
 	for _, f := range []string{"load-sqlite.json", "load-sqlite.md"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
@@ -160,5 +164,16 @@ func TestRateJudgesIssue11Targets(t *testing.T) {
 	want := map[string]bool{"GET /met/{id}": true, "GET /missed/{id}": false, "GET /met": true, "GET /missed": false}
 	if !maps.Equal(judged, want) {
 		t.Errorf("judged %v, want %v", judged, want)
+	}
+
+	// A phase run in turns with its ceiling is judged against those turns,
+	// not the run's ceilings.
+	r.Stats = append(r.Stats[:2], Stat{Group: "get", Endpoint: "GET /turns/{id}", RPS: 800, CPU: 90, TurnCeilingRPS: 2000, TurnCeilingCPU: 45},
+		Stat{Group: "list", Endpoint: "GET /turns", RPS: 70, CPU: 400, TurnCeilingRPS: 80, TurnCeilingCPU: 200})
+	r.Targets = nil
+	r.rate()
+	get, list := r.Stats[2], r.Stats[3]
+	if get.Ratio != 0.4 || get.CPURatio != 2 || get.Ceiling != "primary-key in turns" || list.Ratio != 0.875 || list.CPURatio != 2 || list.Ceiling != "page in turns" {
+		t.Errorf("in turns: get %.2f (%.2f× CPU) of %q, list %.3f (%.2f× CPU) of %q", get.Ratio, get.CPURatio, get.Ceiling, list.Ratio, list.CPURatio, list.Ceiling)
 	}
 }

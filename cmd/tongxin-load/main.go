@@ -42,6 +42,7 @@ type options struct {
 	fresh    bool
 	pprof    string
 	only     []string
+	turns    int
 }
 
 func main() {
@@ -96,6 +97,7 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&o.out, "out", "bench-output", "folder for results (load-<engine>.json and .md) and the cached databases")
 	fs.BoolVar(&o.fresh, "fresh", false, "generate the database anew even when a cached one of the same scale, seed and schema exists")
 	fs.StringVar(&o.pprof, "pprof", "", "phase whose server CPU profile to save (bench-output/load-<engine>-<phase>.pprof), from /debug/pprof on the loopback metrics address")
+	fs.IntVar(&o.turns, "turns", 8, "slices in which each get and list phase alternates with its ceiling (fewer in a phase too short for turns of 50ms), the ratios taken to those turns (0: the phases in a row, the ratios to the ceilings' first and last phases)")
 	only := fs.String("phases", "", "comma-separated phases to run (default: all)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -127,6 +129,9 @@ func parse(args []string) (options, error) {
 	}
 	if o.clients < 1 || o.replicas < 1 || o.phase < 100*time.Millisecond {
 		return o, errors.New("--clients and --replicas must be at least 1, --duration at least 100ms")
+	}
+	if o.turns < 0 {
+		return o, errors.New("--turns must be 0 or more")
 	}
 	if o.scale != "small" && o.scale != "zone" {
 		return o, fmt.Errorf("--scale must be small or zone, not %q", o.scale)

@@ -40,6 +40,10 @@ func (r *Result) rate() {
 		// A run of chosen phases (--phases) may have measured no ceiling:
 		// then there is no ratio (not an infinite one).
 		switch {
+		case s.TurnCeilingRPS > 0 && (s.Group == "get" || s.Group == "list"):
+			// Measured in turns with the phase (inTurns).
+			s.Ratio, s.Ceiling = s.RPS/s.TurnCeilingRPS, map[string]string{"get": "primary-key", "list": "page"}[s.Group]+" in turns"
+			s.CPURatio = ratio(s.CPU, s.TurnCeilingCPU)
 		case s.Group == "get" && r.CeilingPKRPS > 0:
 			s.Ratio, s.Ceiling = s.RPS/r.CeilingPKRPS, "primary-key"
 			s.CPURatio = ratio(s.CPU, r.CeilingPKCPU)
@@ -116,13 +120,16 @@ func (r *Result) markdown() string {
 	fmt.Fprintf(&b, "# Load benchmark — %s\n\n", r.Engine)
 	fmt.Fprintf(&b, "%s · scale %s (seed %d) · %d clients · %d replica(s) · %d CPUs · %.0f s per phase · generation %.1f s%s\n\n",
 		r.Started.Format("2006-01-02 15:04 MST"), r.Scale, r.Seed, r.Clients, r.Replicas, r.CPUs, r.PhaseSeconds, r.GenSeconds, map[bool]string{true: " (cached)"}[r.GenCached])
-	fmt.Fprintf(&b, "Ceilings: primary-key read %.0f req/s, page of 50 %.0f req/s (bare Go handlers, same engine and driver, same client; the mean of the first and last phases).\n\n", r.CeilingPKRPS, r.CeilingPage)
+	fmt.Fprintf(&b, "Ceilings: primary-key read %.0f req/s, page of 50 %.0f req/s (bare Go handlers, same engine and driver, same client; the mean of the first and last phases). A ratio \"in turns\" is to the ceiling measured in slices alternating with the phase's own (--turns), so that both see the same moments of the shared machine.\n\n", r.CeilingPKRPS, r.CeilingPage)
 	b.WriteString("Server CPU: the server's CPU time per request of the phase (every replica; in a ceiling phase the ceiling's process; on PostgreSQL with every postgres process of the machine), and that over the same ceiling's.\n\n")
 	b.WriteString("| phase | endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | 409 | ratio | server CPU µs/req |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, s := range r.Stats {
 		ratio, cpu := "", ""
 		if s.Ratio > 0 {
 			ratio = fmt.Sprintf("%.0f%% of %s", 100*s.Ratio, s.Ceiling)
+			if s.TurnCeilingRPS > 0 {
+				ratio += fmt.Sprintf(" (%.0f req/s)", s.TurnCeilingRPS)
+			}
 		}
 		if s.CPU > 0 {
 			cpu = fmt.Sprintf("%.0f", s.CPU)

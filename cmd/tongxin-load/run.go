@@ -98,9 +98,15 @@ type Stat struct {
 	// microseconds; CPURatio is it over the same ceiling's. Throughput
 	// follows what else the shared machine runs; CPU per request much
 	// less.
-	CPU      float64  `json:"server_cpu_us_per_request,omitempty"`
-	CPURatio float64  `json:"cpu_to_ceiling,omitempty"`
-	Samples  []string `json:"error_samples,omitempty"`
+	CPU      float64 `json:"server_cpu_us_per_request,omitempty"`
+	CPURatio float64 `json:"cpu_to_ceiling,omitempty"`
+	// TurnCeilingRPS and TurnCeilingCPU are the ceiling's throughput and
+	// CPU per request measured in turns with the phase (--turns): its
+	// slices and the ceiling's alternate, so both see the same moments
+	// of the shared machine, and the ratios are to these.
+	TurnCeilingRPS float64  `json:"turn_ceiling_rps,omitempty"`
+	TurnCeilingCPU float64  `json:"turn_ceiling_cpu_us_per_request,omitempty"`
+	Samples        []string `json:"error_samples,omitempty"`
 }
 
 type record struct {
@@ -112,6 +118,14 @@ type record struct {
 
 // runPhase drives ph from every worker and returns per-endpoint figures.
 func runPhase(ctx context.Context, ph phase, workers []*worker) []Stat {
+	recs, elapsed := drive(ctx, ph, workers)
+	return stats(ph, recs, elapsed)
+}
+
+// drive runs ph from every worker for its length and returns what each
+// endpoint answered and how long that took (the last requests
+// included).
+func drive(ctx context.Context, ph phase, workers []*worker) (map[string]*record, time.Duration) {
 	total := 0
 	for _, x := range ph.ops {
 		total += x.weight
@@ -183,23 +197,33 @@ func runPhase(ctx context.Context, ph phase, workers []*worker) []Stat {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start).Seconds()
+	elapsed := time.Since(start)
 	merged := map[string]*record{}
 	for _, m := range recs {
-		for k, r := range m {
-			t := merged[k]
-			if t == nil {
-				t = &record{}
-				merged[k] = t
-			}
-			t.lat = append(t.lat, r.lat...)
-			t.errors += r.errors
-			t.conflicts += r.conflicts
-			if len(t.samples) < 3 {
-				t.samples = append(t.samples, r.samples...)
-			}
+		merge(merged, m)
+	}
+	return merged, elapsed
+}
+
+// merge adds the records of from to into.
+func merge(into, from map[string]*record) {
+	for k, r := range from {
+		t := into[k]
+		if t == nil {
+			t = &record{}
+			into[k] = t
+		}
+		t.lat = append(t.lat, r.lat...)
+		t.errors += r.errors
+		t.conflicts += r.conflicts
+		if len(t.samples) < 3 {
+			t.samples = append(t.samples, r.samples...)
 		}
 	}
+}
+
+// stats are the per-endpoint figures of ph's records over elapsed.
+func stats(ph phase, merged map[string]*record, elapsed time.Duration) []Stat {
 	var out []Stat
 	for _, x := range ph.ops {
 		r := merged[x.endpoint]
@@ -210,7 +234,7 @@ func runPhase(ctx context.Context, ph phase, workers []*worker) []Stat {
 		q := func(p float64) float64 {
 			return float64(r.lat[min(len(r.lat)-1, int(p*float64(len(r.lat))))].Microseconds()) / 1000
 		}
-		out = append(out, Stat{Phase: ph.name, Group: ph.group, Endpoint: x.endpoint, Requests: len(r.lat), RPS: float64(len(r.lat)) / elapsed,
+		out = append(out, Stat{Phase: ph.name, Group: ph.group, Endpoint: x.endpoint, Requests: len(r.lat), RPS: float64(len(r.lat)) / elapsed.Seconds(),
 			P50: q(0.50), P95: q(0.95), P99: q(0.99), Errors: r.errors, Conflicts: r.conflicts, Samples: r.samples})
 	}
 	return out
@@ -326,11 +350,25 @@ func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
 	}
 	runPhase(ctx, phase{"warm-up", "warm-up", warm, o.phase}, workers)
 	for _, ph := range o.phases() {
+		// A get or a list runs in turns with its ceiling (--turns).
+		var ceil *phase
+		if o.turns > 0 {
+			switch ph.group {
+			case "get":
+				ceil = &ceilings(ph.length)[0]
+			case "list":
+				ceil = &ceilings(ph.length)[1]
+			}
+		}
 		var prof chan error
 		if o.pprof != "" && (o.pprof == ph.group || o.pprof == ph.name) {
+			length := ph.length
+			if ceil != nil {
+				length *= 2 // the server is idle in the ceiling's turns
+			}
 			prof = make(chan error, 1)
 			go func() {
-				prof <- saveProfile(ctx, reps[0].metrics, ph.length, filepath.Join(o.out, fmt.Sprintf("load-%s-%s.pprof", engine, fileName(ph.name))))
+				prof <- saveProfile(ctx, reps[0].metrics, length, filepath.Join(o.out, fmt.Sprintf("load-%s-%s.pprof", engine, fileName(ph.name))))
 			}()
 		}
 		pids := []int{ceilPID}
@@ -340,12 +378,18 @@ func runEngine(ctx context.Context, o options, engine string) (*Result, error) {
 				pids = append(pids, r.cmd.Process.Pid)
 			}
 		}
-		cpu0 := procCPU(pids, engine == "postgres")
-		st := runPhase(ctx, ph, workers)
-		if n := requests(st); n > 0 {
-			us := float64(cpu0.used(procCPU(pids, engine == "postgres")).Microseconds()) / float64(n)
-			for i := range st {
-				st[i].CPU = us
+		var st []Stat
+		if ceil != nil {
+			n := max(1, min(o.turns, int(ph.length/(50*time.Millisecond))))
+			st = inTurns(ctx, ph, *ceil, n, workers, pids, ceilPID, engine == "postgres")
+		} else {
+			cpu0 := procCPU(pids, engine == "postgres")
+			st = runPhase(ctx, ph, workers)
+			if n := requests(st); n > 0 {
+				us := float64(cpu0.used(procCPU(pids, engine == "postgres")).Microseconds()) / float64(n)
+				for i := range st {
+					st[i].CPU = us
+				}
 			}
 		}
 		if prof != nil {
@@ -421,6 +465,49 @@ func (o options) startCeiling(ctx context.Context, dsn string, conns int) (strin
 		return "", 0, nil, err
 	}
 	return "http://" + strings.TrimSpace(string(line[:n])), cmd.Process.Pid, stop, nil
+}
+
+// inTurns runs ph and its ceiling in turns, n slices of each of
+// ph.length/n, ph's first, and returns ph's figures with its server CPU
+// per request (pids) over its own slices and the ceiling's throughput and
+// CPU per request (ceilPID) over the ceiling's. The machine is shared,
+// and what else runs on it moves by the second: a ceiling measured at the
+// start and the end of a run can differ by half, where slices a few
+// hundred milliseconds apart see nearly the same load.
+func inTurns(ctx context.Context, ph, ceil phase, n int, workers []*worker, pids []int, ceilPID int, postgres bool) []Stat {
+	slice := ph.length / time.Duration(n)
+	ph.length, ceil.length = slice, slice
+	recs, ceilRecs := map[string]*record{}, map[string]*record{}
+	var elapsed, ceilElapsed, used, ceilUsed time.Duration
+	for range n {
+		if ctx.Err() != nil {
+			break
+		}
+		c0 := procCPU(pids, postgres)
+		r, e := drive(ctx, ph, workers)
+		used += c0.used(procCPU(pids, postgres))
+		merge(recs, r)
+		elapsed += e
+		c0 = procCPU([]int{ceilPID}, postgres)
+		r, e = drive(ctx, ceil, workers)
+		ceilUsed += c0.used(procCPU([]int{ceilPID}, postgres))
+		merge(ceilRecs, r)
+		ceilElapsed += e
+	}
+	st := stats(ph, recs, elapsed)
+	ceilSt := stats(ceil, ceilRecs, ceilElapsed)
+	if len(ceilSt) == 0 || ceilSt[0].Requests == 0 {
+		return st
+	}
+	n0 := requests(st)
+	for i := range st {
+		if n0 > 0 {
+			st[i].CPU = float64(used.Microseconds()) / float64(n0)
+		}
+		st[i].TurnCeilingRPS = ceilSt[0].RPS
+		st[i].TurnCeilingCPU = float64(ceilUsed.Microseconds()) / float64(ceilSt[0].Requests)
+	}
+	return st
 }
 
 func requests(st []Stat) int {
