@@ -331,14 +331,14 @@ func (s *Service) Get(ctx context.Context, id string) (Org, error) {
 // getOne is Get in one statement: the row in the caller's scope
 // (page.Table.One) with its decorations and the counts its warnings need
 // as columns of the same row (decorate and orgWarnings ask four more).
+// The secretary's name and the enterprise ids are kept on the row
+// (migration 0440).
 func (s *Service) getOne(ctx context.Context, q db.Querier, id string) (Org, error) {
 	today := s.today()
 	var d oneDecorations
 	t := table
 	t.Args = db.Args{date(today.AddDate(0, -OutOfContactMonths, 0))}
-	t.Cols = cols + `,
-		(SELECT name FROM people WHERE id = orgs.secretary_id),
-		(SELECT string_agg(enterprise_id, ',') FROM org_enterprises WHERE org_id = orgs.id), ` + memberCounts
+	t.Cols = cols + `, secretary_name, enterprise_ids, ` + memberCounts
 	t.Scan = func(sc page.Scanner) (Org, error) {
 		return scan(db.Also(sc, &d.secretary, &d.enterprises, &d.members))
 	}
@@ -347,11 +347,9 @@ func (s *Service) getOne(ctx context.Context, q db.Querier, id string) (Org, err
 		return o, err
 	}
 	o.SecretaryName = db.Ref(&d.secretary)
-	if d.enterprises.Valid {
-		// ids hold no comma. Sorted here: an aggregate's ORDER BY makes
-		// SQLite open a temporary B-tree (a pager and a page cache of
-		// its own) on every get.
-		o.EnterpriseIDs = strings.Split(d.enterprises.String, ",")
+	if d.enterprises != "" {
+		// ids hold no comma; the triggers keep them in no order.
+		o.EnterpriseIDs = strings.Split(d.enterprises, ",")
 		slices.Sort(o.EnterpriseIDs)
 	}
 	var full, probationary, outOfContact int
@@ -392,8 +390,8 @@ func numbers(s string, into ...*int) error {
 
 // oneDecorations are the extra columns of getOne.
 type oneDecorations struct {
-	secretary, enterprises sql.NullString
-	members                string // memberCounts
+	secretary            sql.NullString
+	enterprises, members string // enterprise_ids, memberCounts
 }
 
 // warningsOf applies warningQuery's organisation rules to one
