@@ -55,3 +55,11 @@ const CommitteePathLen, CommitteePrefix = committeePathLen, committeePrefix
 
 // Scan is the scan of a person's row (cols), for the allocation test.
 var Scan = scan
+
+// OrgListIsLate reports whether List, as the caller in ctx, reads the
+// rows of org's people for the page alone (page.Query.Late).
+func (s *Service) OrgListIsLate(ctx context.Context, org string) (bool, error) {
+	var a db.Args
+	m, err := s.where(ctx, Filter{OrgID: org}, "", &a)
+	return m.late, err
+}

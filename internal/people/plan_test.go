@@ -3,11 +3,14 @@ package people_test
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"tongxin/internal/access"
 	"tongxin/internal/db"
+	"tongxin/internal/page"
 	"tongxin/internal/people"
 	"tongxin/internal/testenv"
 )
@@ -98,6 +101,61 @@ func TestParkPeopleAreRangesInIDOrder(t *testing.T) {
 					strings.Contains(plan, "TEMP B-TREE") {
 					t.Fatalf("%s: want a range of a park index in id order:\n%s", q, plan)
 				}
+			}
+		}
+	})
+}
+
+// A committee's people come in id order from people_org_committee, so a
+// page reads their rows as it finds them; below a committee the org_path
+// range is found whole and sorted, and the rows are read for the page
+// alone (page.Query.Late). Either way the pages list everyone under the
+// organisation once, in id order.
+func TestOrgPageLateOnlyBelowACommittee(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv := testenv.Start(t, dsn)
+		p := srv.Park("一园", "p1").ID
+		e := srv.Enterprise(p, "一园机械")
+		committee := srv.Org(p, p, "一园党委", "committee")
+		branch := srv.Org(committee, p, "一园支部", "branch")
+		var all, inBranch []string
+		for i := range 5 {
+			org := map[bool]string{true: committee, false: branch}[i < 2]
+			id := srv.Person(srv.ZoneID, "党员"+strconv.Itoa(i), e, org, "full")
+			all = append(all, id)
+			if org == branch {
+				inBranch = append(inBranch, id)
+			}
+		}
+		slices.Sort(all)
+		slices.Sort(inBranch)
+		ctx := access.With(context.Background(), &access.Principal{UserID: "t", ZoneID: srv.ZoneID,
+			Grants: []access.Grant{{Role: access.ZoneAdmin, Path: access.ZonePath(srv.ZoneID), ZoneID: srv.ZoneID}}})
+		s := &people.Service{DB: srv.DB}
+		for org, want := range map[string]bool{committee: false, branch: true} {
+			if late, err := s.OrgListIsLate(ctx, org); err != nil || late != want {
+				t.Errorf("org %s: late %v (%v), want %v", org, late, err, want)
+			}
+		}
+		for org, want := range map[string][]string{committee: all, branch: inBranch} {
+			var got []string
+			after := ""
+			for {
+				pg, _ := page.Parse("2", after, "")
+				l, err := s.List(ctx, people.Filter{OrgID: org}, pg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, x := range l.Items {
+					got = append(got, x.ID)
+				}
+				if l.NextCursor == nil {
+					break
+				}
+				after = *l.NextCursor
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("org %s: pages %q, want %q", org, got, want)
 			}
 		}
 	})
