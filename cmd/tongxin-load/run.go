@@ -496,16 +496,16 @@ func inTurns(ctx context.Context, ph, ceil phase, n int, workers []*worker, pids
 	}
 	st := stats(ph, recs, elapsed)
 	ceilSt := stats(ceil, ceilRecs, ceilElapsed)
-	if len(ceilSt) == 0 || ceilSt[0].Requests == 0 {
-		return st
-	}
-	n0 := requests(st)
+	answered := requests(st)
 	for i := range st {
-		if n0 > 0 {
-			st[i].CPU = float64(used.Microseconds()) / float64(n0)
+		if answered > 0 {
+			st[i].CPU = float64(used.Microseconds()) / float64(answered)
 		}
-		st[i].TurnCeilingRPS = ceilSt[0].RPS
-		st[i].TurnCeilingCPU = float64(ceilUsed.Microseconds()) / float64(ceilSt[0].Requests)
+		// A ceiling that answered nothing (the run cancelled) gives no ratio.
+		if len(ceilSt) > 0 && ceilSt[0].Requests > 0 {
+			st[i].TurnCeilingRPS = ceilSt[0].RPS
+			st[i].TurnCeilingCPU = float64(ceilUsed.Microseconds()) / float64(ceilSt[0].Requests)
+		}
 	}
 	return st
 }

@@ -549,11 +549,7 @@ func (s *Service) Export(ctx context.Context, f Filter, q string, fn func([]stri
 		}
 		var page []Org
 		err = db.EachRow(rows, func(r db.Scanner) error {
-			var o Org
-			var parent, park, sec, founded, ends sql.NullString
-			err := r.Scan(&o.ID, &o.ZoneID, &parent, &park, &o.Name, &o.Kind, &sec, &founded, &ends, &o.HasCommittee, &o.Sample,
-				&o.Version, db.T(&o.CreatedAt), db.T(&o.UpdatedAt), &after)
-			o.ParentID, o.ParkID, o.FoundedOn, o.TermEndsOn = db.Ref(&parent), db.Ref(&park), db.Ref(&founded), db.Ref(&ends)
+			o, err := scan(db.Also(r, &after))
 			page = append(page, o)
 			return err
 		})

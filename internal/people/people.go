@@ -131,14 +131,9 @@ func scan(s page.Scanner) (Person, error) {
 	p := &x.p
 	err := s.Scan(&p.ID, &p.ZoneID, &p.Name, &p.Gender, &p.phoneSealed, &p.idSealed, &x.ent, &x.org, &x.status, &x.joined,
 		&x.contact, &p.Sample, &p.Version, db.T(&p.CreatedAt), db.T(&p.UpdatedAt), &p.EnterpriseName, &p.OrgName, &x.tags)
-	if x.ent.Valid {
-		p.EnterpriseID = &x.ent.String
-	}
+	p.EnterpriseID = db.Ref(&x.ent)
 	if x.org.Valid && x.status.Valid {
-		x.party = Party{Status: x.status.String, OrgID: x.org.String, JoinedOn: x.joined.String}
-		if x.contact.Valid {
-			x.party.LastContactOn = &x.contact.String
-		}
+		x.party = Party{Status: x.status.String, OrgID: x.org.String, JoinedOn: x.joined.String, LastContactOn: db.Ref(&x.contact)}
 		p.Party = &x.party
 	}
 	p.Tags = []string{}

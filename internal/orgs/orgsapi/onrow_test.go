@@ -66,6 +66,9 @@ func TestOrgSecretaryAndEnterprisesOnTheRow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if up.Version != 2 {
+			t.Fatalf("update version %d", up.Version)
+		}
 		same("secretary and enterprises changed through the API")
 		p, err := admin.GetPerson(ctx, lin, false)
 		if err != nil {
@@ -95,9 +98,6 @@ func TestOrgSecretaryAndEnterprisesOnTheRow(t *testing.T) {
 		same("the person added")
 		execAll(t, srv.DB, `DELETE FROM people WHERE id = 'nobody'`)
 		same("the person removed")
-		if up.Version != 2 {
-			t.Fatalf("update version %d", up.Version)
-		}
 		got, err = admin.GetOrg(ctx, joint.ID)
 		if err != nil || got.SecretaryName == nil || *got.SecretaryName != "陈明亮" || !slices.Equal(got.EnterpriseIDs, sorted(e2, e3)) {
 			t.Fatalf("get after writes by hand: %+v %v", got, err)
