@@ -46,12 +46,16 @@ CREATE TRIGGER org_enterprise_ids_update AFTER UPDATE ON org_enterprises BEGIN
         WHERE id IN (OLD.org_id, NEW.org_id);
 END;
 -- dialect: postgres
--- The name is set before the organisation's row is written: a change of
+-- Writers on PostgreSQL run side by side, each statement seeing what was
+-- committed when it began. The name is read with the person's row locked
+-- (FOR SHARE): a rename under way waits for the change of secretary, or
+-- the change for the rename, so the later one always sees the earlier.
+-- It is set before the organisation's row is written: a change of
 -- secretary writes one row version, not two.
 CREATE FUNCTION org_secretary_name() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' OR OLD.secretary_id IS DISTINCT FROM NEW.secretary_id THEN
-        NEW.secretary_name := (SELECT name FROM people WHERE id = NEW.secretary_id);
+        SELECT name INTO NEW.secretary_name FROM people WHERE id = NEW.secretary_id FOR SHARE;
     END IF;
     RETURN NEW;
 END $$;
@@ -68,14 +72,19 @@ BEGIN
 END $$;
 CREATE TRIGGER org_secretary_person AFTER INSERT OR DELETE OR UPDATE OF name ON people
     FOR EACH ROW EXECUTE FUNCTION org_secretary_person();
+-- Each link adds or removes its own id from the row's list, an expression
+-- of the row itself: two links written at once to one organisation wait
+-- on its row, and the second is applied to what the first left. Counting
+-- the links again would read them as they were when the statement began,
+-- and lose the first.
 CREATE FUNCTION org_enterprise_ids() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE orgs SET enterprise_ids = COALESCE((SELECT string_agg(oe.enterprise_id, ',') FROM org_enterprises oe WHERE oe.org_id = OLD.org_id), '')
+        UPDATE orgs SET enterprise_ids = btrim(replace(',' || enterprise_ids || ',', ',' || OLD.enterprise_id || ',', ','), ',')
             WHERE id = OLD.org_id;
     END IF;
-    IF TG_OP = 'INSERT' OR TG_OP = 'UPDATE' AND NEW.org_id IS DISTINCT FROM OLD.org_id THEN
-        UPDATE orgs SET enterprise_ids = COALESCE((SELECT string_agg(oe.enterprise_id, ',') FROM org_enterprises oe WHERE oe.org_id = NEW.org_id), '')
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        UPDATE orgs SET enterprise_ids = CASE WHEN enterprise_ids = '' THEN NEW.enterprise_id ELSE enterprise_ids || ',' || NEW.enterprise_id END
             WHERE id = NEW.org_id;
     END IF;
     RETURN NULL;

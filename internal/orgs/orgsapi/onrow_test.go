@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"tongxin/internal/db"
 	"tongxin/internal/server"
@@ -155,5 +156,56 @@ func TestUpgradeKeepsOrgSecretaryAndEnterprises(t *testing.T) {
 			`UPDATE orgs SET secretary_id = 's2' WHERE id = 'o2'`,
 		)
 		check("written after the upgrade", []string{"o0|林芳芳|e5", "o1|陈明|e1", "o2|陈明|e2,e3", "o3|-|e3,e5"})
+	})
+}
+
+// On PostgreSQL writers run side by side. A secretary renamed while the
+// organisation takes them as its secretary, and two enterprises linked at
+// once to one organisation, leave its row as its sources say: the first
+// write is held open while the second starts, then committed.
+func TestOrgOnTheRowUnderConcurrentWrites(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, dsn string) {
+		srv := testenv.Start(t, dsn)
+		if srv.DB.Dialect != db.Postgres {
+			t.Skip("SQLite writes one transaction at a time")
+		}
+		admin := srv.Admin()
+		park := srv.Park("五里园", "wuli")
+		e1, e2, e3 := srv.Enterprise(park.ID, "成达齿轮"), srv.Enterprise(park.ID, "海纳机械"), srv.Enterprise(park.ID, "鸿盛纺织")
+		org := mustCreate(t, admin, map[string]any{"park_id": park.ID, "name": "五里园联合党支部", "kind": "joint_branch",
+			"enterprise_ids": []string{e1}})
+		lin := srv.Person(srv.ZoneID, "林芳", e1, org.ID, "full")
+		race := func(first, second string) {
+			t.Helper()
+			tx, err := srv.DB.W.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, first); err != nil {
+				t.Fatalf("%s: %v", first, err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := srv.DB.W.ExecContext(ctx, second)
+				done <- err
+			}()
+			time.Sleep(300 * time.Millisecond)
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != nil {
+				t.Fatalf("%s: %v", second, err)
+			}
+			kept, read := onRow(t, srv.DB.R)
+			if !slices.Equal(kept, read) {
+				t.Fatalf("%s while %s: kept %q, read %q", second, first, kept, read)
+			}
+		}
+		race(`UPDATE orgs SET secretary_id = '`+lin+`' WHERE id = '`+org.ID+`'`, `UPDATE people SET name = '林芳芳' WHERE id = '`+lin+`'`)
+		race(`INSERT INTO org_enterprises (org_id, enterprise_id, zone_id) VALUES ('`+org.ID+`', '`+e2+`', '`+srv.ZoneID+`')`,
+			`INSERT INTO org_enterprises (org_id, enterprise_id, zone_id) VALUES ('`+org.ID+`', '`+e3+`', '`+srv.ZoneID+`')`)
+		race(`DELETE FROM org_enterprises WHERE org_id = '`+org.ID+`' AND enterprise_id = '`+e1+`'`,
+			`DELETE FROM org_enterprises WHERE org_id = '`+org.ID+`' AND enterprise_id = '`+e2+`'`)
 	})
 }
